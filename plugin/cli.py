@@ -1,0 +1,82 @@
+"""The `samtal` command line: a thin dispatcher over the library.
+
+Each subcommand lives in its own module with two functions, ``configure(parser)`` to declare
+its arguments and ``run(args) -> int`` to do the work; this file only wires them together so
+that importing the CLI stays cheap and every behaviour is callable (and tested) from Python.
+Exit statuses: 0 success, 1 the work found problems, 2 bad input (settings, arguments).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Protocol
+
+from plugin import __version__
+
+
+class _Command(Protocol):
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+# name -> (module, one-line help). Modules are imported only when their command runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("plugin.commands.demo", "the whole round on the built-in sandbox tenant; no account needed"),
+    "sandbox": ("connectors.sandbox.command", "serve the sandbox tenant on loopback"),
+    "doctor": ("plugin.commands.doctor", "check a real tenant: token, permissions, site, mailboxes, drives"),
+    "plan": ("plugin.commands.plan", "dry run: who gets a talk, proposed times; writes nothing"),
+    "run": ("plugin.commands.run", "one reconcile pass: book, prepare, collect, file"),
+    "status": ("plugin.commands.status", "progress of the campaign per department and manager"),
+    "templates": ("plugin.documents.command", "check Word templates"),
+}
+
+
+def _load(name: str) -> _Command:
+    module_name = COMMANDS[name][0]
+    module: _Command = importlib.import_module(module_name)  # type: ignore[assignment]
+    return module
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samtal",
+        description="Yearly employee dialogues run through Microsoft 365.",
+    )
+    parser.add_argument("--version", action="version", version=f"samtal {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every Graph call")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or name == only:
+            try:
+                _load(name).configure(sp)
+            except ModuleNotFoundError as err:  # a command not built yet stays listed, but says so
+                if err.name is None or not err.name.startswith(("plugin", "connectors")):
+                    raise
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if a in COMMANDS), None)
+    parser = build_parser(only=command)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return _load(args.command).run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
