@@ -1,0 +1,210 @@
+"""JSON batching: many Graph requests in few round trips, with per-item retries.
+
+Facts (../shared/reference/graph-facts.md §7, graph-failure-modes.md T19–T21): at most 20
+requests per ``$batch``; relative URLs; a request with a body names its ``Content-Type``; answers
+come in any order and are matched by ``id``; the envelope is 200 while each item carries its own
+status; throttled items have their own ``Retry-After`` in the item's headers; an item whose
+``dependsOn`` failed gets 424. Only the items that failed with 429/503/504 (500/502 too when
+idempotent) are sent again, together, after the largest item ``Retry-After``; a 424 item goes
+again with its dependency.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.graph import errors
+from connectors.graph.http import GraphHttp, mailbox_of
+from connectors.graph.redact import redact_path
+from connectors.graph.retry import IDEMPOTENT_METHODS, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 20
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    id: str
+    method: str
+    url: str
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    depends_on: tuple[str, ...] = ()
+    idempotent: bool | None = None
+
+    @property
+    def is_idempotent(self) -> bool:
+        if self.idempotent is not None:
+            return self.idempotent
+        return self.method.upper() in IDEMPOTENT_METHODS
+
+    def wire(self, present: set[str]) -> dict[str, Any]:
+        item: dict[str, Any] = {"id": self.id, "method": self.method.upper(), "url": self.url}
+        headers = dict(self.headers)
+        if self.body is not None:
+            item["body"] = self.body
+            if not any(k.lower() == "content-type" for k in headers):
+                headers["Content-Type"] = "application/json"
+        if headers:
+            item["headers"] = headers
+        deps = [d for d in self.depends_on if d in present]
+        if deps:
+            item["dependsOn"] = deps
+        return item
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    id: str
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    error: errors.GraphError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and 200 <= self.status < 400
+
+    def raise_for_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _components(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
+    """Dependency groups, each kept whole inside one ``$batch``."""
+    parent = {r.id: r.id for r in requests}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in requests:
+        for d in r.depends_on:
+            if d not in parent:
+                raise ValueError(f"batch request {r.id!r} depends on unknown request {d!r}")
+            parent[find(r.id)] = find(d)
+    groups: dict[str, list[BatchRequest]] = {}
+    for r in requests:
+        groups.setdefault(find(r.id), []).append(r)
+    out = list(groups.values())
+    for g in out:
+        if len(g) > MAX_BATCH:
+            raise ValueError(f"a dependency group of {len(g)} requests cannot fit in one $batch (max {MAX_BATCH})")
+    return out
+
+
+def _chunks(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
+    chunks: list[list[BatchRequest]] = []
+    for group in _components(requests):
+        for chunk in chunks:
+            if len(chunk) + len(group) <= MAX_BATCH:
+                chunk.extend(group)
+                break
+        else:
+            chunks.append(list(group))
+    return chunks
+
+
+def execute_batch(http: GraphHttp, requests: Sequence[BatchRequest]) -> dict[str, BatchResult]:
+    """Run ``requests`` (any number) through ``$batch``; every id gets exactly one result."""
+    ids = [r.id for r in requests]
+    if len(set(ids)) != len(ids):
+        raise ValueError("batch request ids must be unique")
+    for r in requests:
+        if not r.url.startswith("/"):
+            raise ValueError(f"batch request {r.id!r}: url must be relative to the Graph root")
+    results: dict[str, BatchResult] = {}
+    for chunk in _chunks(requests):
+        results.update(_run_chunk(http, chunk))
+    return results
+
+
+def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchResult]:
+    by_id = {r.id: r for r in chunk}
+    done: dict[str, BatchResult] = {}
+    pending = list(chunk)
+    policy = http.policy
+    deadline_at = http._clock() + policy.deadline  # noqa: SLF001 - same package
+    attempt = 0
+    while pending:
+        attempt += 1
+        present = {r.id for r in pending}
+        mailboxes: dict[str, int] = {}
+        for r in pending:
+            box = mailbox_of(r.url)
+            if box:
+                mailboxes[box] = mailboxes.get(box, 0) + 1
+        envelope = http.request(
+            "POST", "/$batch", json={"requests": [r.wire(present) for r in pending]},
+            idempotent=all(r.is_idempotent for r in pending), mailboxes=mailboxes,
+        ).json_object()
+        answers: dict[str, dict[str, Any]] = {}
+        for item in envelope.get("responses") or []:
+            if isinstance(item, dict) and str(item.get("id")) in present:
+                answers[str(item["id"])] = item
+
+        retry: list[BatchRequest] = []
+        waits: list[float] = []
+        last: dict[str, BatchResult] = {}
+        for r in pending:
+            item = answers.get(r.id)
+            if item is None:  # Graph left it out: send it again
+                retry.append(r)
+                continue
+            status = int(item.get("status", 0))
+            headers = {str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()}
+            body = item.get("body")
+            if status < 400:
+                done[r.id] = BatchResult(r.id, status, headers, body)
+                continue
+            ra = parse_retry_after(headers.get("retry-after"))
+            err = errors.from_response(method=r.method.upper(), path=redact_path(http.url_for(r.url)),
+                                       status=status, headers=headers, body=body, retry_after=ra,
+                                       idempotent=r.is_idempotent)
+            last[r.id] = BatchResult(r.id, status, headers, body, err)
+            if status == 424 or policy.should_retry_status(status, r.is_idempotent):
+                retry.append(r)
+                if ra is not None:
+                    waits.append(ra)
+            else:
+                done[r.id] = last[r.id]
+
+        # A 424 is only worth sending again when its dependency goes again too.
+        again = {r.id for r in retry}
+        changed = True
+        while changed:
+            changed = False
+            for r in list(retry):
+                if r.id in last and last[r.id].status == 424:
+                    if not any(d in again for d in r.depends_on if d in by_id):
+                        failed = [d for d in r.depends_on if d in done and not done[d].ok]
+                        err = errors.FailedDependency(
+                            f"not run: request {', '.join(failed) or '?'} it depends on failed",
+                            method=r.method.upper(), path=redact_path(http.url_for(r.url)), status=424)
+                        if failed and done[failed[0]].error is not None:
+                            err.outcome = done[failed[0]].error.outcome  # type: ignore[union-attr]
+                        done[r.id] = BatchResult(r.id, 424, last[r.id].headers, last[r.id].body, err)
+                        retry.remove(r)
+                        again.discard(r.id)
+                        changed = True
+        if not retry:
+            break
+        wait = max(waits) if waits else http._backoff(attempt)  # noqa: SLF001
+        if attempt >= policy.max_attempts or http._clock() + wait > deadline_at:  # noqa: SLF001
+            for r in retry:
+                res = last.get(r.id)
+                if res is None:
+                    res = BatchResult(r.id, 0, {}, None, errors.TransportError(
+                        "Graph left this request out of the $batch answer", method=r.method.upper(),
+                        path=redact_path(http.url_for(r.url))))
+                done[r.id] = res
+            break
+        log.info("$batch: %d of %d items again after %.1fs", len(retry), len(chunk), wait)
+        http._sleep(wait)  # noqa: SLF001
+        pending = retry
+    return done

@@ -1,0 +1,351 @@
+"""Every HTTP call to Microsoft Graph goes through :class:`GraphHttp`.
+
+It owns the things a real tenant punishes a careless client for (sources in
+../shared/reference/graph-facts.md §8 and graph-failure-modes.md §1.1, §1.3, §5):
+
+- a timeout on every call and a total deadline per operation, waits included;
+- retries for 429, 503, 504 and connection errors (500, 502, 509 only for idempotent requests),
+  honouring ``Retry-After`` (integer, decimal or HTTP date), otherwise capped exponential backoff
+  with jitter; a non-idempotent POST is never blindly re-sent once it may have reached Graph;
+- a 401 refreshes the token once and replays the request;
+- at most 4 concurrent requests per mailbox and a global cap, shared by all threads;
+- ``client-request-id`` and ``User-Agent: NONISV|samtal|samtal/<version>`` on every call;
+- one INFO log line per call: method, redacted path, status, milliseconds, request-id.
+
+The ``requests.Session`` is injected, so tests (``responses``) and the sandbox plug in at the same
+seam as the real Graph. Foreign exceptions become :mod:`connectors.graph.errors` here and only here.
+"""
+from __future__ import annotations
+
+import json as jsonlib
+import logging
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote, urlencode, urlsplit
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from connectors.graph import errors
+from connectors.graph.auth import TokenProvider
+from connectors.graph.redact import redact_path
+from connectors.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = (10.0, 100.0)  # connect, read (the official SDK uses 30 s / 100 s)
+# Outlook allows 4 concurrent requests per app and mailbox (graph-facts.md §8).
+MAILBOX_CONCURRENCY = 4
+_MAILBOX_PATH = re.compile(
+    r"^/users/([^/?]+)/(?:events|calendar|calendars|calendarView|mailboxSettings|messages|"
+    r"mailFolders|sendMail|findMeetingTimes)\b", re.IGNORECASE)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("samtal")
+    except Exception:  # pragma: no cover - running from an uninstalled tree
+        return "0.0.0"
+
+
+USER_AGENT = f"NONISV|samtal|samtal/{_version()}"
+
+
+@dataclass(frozen=True)
+class GraphResponse:
+    """A successful (or redirect) answer: status, headers (lower-case keys), parsed JSON body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    content: bytes = field(repr=False, default=b"")
+
+    def json_object(self) -> dict[str, Any]:
+        if not isinstance(self.body, dict):
+            raise errors.GraphError(f"expected a JSON object from Graph, got {type(self.body).__name__}")
+        return self.body
+
+
+class ConcurrencyLimiter:
+    """A global cap plus a cap per key (mailbox), taken atomically so nothing deadlocks."""
+
+    def __init__(self, global_limit: int, per_key_limit: int = MAILBOX_CONCURRENCY) -> None:
+        if global_limit < 1 or per_key_limit < 1:
+            raise ValueError("concurrency limits must be at least 1")
+        self.global_limit = global_limit
+        self.per_key_limit = per_key_limit
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self._per_key: dict[str, int] = {}
+        self.max_seen_per_key = 0
+
+    @contextmanager
+    def hold(self, keys: Mapping[str, int] | None = None) -> Iterator[None]:
+        wanted = {k: min(n, self.per_key_limit) for k, n in (keys or {}).items() if n > 0}
+        with self._cond:
+            self._cond.wait_for(lambda: self._fits(wanted))
+            self._in_flight += 1
+            for k, n in wanted.items():
+                self._per_key[k] = self._per_key.get(k, 0) + n
+                self.max_seen_per_key = max(self.max_seen_per_key, self._per_key[k])
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                for k, n in wanted.items():
+                    left = self._per_key[k] - n
+                    if left:
+                        self._per_key[k] = left
+                    else:
+                        del self._per_key[k]
+                self._cond.notify_all()
+
+    def _fits(self, wanted: Mapping[str, int]) -> bool:
+        if self._in_flight >= self.global_limit:
+            return False
+        return all(self._per_key.get(k, 0) + n <= self.per_key_limit for k, n in wanted.items())
+
+
+def mailbox_of(path: str) -> str | None:
+    """The mailbox an Outlook path touches (``/users/{id}/events`` → ``{id}``), lower-cased."""
+    m = _MAILBOX_PATH.match(path)
+    return unquote(m.group(1)).lower() if m else None
+
+
+def encode_query(params: Mapping[str, Any]) -> str:
+    """OData query options with ``$`` and OData punctuation kept readable."""
+    return urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote,
+                     safe="$,()'/:@*")
+
+
+class GraphHttp:
+    """Resilient JSON-over-HTTP to one Graph endpoint. Thread-safe; share one per process."""
+
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenProvider,
+        session: requests.Session,
+        *,
+        policy: RetryPolicy = RetryPolicy(),
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_concurrency: int = 16,
+        limiter: ConcurrencyLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._base_path = urlsplit(self.base_url).path
+        self.tokens = tokens
+        self.session = session
+        self.policy = policy
+        self.timeout = timeout
+        self.limiter = limiter or ConcurrencyLimiter(max_concurrency)
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ public helpers
+    def url_for(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        if params:
+            url += ("&" if "?" in url else "?") + encode_query(params)
+        return url
+
+    def get(self, path: str, **kw: Any) -> GraphResponse:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> GraphResponse:
+        return self.request("POST", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> GraphResponse:
+        return self.request("PATCH", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> GraphResponse:
+        return self.request("PUT", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> GraphResponse:
+        return self.request("DELETE", path, **kw)
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        mailbox: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a collection, following ``@odata.nextLink`` verbatim.
+
+        Empty pages that still carry a nextLink are paged through; headers such as
+        ``ConsistencyLevel`` are sent again on every page; an empty or missing nextLink ends it;
+        an error on any page raises (a truncated list is never returned).
+        """
+        url: str | None = self.url_for(path, params)
+        seen: set[str] = set()
+        while url:
+            if url in seen:
+                raise errors.GraphError("Graph returned the same @odata.nextLink twice",
+                                        method="GET", path=redact_path(url))
+            seen.add(url)
+            page = self.request("GET", url, headers=headers, mailbox=mailbox).json_object()
+            values = page.get("value")
+            if not isinstance(values, list):
+                raise errors.GraphError("a Graph collection page without a 'value' list",
+                                        method="GET", path=redact_path(url))
+            for item in values:
+                if isinstance(item, dict):
+                    yield item
+            link = page.get("@odata.nextLink")
+            url = link if isinstance(link, str) and link else None
+
+    # ------------------------------------------------------------------ the core
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        mailbox: str | None = None,
+        mailboxes: Mapping[str, int] | None = None,
+        idempotent: bool | None = None,
+        authenticated: bool = True,
+        allow_statuses: frozenset[int] = frozenset(),
+        deadline: float | None = None,
+    ) -> GraphResponse:
+        """Send one request with retries; return the answer or raise a :class:`GraphError`.
+
+        ``idempotent`` defaults by method (POST is not). ``mailbox``/``mailboxes`` name the
+        Outlook mailboxes the call occupies (inferred from the path when not given).
+        ``allow_statuses`` are error statuses returned instead of raised (e.g. 404 probes, 302).
+        """
+        method = method.upper()
+        url = self.url_for(path, params)
+        shown = redact_path(url)
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        slots = dict(mailboxes or {})
+        box = mailbox.lower() if mailbox else mailbox_of(urlsplit(url).path[len(self._base_path):])
+        if box:
+            slots[box] = max(slots.get(box, 0), 1)
+        base_headers = {"User-Agent": USER_AGENT, "client-request-id": str(uuid.uuid4()),
+                        "Accept": "application/json"}
+        if headers:
+            base_headers.update(headers)
+        body_bytes = data
+        if json is not None:
+            body_bytes = jsonlib.dumps(json, ensure_ascii=False).encode("utf-8")
+            base_headers.setdefault("Content-Type", "application/json")
+
+        limit = self.policy.deadline if deadline is None else deadline
+        deadline_at = self._clock() + limit
+        attempt = 0
+        refreshed = False
+        while True:
+            attempt += 1
+            send_headers = dict(base_headers)
+            token = None
+            if authenticated:
+                token = self.tokens.token()
+                send_headers["Authorization"] = f"Bearer {token}"
+            started = self._clock()
+            try:
+                with self.limiter.hold(slots):
+                    resp = self.session.request(method, url, data=body_bytes, headers=send_headers,
+                                                timeout=self.timeout, allow_redirects=False)
+                    content = resp.content  # read inside the slot: the body is part of the call
+            except requests.RequestException as err:
+                ms = (self._clock() - started) * 1000
+                applied = _maybe_applied(err)
+                log.info("%s %s failed %.0fms %s", method, shown, ms, type(err).__name__)
+                failure = errors.TransportError(
+                    f"no answer from Graph: {type(err).__name__}", method=method, path=shown,
+                    maybe_applied=applied)
+                if applied and not idempotent:
+                    raise failure from err
+                wait = self._backoff(attempt)
+                self._wait_or_raise(failure, wait, attempt, deadline_at, err)
+                continue
+
+            ms = (self._clock() - started) * 1000
+            status = resp.status_code
+            rheaders = {k.lower(): v for k, v in resp.headers.items()}
+            rid = rheaders.get("request-id")
+            log.info("%s %s %d %.0fms request-id=%s", method, shown, status, ms, rid or "-")
+            body = _parse_body(rheaders, content)
+            if status < 300 or (300 <= status < 400) or status in allow_statuses:
+                return GraphResponse(status, rheaders, body, content)
+            resp.close()
+
+            if status == 401 and authenticated and not refreshed and token is not None:
+                refreshed = True
+                self.tokens.invalidate(token)
+                continue
+            retry_after = parse_retry_after(rheaders.get("retry-after"))
+            failure = errors.from_response(method=method, path=shown, status=status,
+                                           headers=rheaders, body=body, retry_after=retry_after,
+                                           idempotent=idempotent)
+            if not self.policy.should_retry_status(status, idempotent):
+                raise failure
+            wait = retry_after if retry_after is not None else self._backoff(attempt)
+            self._wait_or_raise(failure, wait, attempt, deadline_at, None)
+
+    # ------------------------------------------------------------------ internals
+    def _backoff(self, attempt: int) -> float:
+        with self._rng_lock:
+            return self.policy.backoff(attempt, self._rng)
+
+    def _wait_or_raise(self, failure: errors.GraphError, wait: float, attempt: int,
+                       deadline_at: float, cause: BaseException | None) -> None:
+        if attempt >= self.policy.max_attempts:
+            failure.message += f" (gave up after {attempt} attempts)"
+            raise failure from cause
+        if self._clock() + wait > deadline_at:
+            if isinstance(failure, errors.Throttled):
+                failure.message += (f" (still throttled; Graph asked to wait {wait:.1f}s, "
+                                    "beyond this operation's deadline)")
+                raise failure from cause
+            raise errors.DeadlineExceeded(
+                f"gave up: the operation's deadline passed while retrying ({failure.message})",
+                method=failure.method, path=failure.path, status=failure.status,
+                code=failure.code, request_id=failure.request_id) from (cause or failure)
+        self._sleep(wait)
+
+
+def _maybe_applied(err: requests.RequestException) -> bool:
+    """False only when the request certainly never reached the server."""
+    if isinstance(err, requests.ConnectTimeout):
+        return False
+    if isinstance(err, requests.ConnectionError):
+        reason = err.args[0] if err.args else None
+        inner = getattr(reason, "reason", reason)
+        if isinstance(inner, NewConnectionError) or isinstance(reason, NewConnectionError):
+            return False
+        if "Connection refused" in str(err) or "Failed to establish" in str(err):
+            return False
+    return True
+
+
+def _parse_body(headers: Mapping[str, str], content: bytes) -> Any:
+    if not content:
+        return None
+    if "json" not in headers.get("content-type", "json"):
+        return None
+    try:
+        return jsonlib.loads(content)
+    except ValueError:
+        return None

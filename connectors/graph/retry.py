@@ -1,0 +1,71 @@
+"""When to try again, and how long to wait: the retry policy of every Graph call.
+
+Facts (../shared/reference/graph-failure-modes.md §1.1 and §5): retry 429, 503, 504 and transport
+errors; 500/502/509 only for idempotent requests; honour ``Retry-After`` as integer seconds,
+decimal seconds (``2.128``), an HTTP date, or a comma-joined repeat (``30,120``: the largest
+wins); otherwise capped exponential backoff with full jitter; give up at a per-operation
+deadline with a clear error instead of waiting forever.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+RETRY_ALWAYS = frozenset({429, 503, 504})
+RETRY_IF_IDEMPOTENT = frozenset({500, 502, 509})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Numbers of the retry loop. ``deadline`` bounds one operation, waits included."""
+
+    max_attempts: int = 10
+    deadline: float = 600.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    # A Retry-After beyond what is left of the deadline is not waited for: the error is raised.
+
+    def should_retry_status(self, status: int, idempotent: bool) -> bool:
+        return status in RETRY_ALWAYS or (idempotent and status in RETRY_IF_IDEMPOTENT)
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full-jitter exponential backoff for retry number ``attempt`` (1-based)."""
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, or None when absent or unreadable.
+
+    A decimal is rounded up to the millisecond (never early); a date in the past is 0.
+    """
+    if value is None:
+        return None
+    best: float | None = None
+    for piece in value.split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        seconds: float | None
+        try:
+            seconds = float(piece)
+            if not math.isfinite(seconds) or seconds < 0:
+                seconds = None
+            else:
+                seconds = math.ceil(seconds * 1000) / 1000
+        except ValueError:
+            try:
+                when = parsedate_to_datetime(piece)
+            except (TypeError, ValueError, IndexError):
+                seconds = None
+            else:
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=timezone.utc)
+                seconds = max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        if seconds is not None and (best is None or seconds > best):
+            best = seconds
+    return best
