@@ -1,0 +1,473 @@
+"""The campaign file (SPEC §8): loaded into frozen dataclasses and validated at load.
+
+Every mistake becomes one line of :attr:`SettingsError.problems`, naming the file, the dotted key
+and the line: ``campaign.yaml:3: meetings.duration_minutes: expected a whole number of minutes,
+got "sixty"``. All problems of a file are reported at once. Secrets are references (an environment
+variable, a certificate file), checked to exist but never read into the settings.
+
+>>> settings = load_settings("campaign.yaml", now=datetime.now(timezone.utc))  # doctest: +SKIP
+>>> settings.meetings.duration
+datetime.timedelta(seconds=3600)
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Literal, cast
+from urllib.parse import urlsplit
+
+import yaml
+
+from connectors.timezones import Zone, resolve_zone
+from plugin.scheduling.holidays import (
+    DEFAULT_CATEGORIES,
+    DEFAULT_COUNTRY,
+    UnknownHolidayCalendar,
+    check_calendar,
+    closed_days,
+)
+from plugin.settings_parsers import (
+    CertificateRef,
+    SecretRef,
+    certificate_ref,
+    choice,
+    clock,
+    day,
+    directory,
+    graph_url,
+    secret_ref,
+    text,
+    text_list,
+    weekdays,
+    whole_number,
+    zone,
+)
+from plugin.settings_schema import (
+    Context,
+    Invalid,
+    Leaf,
+    Problem,
+    Tree,
+    compose,
+    problem_at,
+    read_tree,
+    scalar_text,
+)
+
+__all__ = [
+    "CampaignSettings", "CertificateRef", "ConcurrencySettings", "FolderSettings",
+    "HolidaySettings", "LanguageSettings", "MeetingSettings", "RecordSettings",
+    "RetentionSettings", "ScopeSettings", "SecretRef", "Settings", "SettingsError",
+    "TemplateSettings", "TenantSettings", "Window", "WorkingHoursSettings", "accepted_keys",
+    "load_settings",
+]
+
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
+_FORBIDDEN_IN_NAMES = set('"*:<>?\\|')
+_CAMPAIGN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_SITE = re.compile(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}:/\S*$")
+
+
+class SettingsError(Exception):
+    """The campaign file cannot be used; ``problems`` holds one readable line per mistake."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days (inclusive, in the campaign's zone) on which talks may take place."""
+
+    start: date
+    end: date
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    id: str
+    title: str
+    window: Window
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    graph_url: str
+    tenant_id: str
+    client_id: str
+    credential: SecretRef | CertificateRef
+
+    @property
+    def is_sandbox(self) -> bool:
+        """A plain-HTTP loopback Graph: a sandbox, which gets a static token (SPEC §8)."""
+        return urlsplit(self.graph_url).scheme == "http"
+
+
+@dataclass(frozen=True)
+class MeetingSettings:
+    duration: timedelta
+    buffer: timedelta
+    max_per_manager_per_day: int
+    zone: Zone
+    online: Literal["teams", "none"]
+    spread: Literal["even", "early"]
+    notice: timedelta
+
+
+@dataclass(frozen=True)
+class FolderSettings:
+    owner: Literal["employee", "manager"]
+    path: str
+
+
+@dataclass(frozen=True)
+class RecordSettings:
+    site: str
+    list: str
+
+
+@dataclass(frozen=True)
+class ScopeSettings:
+    """Who is in the round: an include list of departments (empty: all) minus exclusions."""
+
+    departments: tuple[str, ...]
+    exclude_departments: tuple[str, ...]
+    exclude_users: tuple[str, ...]
+
+    def reason_excluded(self, department: str | None, upn: str, object_id: str) -> str | None:
+        """Why this person is out of scope, or ``None`` when they are in it."""
+        people = {u.casefold() for u in self.exclude_users}
+        if upn.casefold() in people or object_id.casefold() in people:
+            return "on the scope.exclude_users list"
+        dept = (department or "").strip().casefold()
+        if dept and dept in {d.casefold() for d in self.exclude_departments}:
+            return f"department {department} is in scope.exclude_departments"
+        if self.departments and dept not in {d.casefold() for d in self.departments}:
+            return f"department {department or '(none)'} is not in scope.departments"
+        return None
+
+
+@dataclass(frozen=True)
+class LanguageSettings:
+    default: Literal["sv", "en"]
+
+
+@dataclass(frozen=True)
+class HolidaySettings:
+    country: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkingHoursSettings:
+    """Working hours used for anyone whose mailbox gives none, in the campaign zone."""
+
+    days: tuple[int, ...]  # Monday is 0
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class TemplateSettings:
+    directory: Path | None  # None: the templates shipped with samtal
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    days: int
+
+
+@dataclass(frozen=True)
+class ConcurrencySettings:
+    max_requests: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: Path
+    now: datetime  # the aware moment the file was judged against (--now or the clock)
+    campaign: CampaignSettings
+    tenant: TenantSettings
+    meetings: MeetingSettings
+    folders: FolderSettings
+    records: RecordSettings
+    scope: ScopeSettings
+    language: LanguageSettings
+    holidays: HolidaySettings
+    working_hours: WorkingHoursSettings
+    templates: TemplateSettings
+    retention: RetentionSettings
+    concurrency: ConcurrencySettings
+
+
+def _folder_path(node: yaml.Node, context: Context) -> str:
+    value = scalar_text(node, "a folder path")
+    try:
+        value.format(campaign="x")
+    except (KeyError, IndexError, ValueError) as err:
+        raise Invalid(f"only {{campaign}} may be replaced in the path, got {value!r}", node) from err
+    parts = [p for p in value.replace("\\", "/").split("/")]
+    for part in parts:
+        name = part.replace("{campaign}", "")
+        if not part or part != part.strip() or part.endswith(".") or _FORBIDDEN_IN_NAMES & set(name):
+            raise Invalid(
+                f"folder names may not be empty, start or end with a space, end with a dot, or "
+                f"contain \" * : < > ? \\ |: got {value!r}",
+                node,
+            )
+    return value
+
+
+def _site(node: yaml.Node, context: Context) -> str:
+    value = scalar_text(node, "a site as hostname:/server/relative/path")
+    if not _SITE.match(value):
+        raise Invalid(
+            f'expected hostname:/server/relative/path (e.g. "example.sharepoint.com:/sites/hr"), got "{value}"',
+            node,
+        )
+    return value
+
+
+def _campaign_id(node: yaml.Node, context: Context) -> str:
+    value = scalar_text(node, "a campaign id")
+    if not _CAMPAIGN_ID.match(value):
+        raise Invalid(
+            f"expected letters, digits, '.', '_' or '-' (at most 64; it becomes part of record "
+            f"keys and folder names), got \"{value}\"",
+            node,
+        )
+    return value
+
+
+def _country(node: yaml.Node, context: Context) -> str:
+    return scalar_text(node, "a country code such as SE").upper()
+
+
+_MINUTES_PER_DAY = 24 * 60
+
+SCHEMA: Mapping[str, Leaf[object]] = {
+    "campaign.id": Leaf(_campaign_id, required=True),
+    "campaign.title": Leaf(text(200)),
+    "campaign.window.start": Leaf(day, required=True),
+    "campaign.window.end": Leaf(day, required=True),
+    "tenant.graph_url": Leaf(graph_url, default=DEFAULT_GRAPH_URL),
+    "tenant.tenant_id": Leaf(text(255), required=True),
+    "tenant.client_id": Leaf(text(255), required=True),
+    "tenant.client_secret": Leaf(secret_ref),
+    "tenant.certificate": Leaf(certificate_ref),
+    "meetings.duration_minutes": Leaf(whole_number("minutes", 5, 8 * 60), default=60),
+    "meetings.buffer_minutes": Leaf(whole_number("minutes", 0, 4 * 60), default=15),
+    "meetings.max_per_manager_per_day": Leaf(whole_number("talks", 1, 48), default=3),
+    "meetings.time_zone": Leaf(zone, default=resolve_zone("Europe/Stockholm")),
+    "meetings.online": Leaf(choice("teams", "none"), default="teams"),
+    "meetings.spread": Leaf(choice("even", "early"), default="even"),
+    "meetings.notice_days": Leaf(whole_number("days", 0, 60), default=2),
+    "folders.owner": Leaf(choice("employee", "manager"), default="employee"),
+    "folders.path": Leaf(_folder_path, default="Medarbetarsamtal/{campaign}"),
+    "records.site": Leaf(_site, required=True),
+    "records.list": Leaf(text(255), default="Medarbetarsamtal"),
+    "scope.departments": Leaf(text_list("department names"), default=()),
+    "scope.exclude_departments": Leaf(text_list("department names"), default=()),
+    "scope.exclude_users": Leaf(text_list("user principal names or object ids"), default=()),
+    "language.default": Leaf(choice("sv", "en"), default="sv"),
+    "holidays.country": Leaf(_country, default=DEFAULT_COUNTRY),
+    "holidays.categories": Leaf(text_list("holiday categories"), default=DEFAULT_CATEGORIES),
+    "working_hours.days": Leaf(weekdays, default=(0, 1, 2, 3, 4)),
+    "working_hours.start": Leaf(clock, default=time(8, 0)),
+    "working_hours.end": Leaf(clock, default=time(17, 0)),
+    "templates.directory": Leaf(directory),
+    "retention.days": Leaf(whole_number("days", 30, 36500), default=730),
+    "concurrency.max_requests": Leaf(whole_number("requests", 1, 64), default=16),
+}
+
+
+def accepted_keys() -> frozenset[str]:
+    """Every dotted key a campaign file may contain (documented in manifest.yaml and README)."""
+    return frozenset(SCHEMA)
+
+
+def load_settings(
+    path: str | os.PathLike[str],
+    *,
+    now: datetime,
+    environ: Mapping[str, str] | None = None,
+    allow_past_window: bool = False,
+) -> Settings:
+    """Load and validate a campaign file; raises :class:`SettingsError` listing every problem.
+
+    ``now`` is the moment to judge the window against (a naive value is local time in the
+    campaign's zone). ``allow_past_window`` lets read-only commands (``status``) open a finished
+    round. ``environ`` defaults to ``os.environ``.
+    """
+    source = Path(path)
+    file = str(path)
+    try:
+        content = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise SettingsError((f"{file}: cannot read the campaign file: {reason}",)) from err
+    root, problems = compose(content, file)
+    if root is None and not problems:
+        problems = [Problem(file, 0, 0, "", "the campaign file is empty")]
+    if root is None:
+        raise SettingsError(tuple(str(p) for p in problems))
+    context = Context(source.resolve().parent, os.environ if environ is None else environ)
+    tree = read_tree(root, SCHEMA, file, context)
+    values = {key: tree.values.get(key, leaf.default) for key, leaf in SCHEMA.items()}
+    campaign_zone = cast(Zone, values["meetings.time_zone"])
+    moment = now if now.tzinfo is not None else now.replace(tzinfo=campaign_zone.tzinfo)
+    _cross_checks(tree, values, file, root, moment, allow_past_window)
+    if tree.problems:
+        ordered = sorted(tree.problems, key=lambda p: (p.line, p.column, p.key))
+        raise SettingsError(tuple(dict.fromkeys(str(p) for p in ordered)))
+    return _build(source, moment, values)
+
+
+def _cross_checks(
+    tree: Tree,
+    values: dict[str, object],
+    file: str,
+    root: yaml.Node,
+    now: datetime,
+    allow_past_window: bool,
+) -> None:
+    """Rules that involve several keys; each problem is placed on the most telling line."""
+    problems = tree.problems
+    nodes = tree.nodes
+    tenant_node = tree.keys.get("tenant", root)
+    has_secret = "tenant.client_secret" in nodes
+    has_certificate = "tenant.certificate" in nodes
+    if not has_secret and not has_certificate:
+        problems.append(problem_at(
+            file, tenant_node, "tenant.client_secret",
+            "no credential: give client_secret: {env: NAME} or certificate: {path: FILE, thumbprint: HEX}",
+        ))
+    elif has_secret and has_certificate:
+        problems.append(problem_at(
+            file, nodes["tenant.certificate"], "tenant.certificate",
+            "give either client_secret or certificate, not both",
+        ))
+
+    holidays_ok = "holidays.country" not in nodes or "holidays.country" in tree.values
+    holidays_ok = holidays_ok and ("holidays.categories" not in nodes or "holidays.categories" in tree.values)
+    if holidays_ok:
+        try:
+            check_calendar(cast(str, values["holidays.country"]), cast(tuple[str, ...], values["holidays.categories"]))
+        except UnknownHolidayCalendar as err:
+            key = "holidays.country" if "country code" in str(err) else "holidays.categories"
+            problems.append(problem_at(file, nodes.get(key, root), key, str(err)))
+            holidays_ok = False
+
+    start = tree.values.get("campaign.window.start")
+    end = tree.values.get("campaign.window.end")
+    end_node = nodes.get("campaign.window.end")
+    if isinstance(start, date) and isinstance(end, date):
+        today = now.astimezone(cast(Zone, values["meetings.time_zone"]).tzinfo).date()
+        if end < start:
+            problems.append(problem_at(
+                file, end_node, "campaign.window.end",
+                f"the window is reversed: it ends on {end} before it starts on {start}",
+            ))
+        elif end < today and not allow_past_window:
+            problems.append(problem_at(
+                file, end_node, "campaign.window.end",
+                f"the window ended on {end}, before now ({today}): is the year mistyped?",
+            ))
+        elif holidays_ok and not _has_working_day(values, start, end):
+            problems.append(problem_at(
+                file, tree.keys.get("campaign.window"), "campaign.window",
+                f"the window {start} to {end} holds no working day (working_hours.days, holidays)",
+            ))
+
+    work_start = cast(time, values["working_hours.start"])
+    work_end = cast(time, values["working_hours.end"])
+    if work_end <= work_start:
+        problems.append(problem_at(
+            file, nodes.get("working_hours.end", root), "working_hours.end",
+            f"working hours end ({work_end:%H:%M}) must be after they start ({work_start:%H:%M})",
+        ))
+    elif "meetings.duration_minutes" in nodes and "meetings.duration_minutes" in tree.values:
+        minutes = cast(int, values["meetings.duration_minutes"])
+        length = (work_end.hour * 60 + work_end.minute) - (work_start.hour * 60 + work_start.minute)
+        if minutes > length:
+            problems.append(problem_at(
+                file, nodes["meetings.duration_minutes"], "meetings.duration_minutes",
+                f"a {minutes}-minute talk does not fit in the working day "
+                f"{work_start:%H:%M}-{work_end:%H:%M}",
+            ))
+
+
+def _has_working_day(values: dict[str, object], start: date, end: date) -> bool:
+    days = cast(tuple[int, ...], values["working_hours.days"])
+    country = cast(str, values["holidays.country"])
+    categories = cast(tuple[str, ...], values["holidays.categories"])
+    if (end - start).days > 14:
+        return True  # two weeks always hold a working day; spare the holiday lookup
+    closed = closed_days(country, categories, start, end)
+    current = start
+    while current <= end:
+        if current.weekday() in days and current not in closed:
+            return True
+        current += timedelta(days=1)
+    return False
+
+
+def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
+    credential = v["tenant.client_secret"] or v["tenant.certificate"]
+    assert isinstance(credential, (SecretRef, CertificateRef))
+    campaign_id = cast(str, v["campaign.id"])
+    return Settings(
+        source=source,
+        now=now,
+        campaign=CampaignSettings(
+            id=campaign_id,
+            title=cast(str | None, v["campaign.title"]) or f"Medarbetarsamtal {campaign_id}",
+            window=Window(cast(date, v["campaign.window.start"]), cast(date, v["campaign.window.end"])),
+        ),
+        tenant=TenantSettings(
+            graph_url=cast(str, v["tenant.graph_url"]),
+            tenant_id=cast(str, v["tenant.tenant_id"]),
+            client_id=cast(str, v["tenant.client_id"]),
+            credential=credential,
+        ),
+        meetings=MeetingSettings(
+            duration=timedelta(minutes=cast(int, v["meetings.duration_minutes"])),
+            buffer=timedelta(minutes=cast(int, v["meetings.buffer_minutes"])),
+            max_per_manager_per_day=cast(int, v["meetings.max_per_manager_per_day"]),
+            zone=cast(Zone, v["meetings.time_zone"]),
+            online=cast(Literal["teams", "none"], v["meetings.online"]),
+            spread=cast(Literal["even", "early"], v["meetings.spread"]),
+            notice=timedelta(days=cast(int, v["meetings.notice_days"])),
+        ),
+        folders=FolderSettings(
+            owner=cast(Literal["employee", "manager"], v["folders.owner"]),
+            path=cast(str, v["folders.path"]).replace("{campaign}", campaign_id).strip("/"),
+        ),
+        records=RecordSettings(site=cast(str, v["records.site"]), list=cast(str, v["records.list"])),
+        scope=ScopeSettings(
+            departments=cast(tuple[str, ...], v["scope.departments"]),
+            exclude_departments=cast(tuple[str, ...], v["scope.exclude_departments"]),
+            exclude_users=cast(tuple[str, ...], v["scope.exclude_users"]),
+        ),
+        language=LanguageSettings(default=cast(Literal["sv", "en"], v["language.default"])),
+        holidays=HolidaySettings(
+            country=cast(str, v["holidays.country"]),
+            categories=cast(tuple[str, ...], v["holidays.categories"]),
+        ),
+        working_hours=WorkingHoursSettings(
+            days=cast(tuple[int, ...], v["working_hours.days"]),
+            start=cast(time, v["working_hours.start"]),
+            end=cast(time, v["working_hours.end"]),
+        ),
+        templates=TemplateSettings(directory=cast(Path | None, v["templates.directory"])),
+        retention=RetentionSettings(days=cast(int, v["retention.days"])),
+        concurrency=ConcurrencySettings(max_requests=cast(int, v["concurrency.max_requests"])),
+    )
