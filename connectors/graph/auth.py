@@ -226,6 +226,6 @@ class MsalTokenProvider:
         import msal
 
         with self._lock:
-            for entry in self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
+            for entry in list(self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
                 if entry.get("secret") == token:
                     self.cache.remove_at(entry)
