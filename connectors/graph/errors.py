@@ -11,6 +11,7 @@ Foreign exceptions (``requests``, ``msal``) are translated into this tree in exa
     ├── TransportError              no usable answer: connection refused/reset, timeout, dropped
     │   └── DeadlineExceeded        the operation's total deadline ran out while retrying
     ├── AuthError                   Entra ID refused a token (carries the AADSTS code and a hint)
+    ├── SchemaMismatch              an existing SharePoint list has a column of the wrong type
     └── StatusError                 Graph answered with an error status
         ├── BadRequest              400 (invalid input; never retried)
         │   └── InvalidName         400 invalidPath / pathIsTooLong (OneDrive name rules)
@@ -111,6 +112,17 @@ class AuthError(GraphError):
         super().__init__(message, **kw)
         self.aadsts = aadsts
         self.outcome = outcome
+
+
+class SchemaMismatch(GraphError):
+    """An existing SharePoint list has columns whose type differs from what samtal needs.
+
+    ``columns`` names them (column names only). Permanent: a person fixes or renames the list.
+    """
+
+    def __init__(self, message: str, *, columns: tuple[str, ...] = (), **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.columns = columns
 
 
 class StatusError(GraphError):
