@@ -1,0 +1,397 @@
+"""OneDrive: a user's drive, folders by path, upload, download, sharing by invitation.
+
+Wire facts: ../shared/reference/graph-facts.md §5 and graph-shapes.md §5; failure scenarios
+graph-failure-modes.md U1–U12 (in :mod:`connectors.graph.upload`) and F1–F11. Names are made
+valid by :mod:`connectors.graph.names` before they reach a URL; path segments are
+percent-encoded exactly once (F1). Every method returns frozen records, never Graph JSON.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from connectors.graph import errors
+from connectors.graph.http import GraphHttp
+from connectors.graph.names import check_path, encode_id, encode_path, same_name
+from connectors.graph.redact import redact_path
+from connectors.graph.upload import (
+    CONFLICT_BEHAVIOURS, DEFAULT_CHUNK_SIZE, SessionUpload, UploadLimits, parse_instant,
+    validate_chunk_size,
+)
+
+log = logging.getLogger(__name__)
+
+# Simple PUT up to this size, an upload session above it. Graph's PUT accepts 250 MB today, older
+# docs say 4 MB (graph-facts.md §5); sessions above ~4 MiB resume instead of resending everything.
+DEFAULT_SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024
+INVITE_MESSAGE_LIMIT = 2000  # plain text, characters (OD driveitem_invite.md)
+ROLES = frozenset({"read", "write"})
+
+
+@dataclass(frozen=True)
+class DriveInfo:
+    id: str
+    owner_id: str | None
+    web_url: str | None
+
+
+@dataclass(frozen=True)
+class DriveItem:
+    id: str
+    drive_id: str
+    name: str
+    is_folder: bool
+    web_url: str | None
+    etag: str | None
+    ctag: str | None        # content-only tag; folders usually have none
+    size: int
+    last_modified: datetime | None  # some answers (simple upload) leave it out
+    parent_path: str | None  # "/drive/root:/Medarbetarsamtal 2025" when Graph gives it
+
+
+@dataclass(frozen=True)
+class Permission:
+    id: str
+    roles: tuple[str, ...]
+    user_id: str | None
+    user_email: str | None
+    display_name: str | None
+    link_scope: str | None      # "anonymous" / "organization" / "users" for sharing links
+    inherited_from: str | None  # id (else path) of the ancestor the permission comes from
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    granted: tuple[Permission, ...]
+    failed: tuple[tuple[str, str], ...]  # (recipient, reason) — reason has no personal data
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class Drive:
+    """Named OneDrive operations over one :class:`GraphHttp`."""
+
+    def __init__(
+        self,
+        http: GraphHttp,
+        *,
+        simple_upload_limit: int = DEFAULT_SIMPLE_UPLOAD_LIMIT,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        upload_limits: UploadLimits = UploadLimits(),
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if simple_upload_limit < 0:
+            raise ValueError("simple_upload_limit must not be negative")
+        self.http = http
+        self.simple_upload_limit = simple_upload_limit
+        self.chunk_size = validate_chunk_size(chunk_size)
+        self.upload_limits = upload_limits
+        self._now = now
+        self._sleep = sleep
+
+    # ------------------------------------------------------------------ drives and items
+    def get_user_drive(self, user_id: str) -> DriveInfo:
+        """The user's OneDrive. A 404 means never provisioned (app-only cannot provision it)."""
+        try:
+            data = self.http.get(f"/users/{_id(user_id)}/drive").json_object()
+        except errors.NotFound as err:
+            raise errors.DriveNotProvisioned(
+                "the user has no OneDrive (never provisioned, or no such user)",
+                method=err.method, path=err.path, status=err.status, code=err.code,
+                request_id=err.request_id,
+                hint="app-only access cannot provision a OneDrive: the person must open OneDrive once",
+            ) from err
+        owner = _dig(data, "owner", "user", "id")
+        return DriveInfo(id=_req_str(data, "id"), owner_id=owner if isinstance(owner, str) else None,
+                         web_url=_opt_str(data, "webUrl"))
+
+    def get_item(self, drive_id: str, item_id: str) -> DriveItem:
+        resp = self.http.get(f"{_drive(drive_id)}/items/{_id(item_id)}")
+        return _item(resp.json_object(), drive_id)
+
+    def get_item_by_path(self, drive_id: str, path_segments: Sequence[str]) -> DriveItem | None:
+        """The item at ``root:/a/b:`` or None when there is none (the root for no segments)."""
+        path = f"{_drive(drive_id)}/root" + (f":/{encode_path(path_segments)}:" if path_segments else "")
+        resp = self.http.get(path, allow_statuses=frozenset({404}))
+        if resp.status == 404:
+            return None
+        return _item(resp.json_object(), drive_id)
+
+    def list_children(self, drive_id: str, item_id: str) -> Iterator[DriveItem]:
+        """Every child of a folder, across all pages."""
+        for raw in self.http.paginate(f"{_drive(drive_id)}/items/{_id(item_id)}/children"):
+            yield _item(raw, drive_id)
+
+    def ensure_folder(self, drive_id: str, path_segments: Sequence[str]) -> DriveItem:
+        """The folder at ``path_segments``, created (with any missing parents) when absent.
+
+        Idempotent and safe against a concurrent creator: folders are created with
+        ``conflictBehavior: fail`` and a 409 means "read the one that exists" (F8), found by path
+        or, when the path lookup still misses it, by listing the parent (case-insensitively, F5).
+        Raises ValueError for names that break OneDrive's rules and :class:`errors.Conflict` when
+        a file stands where a folder should be.
+        """
+        if not path_segments:
+            raise ValueError("ensure_folder needs at least one path segment")
+        check_path(path_segments)
+        found = self.get_item_by_path(drive_id, path_segments)
+        if found is not None:
+            return self._must_be_folder(found, drive_id, path_segments)
+        # Walk up to the deepest folder that exists, then create downwards.
+        depth = len(path_segments) - 1
+        parent: DriveItem | None = None
+        while depth > 0:
+            parent = self.get_item_by_path(drive_id, path_segments[:depth])
+            if parent is not None:
+                self._must_be_folder(parent, drive_id, path_segments[:depth])
+                break
+            depth -= 1
+        for i in range(depth, len(path_segments)):
+            parent = self._create_folder(drive_id, parent, path_segments[: i + 1])
+        assert parent is not None  # the loop ran at least once: depth < len(path_segments)
+        return parent
+
+    # ------------------------------------------------------------------ content
+    def upload(self, drive_id: str, parent_id: str, name: str, data: bytes, *,
+               conflict: str = "replace",
+               content_type: str = "application/octet-stream") -> DriveItem:
+        """Put ``data`` as ``name`` in folder ``parent_id``; returns the stored item.
+
+        Small files (up to ``simple_upload_limit``, and always empty ones, U8) go in one PUT;
+        larger ones through a resumable upload session. ``conflict`` is ``replace`` (default),
+        ``rename`` or ``fail`` (a clash raises :class:`errors.Conflict`).
+        """
+        if conflict not in CONFLICT_BEHAVIOURS:
+            raise ValueError(f"conflict must be one of {sorted(CONFLICT_BEHAVIOURS)}, got {conflict!r}")
+        check_path([name])
+        if len(data) <= self.simple_upload_limit or not data:
+            resp = self.http.put(
+                f"{_drive(drive_id)}/items/{_id(parent_id)}:/{encode_path([name])}:/content",
+                params={"@microsoft.graph.conflictBehavior": conflict}, data=data,
+                headers={"Content-Type": content_type},
+                # "rename" makes a second copy when re-sent, so only the others are idempotent.
+                idempotent=conflict != "rename")
+            return _item(resp.json_object(), drive_id)
+        upload = SessionUpload(self.http, _drive(drive_id), _id(parent_id), name, data,
+                               conflict=conflict, chunk_size=self.chunk_size,
+                               limits=self.upload_limits, now=self._now, sleep=self._sleep)
+        return _item(upload.run(), drive_id)
+
+    def download(self, drive_id: str, item_id: str) -> bytes:
+        """The file's bytes. ``/content`` answers 302 to a pre-authenticated URL, fetched
+        without the bearer token; a 200 with the bytes is accepted too."""
+        resp = self.http.get(f"{_drive(drive_id)}/items/{_id(item_id)}/content",
+                             headers={"Accept": "*/*"})
+        if 300 <= resp.status < 400:
+            location = resp.headers.get("location")
+            if not location:
+                raise errors.GraphError("Graph redirected the download without a location",
+                                        method="GET", path=redact_path(self.http.url_for(
+                                            f"{_drive(drive_id)}/items/{_id(item_id)}/content")),
+                                        status=resp.status)
+            resp = self.http.get(location, authenticated=False, headers={"Accept": "*/*"})
+        return resp.content
+
+    # ------------------------------------------------------------------ sharing
+    def invite(self, drive_id: str, item_id: str, recipients: Sequence[str], *,
+               roles: Sequence[str] = ("write",), require_sign_in: bool = True,
+               send_invitation: bool = False, message: str | None = None) -> InviteResult:
+        """Grant ``roles`` on the item to each recipient (e-mail address or Entra object id).
+
+        One POST for everyone. Graph refuses the whole request with 400 when one recipient is
+        unacceptable (F11), so a refused multi-recipient invite is repeated per recipient: the
+        others are still shared and the refused ones come back in ``failed``.
+        """
+        if not recipients:
+            raise ValueError("invite needs at least one recipient")
+        if not roles or not set(roles) <= ROLES:
+            raise ValueError(f"roles must be a non-empty subset of {sorted(ROLES)}")
+        if message is not None and len(message) > INVITE_MESSAGE_LIMIT:
+            raise ValueError(f"the invitation message is limited to {INVITE_MESSAGE_LIMIT} characters")
+        unique = list(dict.fromkeys(r.strip() for r in recipients))
+        if any(not r for r in unique):
+            raise ValueError("a recipient is empty")
+        path = f"{_drive(drive_id)}/items/{_id(item_id)}/invite"
+
+        def send(batch: Sequence[str]) -> list[dict[str, Any]]:
+            body: dict[str, Any] = {
+                "recipients": [{"email": r} if "@" in r else {"objectId": r} for r in batch],
+                "roles": list(roles), "requireSignIn": require_sign_in,
+                "sendInvitation": send_invitation,
+            }
+            if message is not None:
+                body["message"] = message
+            # Granting the same role twice is harmless: safe to repeat after a dropped line.
+            value = self.http.post(path, json=body, idempotent=True).json_object().get("value")
+            return [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
+
+        try:
+            return _match_invites(unique, send(unique))
+        except errors.BadRequest as err:
+            if len(unique) == 1:
+                return InviteResult((), ((unique[0], _reason(err)),))
+            log.warning("invite for %d recipients refused (%s); inviting one by one",
+                        len(unique), err.code or err.status)
+        granted: list[Permission] = []
+        failed: list[tuple[str, str]] = []
+        for recipient in unique:
+            try:
+                result = _match_invites([recipient], send([recipient]))
+            except errors.BadRequest as err:
+                failed.append((recipient, _reason(err)))
+                continue
+            granted.extend(result.granted)
+            failed.extend(result.failed)
+        return InviteResult(tuple(granted), tuple(failed))
+
+    def list_permissions(self, drive_id: str, item_id: str) -> list[Permission]:
+        """Every permission on the item, inherited ones included (``inherited_from`` set)."""
+        path = f"{_drive(drive_id)}/items/{_id(item_id)}/permissions"
+        return [_permission(p) for p in self.http.paginate(path)]
+
+    def remove_permission(self, drive_id: str, item_id: str, permission_id: str) -> None:
+        """Remove one permission; one that is already gone (404) counts as removed."""
+        self.http.delete(f"{_drive(drive_id)}/items/{_id(item_id)}/permissions/{_id(permission_id)}",
+                         allow_statuses=frozenset({404}))
+
+    # ------------------------------------------------------------------ internals
+    def _create_folder(self, drive_id: str, parent: DriveItem | None,
+                       segments: Sequence[str]) -> DriveItem:
+        name = segments[-1]
+        where = f"{_drive(drive_id)}/items/{_id(parent.id)}" if parent else f"{_drive(drive_id)}/root"
+        body = {"name": name, "folder": {}, "@microsoft.graph.conflictBehavior": "fail"}
+        try:
+            # With "fail", a repeat can only answer 409, which we handle: safe to retry.
+            resp = self.http.post(f"{where}/children", json=body, idempotent=True)
+        except errors.Conflict as err:
+            existing = self.get_item_by_path(drive_id, segments) or self._find_child(
+                drive_id, parent, name)
+            if existing is None:
+                raise
+            log.info("folder existed already (%s); using it", err.code or "409")
+            return self._must_be_folder(existing, drive_id, segments)
+        return _item(resp.json_object(), drive_id)
+
+    def _find_child(self, drive_id: str, parent: DriveItem | None, name: str) -> DriveItem | None:
+        parent_id = parent.id if parent else self._root_id(drive_id)
+        for child in self.list_children(drive_id, parent_id):
+            if same_name(child.name, name):
+                return child
+        return None
+
+    def _root_id(self, drive_id: str) -> str:
+        return _req_str(self.http.get(f"{_drive(drive_id)}/root").json_object(), "id")
+
+    def _must_be_folder(self, item: DriveItem, drive_id: str, segments: Sequence[str]) -> DriveItem:
+        if item.is_folder:
+            return item
+        raise errors.Conflict(
+            "a file stands where a folder is needed", method="GET", status=409,
+            path=redact_path(self.http.url_for(f"{_drive(drive_id)}/root:/{encode_path(segments)}:")),
+            hint="move or rename the file in OneDrive")
+
+
+# ---------------------------------------------------------------------------- parsing
+def _id(value: str) -> str:
+    return encode_id(value)
+
+
+def _drive(drive_id: str) -> str:
+    return f"/drives/{_id(drive_id)}"
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _obj(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _opt_str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _req_str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise errors.GraphError(f"Graph answered without the '{key}' property")
+    return value
+
+
+def _item(data: dict[str, Any], drive_id: str) -> DriveItem:
+    parent = _obj(data, "parentReference")
+    size = data.get("size")
+    return DriveItem(
+        id=_req_str(data, "id"),
+        drive_id=_opt_str(parent, "driveId") or drive_id,
+        name=_opt_str(data, "name") or "",
+        is_folder=isinstance(data.get("folder"), dict) or isinstance(data.get("root"), dict),
+        web_url=_opt_str(data, "webUrl"),
+        etag=_opt_str(data, "eTag"),
+        ctag=_opt_str(data, "cTag"),
+        size=size if isinstance(size, int) and not isinstance(size, bool) else 0,
+        last_modified=parse_instant(data.get("lastModifiedDateTime")),
+        parent_path=_opt_str(parent, "path"),
+    )
+
+
+def _permission(data: dict[str, Any]) -> Permission:
+    user = (_dig(data, "grantedToV2", "user") or _dig(data, "grantedTo", "user")
+            or _dig(data, "grantedToV2", "siteUser") or {})
+    user = user if isinstance(user, dict) else {}
+    email = _opt_str(user, "email") or _dig(data, "invitation", "email")
+    inherited = _obj(data, "inheritedFrom")
+    roles = data.get("roles")
+    roles = roles if isinstance(roles, list) else []
+    return Permission(
+        id=_req_str(data, "id"),
+        roles=tuple(r for r in roles if isinstance(r, str)),
+        user_id=_opt_str(user, "id"),
+        user_email=email if isinstance(email, str) else None,
+        display_name=_opt_str(user, "displayName"),
+        link_scope=_dig(data, "link", "scope") if isinstance(_dig(data, "link", "scope"), str) else None,
+        inherited_from=(_opt_str(inherited, "id") or _opt_str(inherited, "path")) or None,
+    )
+
+
+def _match_invites(recipients: Sequence[str], raw: list[dict[str, Any]]) -> InviteResult:
+    """Pair returned permissions with recipients (by e-mail or object id, case-insensitive)."""
+    granted: list[Permission] = []
+    failed: list[tuple[str, str]] = []
+    perms = []
+    for p in raw:
+        if isinstance(p.get("error"), dict):
+            continue
+        perms.append(_permission(p))
+    unmatched = list(perms)
+    for recipient in recipients:
+        key = recipient.casefold()
+        hit = next((p for p in unmatched if key in {(p.user_email or "").casefold(),
+                                                     (p.user_id or "").casefold()}), None)
+        if hit is None and len(recipients) == 1 and len(unmatched) == 1:
+            hit = unmatched[0]  # one recipient, one permission: Graph may omit the address
+        if hit is None:
+            failed.append((recipient, "Graph returned no permission for this recipient"))
+            continue
+        unmatched.remove(hit)
+        granted.append(hit)
+    return InviteResult(tuple(granted), tuple(failed))
+
+
+def _reason(err: errors.GraphError) -> str:
+    return f"{err.status or ''} {err.code or 'refused'}".strip()
+
+
+__all__ = ["Drive", "DriveInfo", "DriveItem", "InviteResult", "Permission"]
