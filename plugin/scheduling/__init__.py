@@ -2,4 +2,31 @@
 
 Graph's findMeetingTimes does not work with application permissions (reference/graph-facts.md
 §3), so samtal computes slots itself from getSchedule data that the reconcile loop fetches.
+``rules_from_settings`` lives in :mod:`plugin.scheduling.rules` (it imports the settings).
 """
+from plugin.scheduling.model import (
+    Booking,
+    BusyBlock,
+    BusyStatus,
+    Outcome,
+    Person,
+    Proposal,
+    Rules,
+    Team,
+    TeamPlan,
+    Unschedulable,
+    WorkingHours,
+)
+from plugin.scheduling.planner import (
+    find_conflict,
+    is_in_conflict,
+    plan_round,
+    plan_team,
+    propose_new_time,
+)
+
+__all__ = [
+    "Booking", "BusyBlock", "BusyStatus", "Outcome", "Person", "Proposal", "Rules", "Team",
+    "TeamPlan", "Unschedulable", "WorkingHours", "find_conflict", "is_in_conflict", "plan_round",
+    "plan_team", "propose_new_time",
+]
