@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Any
 
 from connectors.sandbox.generate_calendar import CalendarPlanner, CalendarTraits
-from connectors.sandbox.generate_names import PersonName, UpnAllocator, draw_name, fold_ascii
+from connectors.sandbox.generate_names import SWEDISH_SURNAMES, PersonName, UpnAllocator, draw_name, fold_ascii
 from connectors.sandbox.generate_org import Position, build_tree
 
 FULL_CASES_FROM = 200  # from this count on, every case has at least one user
@@ -210,10 +210,12 @@ class _Generator:
         elif case == "edge_spaces_or_dots":
             user["displayName"] = EDGE_TEMPLATES[k % len(EDGE_TEMPLATES)].format(g=given, s=surname)
         elif case == "very_long_name":
-            middle: list[str] = []
-            while len(given) + len(surname) + sum(len(m) + 1 for m in middle) + 1 <= 200:
-                middle.append(self.rng.choice(LONG_GIVEN))
-            user["displayName"] = " ".join([given, *middle, surname])  # 201..220 characters
+            # Many given names, then a chain of family names: 201 to about 215 characters.
+            words = [given, *self.rng.sample(LONG_GIVEN, len(LONG_GIVEN)), surname]
+            families = iter(self.rng.sample(SWEDISH_SURNAMES, 12))
+            while len(" ".join(words)) <= 200:
+                words.append(f"af {next(families)}")
+            user["displayName"] = " ".join(words)
 
     def add_calendars(self, positions: list[Position]) -> None:
         rng = self.rng

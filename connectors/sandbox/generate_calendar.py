@@ -68,7 +68,7 @@ class CalendarPlanner:
         self.window_end = window_end
         self.first = window_start - datetime.timedelta(days=MARGIN_DAYS)
         last = window_end + datetime.timedelta(days=MARGIN_DAYS)
-        red = holidays.Sweden(years=range(self.first.year, last.year + 1))
+        red = holidays.country_holidays("SE", years=range(self.first.year, last.year + 1))
         self.days: list[tuple[datetime.date, str]] = []  # weekdays that are not red: (date, "YYYY-MM-DDT")
         day = self.first
         while day <= last:
