@@ -15,7 +15,6 @@ from plugin.settings import (
     SecretRef,
     Settings,
     SettingsError,
-    accepted_keys,
     load_settings,
 )
 
@@ -42,13 +41,22 @@ def write(tmp_path: Path, text: str, name: str = "campaign.yaml") -> Path:
     return path
 
 
-def load(tmp_path: Path, text: str, **kwargs: object) -> Settings:
-    return load_settings(write(tmp_path, text), now=kwargs.pop("now", NOW), environ=kwargs.pop("environ", ENV), **kwargs)  # type: ignore[arg-type]
+def load(
+    tmp_path: Path,
+    text: str,
+    now: datetime = NOW,
+    environ: dict[str, str] | None = None,
+    allow_past_window: bool = False,
+) -> Settings:
+    return load_settings(
+        write(tmp_path, text), now=now, environ=ENV if environ is None else environ,
+        allow_past_window=allow_past_window,
+    )
 
 
-def problems(tmp_path: Path, text: str, **kwargs: object) -> tuple[str, ...]:
+def problems(tmp_path: Path, text: str, environ: dict[str, str] | None = None) -> tuple[str, ...]:
     with pytest.raises(SettingsError) as caught:
-        load(tmp_path, text, **kwargs)
+        load(tmp_path, text, environ=environ)
     return caught.value.problems
 
 
