@@ -17,6 +17,7 @@ Facts (../shared/reference/graph-facts.md §2, graph-shapes.md §2):
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,11 @@ MANAGER_FIELDS = ("id", "displayName", "userPrincipalName", "mail")
 USER_SELECT = ",".join(USER_FIELDS)
 MANAGER_EXPAND = f"manager($select={','.join(MANAGER_FIELDS)})"
 PAGE_SIZE = 999  # the maximum /users accepts (graph-facts.md §2)
+# Operators only Graph's "advanced queries" accept (ConsistencyLevel: eventual + $count=true),
+# which cannot be combined with $expand (learn.microsoft.com/graph/aad-advanced-queries;
+# learn.microsoft.com/en-us/answers/questions/1134278). list_users needs the manager expanded.
+_ADVANCED_ONLY = re.compile(r"\b(ne|not)\b|\bendswith\s*\(|\$count", re.IGNORECASE)
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
 _USER_TYPE = "#microsoft.graph.user"
 
 
@@ -80,12 +86,20 @@ class Directory:
         self.http = http
 
     def list_users(self, *, filter: str | None = None) -> Iterator[User]:
-        """Every user (optionally matching an OData ``$filter``), with the manager's id."""
+        """Every user (optionally matching an OData ``$filter``), with the manager's id.
+
+        The filter must be one Graph's default query engine runs (``eq``, ``startsWith``,
+        ``in``, ``and``/``or``): ``ne``, ``not`` and ``endsWith`` need advanced queries, which
+        cannot expand the manager, and are refused with a :class:`ValueError`.
+        """
         params: dict[str, Any] = {"$select": USER_SELECT, "$expand": MANAGER_EXPAND,
                                   "$top": PAGE_SIZE}
         if filter is not None:
             if not filter.strip():
                 raise ValueError("an empty $filter: pass None to list every user")
+            if _ADVANCED_ONLY.search(_LITERAL.sub("''", filter)):
+                raise ValueError("this $filter needs Graph's advanced queries, which cannot "
+                                 "expand the manager; filter with eq/startsWith/in, or in Python")
             params["$filter"] = filter
         for item in self.http.paginate("/users", params=params):
             yield user_from_json(item)

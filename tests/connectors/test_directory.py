@@ -71,13 +71,18 @@ def test_list_users_selects_expands_and_pages_through_an_empty_page(
 
 
 def test_list_users_sends_the_filter(http: GraphHttp, rsps: responses.RequestsMock) -> None:
-    flt = "department eq 'HR' and accountEnabled eq true"
+    flt = "department eq 'not HR' and accountEnabled eq true"  # 'not' in a literal is fine
     rsps.get(f"{GRAPH}/users",
              match=[matchers.query_param_matcher({**LIST_PARAMS, "$filter": flt})],
              json={"value": [user("u1", "a@contoso.se")]})
     assert [u.id for u in Directory(http).list_users(filter=flt)] == ["u1"]
     with pytest.raises(ValueError):
         list(Directory(http).list_users(filter="  "))
+    for advanced in ("accountEnabled ne false", "endsWith(mail,'@contoso.se')",
+                     "not(department eq 'HR')"):
+        with pytest.raises(ValueError, match="advanced"):
+            list(Directory(http).list_users(filter=advanced))
+    assert len(rsps.calls) == 1
 
 
 def test_an_error_on_page_three_raises_instead_of_truncating(
