@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, tzinfo
+from datetime import datetime, time
+from datetime import tzinfo as TzInfo
 from typing import Any
 
 from connectors.graph.calendar_times import (
@@ -51,7 +52,7 @@ class WorkingHours:
     custom: CustomTimeZone | None = None
 
     @property
-    def tzinfo(self) -> tzinfo:
+    def tzinfo(self) -> TzInfo:
         """The zone to read ``start``/``end`` in; raises for a name no table knows."""
         if self.custom is not None:
             return self.custom.tzinfo()

@@ -16,7 +16,8 @@ import calendar as _cal
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone
+from datetime import tzinfo as TzInfo
 from typing import Any
 
 from connectors.graph import errors
@@ -34,7 +35,7 @@ def malformed(message: str) -> errors.GraphError:
     return errors.GraphError(f"unexpected answer from Graph: {message}")
 
 
-def zone_info(name: str) -> tzinfo:
+def zone_info(name: str) -> TzInfo:
     """The rules of a zone Graph named (Windows, IANA or UTC)."""
     try:
         zone = resolve_zone(name)
@@ -56,7 +57,7 @@ def parse_date_time(text: str, zone_name: str | None) -> datetime:
     second = int(m.group(6) or 0)
     micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
     offset = m.group(8)
-    zone: tzinfo
+    zone: TzInfo
     if offset:
         if offset == "Z":
             zone = timezone.utc
@@ -136,7 +137,7 @@ class CustomTimeZone:
     daylight_start: Transition | None
     standard_start: Transition | None
 
-    def tzinfo(self) -> tzinfo:
+    def tzinfo(self) -> TzInfo:
         return _CustomTz(self)
 
     def offset_at(self, local: datetime) -> timedelta:
@@ -150,7 +151,7 @@ class CustomTimeZone:
         return self.daylight_offset if in_daylight else self.standard_offset
 
 
-class _CustomTz(tzinfo):
+class _CustomTz(TzInfo):
     def __init__(self, zone: CustomTimeZone) -> None:
         self.zone = zone
 

@@ -199,6 +199,21 @@ def test_custom_time_zone_working_hours(http: GraphHttp, rsps: responses.Request
     assert datetime(2027, 6, 1, 6, tzinfo=UTC).astimezone(tz).hour == 8
 
 
+def test_get_schedule_is_a_read_retried_after_a_500_and_no_mailbox_raises(
+        http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    rsps.post(SCHEDULE_URL, status=500, json={"error": {"code": "InternalServerError",
+                                                        "message": "x"}})
+    rsps.post(SCHEDULE_URL, json={"value": [schedule_info("a@contoso.se")]})
+    day = datetime(2027, 1, 1, tzinfo=UTC)
+    got = Calendar(http).get_schedules(ORG, ["a@contoso.se"], day, day + timedelta(days=1))
+    assert got["a@contoso.se"].error is None and len(rsps.calls) == 2
+    rsps.post(f"{GRAPH}/users/guest@contoso.se/calendar/getSchedule", status=404, json={
+        "error": {"code": "MailboxNotEnabledForRESTAPI", "message": "REST API is not supported"}})
+    with pytest.raises(errors.MailboxUnavailable):
+        Calendar(http).get_schedules("guest@contoso.se", ["a@contoso.se"], day,
+                                     day + timedelta(days=1))
+
+
 def test_get_schedule_rejects_bad_input(http: GraphHttp) -> None:
     cal = Calendar(http)
     day = datetime(2027, 1, 1, tzinfo=UTC)
