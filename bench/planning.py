@@ -125,6 +125,10 @@ def main() -> int:
     elapsed = clock.perf_counter() - started
     outcomes = [o for p in plans for o in p.outcomes]
     placed = sum(isinstance(o, Proposal) for o in outcomes)
+    for plan in plans:  # sanity: the figure is worthless if the plan is wrong
+        talks = sorted(plan.proposals(), key=lambda p: p.start)
+        for a, b in zip(talks, talks[1:]):
+            assert b.start - a.end >= rules.buffer, f"manager {plan.manager_id} double booked"
     print(f"planned {len(outcomes)} employees in {elapsed:.2f} s: {len(outcomes) / elapsed:,.0f} employees/s; "
           f"{placed} proposed, {len(outcomes) - placed} unschedulable")
     return 0

@@ -70,15 +70,15 @@ def plan_team(team: Team, rules: Rules, extra: ExtraBusy | None = None) -> TeamP
     prepared = []
     for employee in team.employees:
         free = free_intervals(employee, rules, extra.get(employee.id), durations)
-        count = slot_count(intersect(state.free, free), durations, step)
-        prepared.append((count, employee.id, employee, free))
+        common = intersect(state.free, free)
+        prepared.append((slot_count(common, durations, step), employee.id, employee, free, common))
     prepared.sort(key=lambda item: (item[0], item[1]))
     targets = _targets(state.free, len(team.employees) + len(team.booked), rules)
     for booking in sorted(team.booked, key=lambda b: (b.start, b.employee_id)):
         _claim_nearest(targets, minute_floor(booking.start))
     outcomes: list[Outcome] = []
-    for _, _, employee, free in prepared:
-        outcome = _place(employee, free, state, targets, rules)
+    for _, _, employee, free, common in prepared:
+        outcome = _place(employee, free, common, state, targets, rules)
         if isinstance(outcome, Proposal):
             minutes = (minute_floor(outcome.start), minute_floor(outcome.end))
             extra[employee.id].append(minutes)
@@ -108,7 +108,7 @@ def propose_new_time(
         extra: ExtraBusy = defaultdict(list, {employee.id: [avoid]})
         state = _ManagerState.start(manager, others, rules, extra)
         free = free_intervals(employee, rules, extra[employee.id], state.duration)
-        outcome = _place(employee, free, state, [declined_slot[0]], rules)
+        outcome = _place(employee, free, intersect(state.free, free), state, [declined_slot[0]], rules)
         if isinstance(outcome, Proposal):
             return outcome
     assert outcome is not None
@@ -150,12 +150,18 @@ def _minutes(delta: timedelta) -> int:
 
 @dataclass
 class _ManagerState:
-    """The manager's remaining free minutes and talks per local day, updated as talks are placed."""
+    """The manager's free minutes and talks per local day, updated as talks are placed.
+
+    ``free`` is the free time when the team's planning started; ``taken`` (merged) is what placed
+    talks have used since (talk plus buffer, full days), so the time left in common with an
+    employee is their initial common time minus ``taken``: a short list, not the whole calendar.
+    """
 
     person: Person
     tz: tzinfo
     raw_free: list[Interval]  # before talks and full days: to explain an unschedulable case
     free: list[Interval]
+    taken: list[Interval]
     per_day: Counter[date]
     buffer: int
     duration: int
@@ -165,7 +171,7 @@ class _ManagerState:
     def start(cls, manager: Person, booked: Iterable[Booking], rules: Rules, extra: ExtraBusy) -> _ManagerState:
         tz = zone_info((manager.working_hours or rules.fallback_hours).zone)
         raw = free_intervals(manager, rules, extra.get(manager.id), _minutes(rules.duration))
-        state = cls(manager, tz, raw, raw, Counter(), _minutes(rules.buffer), _minutes(rules.duration), rules.max_per_day)
+        state = cls(manager, tz, raw, raw, [], Counter(), _minutes(rules.buffer), _minutes(rules.duration), rules.max_per_day)
         talks = [(minute_floor(b.start), minute_ceil(b.end)) for b in booked]
         state.free = at_least(subtract(raw, merge((s - state.buffer, e + state.buffer) for s, e in talks)), state.duration)
         for start, _ in talks:
@@ -177,11 +183,12 @@ class _ManagerState:
 
     def book(self, start: int) -> None:
         end = start + self.duration
-        self.free = at_least(subtract(self.free, [(start - self.buffer, end + self.buffer)]), self.duration)
+        used = [(start - self.buffer, end + self.buffer)]
         day = local_date(start, self.tz)
         self.per_day[day] += 1
         if self.per_day[day] >= self.max_per_day:
-            self.free = subtract(self.free, [day_bounds(day, self.tz)])
+            used.append(day_bounds(day, self.tz))
+        self.taken = merge([*self.taken, *used])
 
 
 def _targets(free: list[Interval], count: int, rules: Rules) -> list[int]:
@@ -210,10 +217,19 @@ def _claim_nearest(targets: list[int], moment: int) -> None:
         targets.pop(min(range(len(targets)), key=lambda i: (abs(targets[i] - moment), i)))
 
 
-def _place(employee: Person, free: list[Interval], state: _ManagerState, targets: list[int], rules: Rules) -> Outcome:
+def _place(
+    employee: Person,
+    free: list[Interval],
+    common: list[Interval],
+    state: _ManagerState,
+    targets: list[int],
+    rules: Rules,
+) -> Outcome:
+    """Book the employee at the best target; ``common`` is their free time shared with the
+    manager when planning started (``state.taken`` is removed here)."""
     duration = state.duration
     step = _minutes(rules.step)
-    common = intersect(state.free, free)
+    common = subtract(common, state.taken)
     best: tuple[int, int, int] | None = None  # (distance, start, target index)
     for index, target in enumerate(targets):
         start = nearest_start(common, target, duration, step)
