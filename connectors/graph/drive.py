@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024
 INVITE_MESSAGE_LIMIT = 2000  # plain text, characters (OD driveitem_invite.md)
 ROLES = frozenset({"read", "write"})
+REPLACE_RETRY_WAIT = 2.0  # seconds before a replace that got itemNotFound is tried again (F7)
 
 
 @dataclass(frozen=True)
@@ -172,13 +173,21 @@ class Drive:
             raise ValueError(f"conflict must be one of {sorted(CONFLICT_BEHAVIOURS)}, got {conflict!r}")
         check_path([name])
         if len(data) <= self.simple_upload_limit or not data:
-            resp = self.http.put(
-                f"{_drive(drive_id)}/items/{_id(parent_id)}:/{encode_path([name])}:/content",
-                params={"@microsoft.graph.conflictBehavior": conflict}, data=data,
-                headers={"Content-Type": content_type},
-                # "rename" makes a second copy when re-sent, so only the others are idempotent.
-                idempotent=conflict != "rename")
-            return _item(resp.json_object(), drive_id)
+            def put() -> dict[str, Any]:
+                return self.http.put(
+                    f"{_drive(drive_id)}/items/{_id(parent_id)}:/{encode_path([name])}:/content",
+                    params={"@microsoft.graph.conflictBehavior": conflict}, data=data,
+                    headers={"Content-Type": content_type},
+                    # "rename" makes a second copy when re-sent: only the others are idempotent.
+                    idempotent=conflict != "rename").json_object()
+            try:
+                return _item(put(), drive_id)
+            except errors.NotFound:
+                if conflict != "replace":
+                    raise
+                # Replacing an Office file now and then answers itemNotFound (F7): once more.
+                self._sleep(REPLACE_RETRY_WAIT)
+                return _item(put(), drive_id)
         upload = SessionUpload(self.http, _drive(drive_id), _id(parent_id), name, data,
                                conflict=conflict, chunk_size=self.chunk_size,
                                limits=self.upload_limits, now=self._now, sleep=self._sleep)
