@@ -1,0 +1,140 @@
+"""The sandbox as a library object: ``Sandbox.from_seed(...)``, ``serve()``, ``stats()``, ``save()``.
+
+One ``Sandbox`` holds the tenant state, the fault engine, the counters and the identity provider;
+``handle()`` answers one HTTP request of any kind (Graph under ``/v1.0``, control routes under
+``/_sandbox/``, upload and download URLs, and in HTTPS mode the OpenID metadata and token
+endpoint). The HTTP transport lives in ``server.py``.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from connectors.sandbox import control, identity, upload
+from connectors.sandbox.errors import GraphError
+from connectors.sandbox.faults import FaultEngine, FaultSpec
+from connectors.sandbox.http_types import Request, Response
+from connectors.sandbox.router import Stats, serve_graph
+from connectors.sandbox.seed import load_seed
+from connectors.sandbox.state import Tenant
+
+if TYPE_CHECKING:
+    from connectors.sandbox.server import Server
+
+
+class Sandbox:
+    def __init__(self, tenant: Tenant, faults: FaultSpec | None = None) -> None:
+        self.tenant = tenant
+        self.faults = FaultEngine(faults or FaultSpec())
+        self.stats_counter = Stats()
+        self.identity = identity.Identity(self)
+        self.require_issued_tokens = False
+
+    # -- construction and persistence --------------------------------------------------------
+    @classmethod
+    def from_seed(cls, seed: str | Path | dict[str, Any], *, faults: FaultSpec | None = None) -> Sandbox:
+        sandbox = cls(Tenant(load_seed(seed)), faults)
+        sandbox._seed_lists()
+        return sandbox
+
+    @classmethod
+    def load(cls, path: str | Path, *, faults: FaultSpec | None = None) -> Sandbox:
+        return cls(Tenant.from_json(Path(path).read_text(encoding="utf-8")), faults)
+
+    def save(self, path: str | Path) -> None:
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(self.tenant.to_json(), encoding="utf-8")
+        tmp.replace(target)
+
+    def reset(self) -> None:
+        """Back to the seed: state, counters, fault history and issued tokens."""
+        with self.tenant.lock:
+            self.tenant.reset()
+            self._seed_lists()
+        self.stats_counter.reset()
+        self.faults.reset()
+        self.identity.expire_all()
+
+    def _seed_lists(self) -> None:
+        from connectors.sandbox.lists import create_list_in
+
+        with self.tenant.lock:
+            for seeded in self.tenant.seed["sites"]:
+                site = next(s for s in self.tenant.data["sites"].values() if s["path"] == seeded["path"])
+                for spec in seeded["lists"]:
+                    create_list_in(self, site, spec)
+
+    def set_faults(self, spec: FaultSpec) -> None:
+        self.faults = FaultEngine(spec)
+
+    def stats(self) -> dict[str, Any]:
+        return self.stats_counter.snapshot(self.faults.max_in_flight)
+
+    def serve(self, port: int = 0, *, https: bool = False, host: str = "127.0.0.1") -> Server:
+        from connectors.sandbox.server import Server
+
+        self.require_issued_tokens = https
+        return Server(self, host, port, https=https)
+
+    # -- requests ------------------------------------------------------------------------------
+    def authorize(self, req: Request) -> None:
+        header = req.header("authorization") or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
+        if self.require_issued_tokens:
+            self.identity.verify(token.strip())
+
+    def error_response(self, req: Request, err: GraphError) -> Response:
+        rid = str(uuid.uuid4())
+        crid = req.header("client-request-id") or rid
+        headers = {**err.headers, "request-id": rid, "client-request-id": crid}
+        return Response(err.status, err.body(rid, crid), headers)
+
+    def handle(self, req: Request) -> tuple[Response, bool]:
+        path = req.path
+        lower = path.lower()
+        drop = False
+        try:
+            if lower.startswith("/v1.0/") or lower == "/v1.0":
+                response, drop = serve_graph(self, req)
+            elif lower.startswith("/_sandbox/"):
+                response = control.handle(self, req)
+            elif lower.startswith("/_upload/"):
+                response, drop = self._side(req, "upload", lambda: upload.handle_upload(self, req, path.split("/", 2)[2]))
+            elif lower.startswith("/_download/"):
+                response, drop = self._side(req, "download", lambda: upload.handle_download(self, req, path.split("/", 2)[2]))
+            else:
+                response = self.identity.handle(req)
+        except GraphError as err:
+            response = self.error_response(req, err)
+        rid = response.headers.get("request-id") or str(uuid.uuid4())
+        response.headers.setdefault("request-id", rid)
+        response.headers.setdefault("client-request-id", req.header("client-request-id") or rid)
+        return response, drop
+
+    def _side(self, req: Request, group: str, work: Any) -> tuple[Response, bool]:
+        """Upload and download URLs: counted and faulted like Graph requests, but no auth."""
+        stats = self.stats_counter
+        name = f"{req.method} /_{group}/{{token}}"
+        with stats.lock:
+            stats.requests += 1
+            stats.by_route[name] += 1
+            if req.method != "GET":
+                stats.writes += 1
+        fate = self.faults.draw(req.method, f"{req.path}|{req.header('content-range')}", group, group)
+        if fate.status:
+            from connectors.sandbox.router import _fault
+
+            return _fault(self, req, fate.status, fate.retry_after, early=fate.early_retry), False
+        try:
+            response: Response = work()
+        except GraphError as err:
+            response = self.error_response(req, err)
+        with stats.lock:
+            stats.by_status[response.status] += 1
+            if fate.drop:
+                stats.dropped += 1
+        return response, fate.drop

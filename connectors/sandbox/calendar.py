@@ -1,0 +1,427 @@
+"""Outlook events: create, get, list, calendarView, update, delete, cancel, accept/decline.
+
+Facts copied (graph-facts.md §4, graph-shapes.md §4): POST → 201; invitations become copies in
+each attendee's calendar (same ``iCalUId``, ``isOrganizer: false``, shown tentative); the
+attendee's Graph ``accept`` / ``decline`` / ``tentativelyAccept`` (202) update the organizer's
+``attendees[].status`` with camelCase values; a time change resets the answers; DELETE by the
+organizer (204) and ``cancel`` (202, organizer only) cancel the copies; ``transactionId`` returns
+the existing event on a repeated POST in the same mailbox; ``body.contentType`` comes back
+lower-case with HTML wrapped in ``<html>``; single-value extended properties only with
+``$expand`` and findable with ``$filter=singleValueExtendedProperties/Any(...)``; users without a
+mailbox → 404 ``MailboxNotEnabledForRESTAPI``. Free/busy lives in ``schedule.py``.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from connectors.sandbox import filters, odata, times
+from connectors.sandbox.errors import GraphError, event_not_found
+from connectors.sandbox.http_types import Request, Response, empty, ok
+from connectors.sandbox.router import route
+from connectors.sandbox.state import iso_z, iso_z7, utc_now
+
+if TYPE_CHECKING:
+    from connectors.sandbox.app import Sandbox
+
+NEVER = "0001-01-01T00:00:00Z"
+RESPONSES = {"accept": ("accepted", "busy"), "decline": ("declined", "free"),
+             "tentativelyaccept": ("tentativelyAccepted", "tentative")}
+_ANY = re.compile(
+    r"singleValueExtendedProperties/any\(\s*(?P<v>\w+)\s*:\s*(?P=v)/id\s+eq\s+'(?P<id>(?:[^']|'')*)'\s+and\s+"
+    r"(?P=v)/value\s+eq\s+'(?P<value>(?:[^']|'')*)'\s*\)", re.IGNORECASE)
+_EXPAND_SVEP = re.compile(r"singleValueExtendedProperties\(\s*\$filter=id\s+eq\s+'(?P<id>(?:[^']|'')*)'\s*\)", re.IGNORECASE)
+_EVENT_FILTER = {"subject": "subject", "icaluid": "iCalUId", "iscancelled": "isCancelled",
+                 "isorganizer": "isOrganizer", "start/datetime": "start", "end/datetime": "end",
+                 "showas": "showAs", "transactionid": "transactionId", "type": "type"}
+_PATCHABLE = ("subject", "body", "start", "end", "location", "attendees", "categories", "showAs",
+              "allowNewTimeProposals", "isOnlineMeeting", "onlineMeetingProvider", "sensitivity",
+              "importance", "isReminderOn", "reminderMinutesBeforeStart", "responseRequested",
+              "singleValueExtendedProperties", "hideAttendees")
+
+
+def mailbox(app: Sandbox, ref: str) -> dict[str, Any]:
+    """The user owning a mailbox, or the Graph error for an unknown user / no mailbox."""
+    user = app.tenant.user(unquote(ref))
+    if user is None:
+        raise GraphError(404, "ErrorInvalidUser", f"The requested user '{unquote(ref)}' is invalid.")
+    if not user["mailbox"]:
+        raise GraphError(404, "MailboxNotEnabledForRESTAPI",
+                         "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
+    return user
+
+
+def _events(app: Sandbox, user: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = app.tenant.data["events"].setdefault(user["id"], {})
+    return result
+
+
+def _svep_key(prop_id: str) -> str:
+    # "String {GUID} Name X": the GUID compares without case, the name with case (graph-facts.md §4).
+    m = re.match(r"\s*(\w+)\s+\{([0-9a-fA-F-]+)\}\s+(Name|Id)\s+(.+?)\s*$", prop_id)
+    return f"{m.group(1).lower()} {{{m.group(2).lower()}}} {m.group(3).lower()} {m.group(4)}" if m else prop_id
+
+
+def _stamp(ev: dict[str, Any]) -> None:
+    ev["version"] = ev.get("version", 0) + 1
+    ev["changeKey"] = base64.b64encode(hashlib.sha256(f"{ev['id']}|{ev['version']}".encode()).digest()[:18]).decode()
+    ev["lastModifiedDateTime"] = iso_z7()
+
+
+def _wrap_html(content: str) -> str:
+    if "<html" in content.lower():
+        return content
+    return ('<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n'
+            f"</head><body>{content}</body></html>")
+
+
+def render_event(req: Request, ev: dict[str, Any], *, context: str | None = None) -> dict[str, Any]:
+    zone = times.output_zone(req)
+    body = ev["body"]
+    preview = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body["content"])).strip()[:255]
+    full: dict[str, Any] = {
+        "@odata.etag": f'W/"{ev["changeKey"]}"', "id": ev["id"],
+        "createdDateTime": ev["createdDateTime"], "lastModifiedDateTime": ev["lastModifiedDateTime"],
+        "changeKey": ev["changeKey"], "categories": ev["categories"],
+        "originalStartTimeZone": ev["originalStartTimeZone"], "originalEndTimeZone": ev["originalEndTimeZone"],
+        "iCalUId": ev["iCalUId"], "reminderMinutesBeforeStart": ev["reminderMinutesBeforeStart"],
+        "isReminderOn": ev["isReminderOn"], "subject": ev["subject"], "bodyPreview": preview,
+        "importance": ev["importance"], "sensitivity": ev["sensitivity"], "isAllDay": False,
+        "isCancelled": ev["isCancelled"], "isOrganizer": ev["isOrganizer"], "isDraft": False,
+        "responseRequested": ev["responseRequested"], "showAs": ev["showAs"], "type": "singleInstance",
+        "allowNewTimeProposals": ev["allowNewTimeProposals"], "hideAttendees": ev["hideAttendees"],
+        "isOnlineMeeting": ev["isOnlineMeeting"], "onlineMeetingProvider": ev["onlineMeetingProvider"],
+        "onlineMeeting": ev["onlineMeeting"], "webLink": f"https://outlook.office365.com/owa/?itemid={ev['id']}&exvsurl=1&path=/calendar/item",
+        "responseStatus": ev["responseStatus"],
+        "body": {"contentType": body["contentType"],
+                 "content": _wrap_html(body["content"]) if body["contentType"] == "html" else body["content"]},
+        "start": times.render(ev["start"], zone), "end": times.render(ev["end"], zone),
+        "location": ev["location"], "locations": [ev["location"]] if ev["location"].get("displayName") else [],
+        "attendees": ev["attendees"], "organizer": ev["organizer"],
+    }
+    if ev.get("transactionId"):
+        full["transactionId"] = ev["transactionId"]
+    select = odata.select_fields(req)
+    if select:
+        wanted = {s.lower() for s in select}
+        full = {k: v for k, v in full.items() if k.lower() in wanted or k in ("@odata.etag", "id")}
+    expand = req.query.get("$expand")
+    if expand:
+        m = _EXPAND_SVEP.fullmatch(expand.strip())
+        if m is None:
+            raise GraphError(400, "ErrorInvalidRequest", f"Expand '{expand}' is not supported on events.")
+        key = _svep_key(m.group("id").replace("''", "'"))
+        full["singleValueExtendedProperties"] = [
+            p for p in ev["singleValueExtendedProperties"] if _svep_key(p["id"]) == key]
+    if context:
+        full = {"@odata.context": context, **full}
+    return full
+
+
+def _location(raw: Any) -> dict[str, Any]:
+    name = (raw or {}).get("displayName") if isinstance(raw, dict) else None
+    if not name:
+        return {"displayName": "", "locationType": "default", "uniqueIdType": "unknown"}
+    return {"displayName": name, "locationType": "default", "uniqueId": name, "uniqueIdType": "private"}
+
+
+def _attendees(raw: Any) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise GraphError(400, "ErrorInvalidRequest", "attendees must be a collection.")
+    out = []
+    for a in raw:
+        address = ((a or {}).get("emailAddress") or {}).get("address")
+        if not address:
+            raise GraphError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient is missing an address.")
+        out.append({"type": a.get("type", "required"), "status": {"response": "none", "time": NEVER},
+                    "emailAddress": {"name": a["emailAddress"].get("name") or address, "address": address}})
+    return out
+
+
+def _times(body: dict[str, Any], ev: dict[str, Any]) -> None:
+    for key in ("start", "end"):
+        if key in body:
+            ev[key] = times.stored(times.parse_instant(body[key], key))
+            ev[f"original{key.title()}TimeZone"] = (body[key] or {}).get("timeZone") or "UTC"
+    if ev["end"] < ev["start"]:
+        raise GraphError(400, "ErrorInvalidRequest", "The end time of the event must be after its start time.")
+
+
+def create_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user = mailbox(app, p["user"])
+    body = req.json_object()
+    events = _events(app, user)
+    txn = body.get("transactionId")
+    if txn:
+        for ev in events.values():
+            if ev.get("transactionId") == txn and ev["isOrganizer"]:
+                return ok(render_event(req, ev, context=_entity_context(req, user)), 201, **times.preference_headers(req))
+    if "start" not in body or "end" not in body:
+        raise GraphError(400, "ErrorInvalidRequest", "An event needs both start and end.")
+    content = body.get("body") or {}
+    kind = str(content.get("contentType") or "text").lower()
+    if kind not in ("html", "text"):
+        raise GraphError(400, "ErrorInvalidRequest", f"Invalid body contentType '{content.get('contentType')}'.")
+    now = iso_z7()
+    ev_id = app.tenant.new_id("event")
+    ev: dict[str, Any] = {
+        "id": ev_id, "mailbox": user["id"], "createdDateTime": now,
+        "iCalUId": "040000008200E00074C5B7101A82E008" + hashlib.sha256(ev_id.encode()).hexdigest()[:48].upper(),
+        "subject": str(body.get("subject") or ""), "body": {"contentType": kind, "content": str(content.get("content") or "")},
+        "categories": list(body.get("categories") or []), "location": _location(body.get("location")),
+        "attendees": _attendees(body.get("attendees")),
+        "organizer": {"emailAddress": {"name": user["displayName"], "address": user["mail"]}},
+        "isOrganizer": True, "isCancelled": False, "showAs": body.get("showAs", "busy"),
+        "responseStatus": {"response": "organizer", "time": NEVER},
+        "allowNewTimeProposals": bool(body.get("allowNewTimeProposals", True)),
+        "isOnlineMeeting": bool(body.get("isOnlineMeeting", False)),
+        "onlineMeetingProvider": body.get("onlineMeetingProvider", "unknown") if body.get("isOnlineMeeting") else "unknown",
+        "onlineMeeting": None, "sensitivity": body.get("sensitivity", "normal"),
+        "importance": body.get("importance", "normal"), "isReminderOn": bool(body.get("isReminderOn", True)),
+        "reminderMinutesBeforeStart": int(body.get("reminderMinutesBeforeStart", 15)),
+        "responseRequested": bool(body.get("responseRequested", True)), "hideAttendees": bool(body.get("hideAttendees", False)),
+        "singleValueExtendedProperties": list(body.get("singleValueExtendedProperties") or []),
+        "copies": {}, "start": "", "end": "",
+    }
+    if txn:
+        ev["transactionId"] = str(txn)
+    if ev["isOnlineMeeting"]:
+        ev["onlineMeeting"] = {"joinUrl": f"https://teams.microsoft.com/l/meetup-join/19%3ameeting_{ev_id[6:30]}%40thread.v2/0"}
+    _times(body, ev)
+    _stamp(ev)
+    events[ev_id] = ev
+    _sync_copies(app, ev)
+    return ok(render_event(req, ev, context=_entity_context(req, user)), 201, **times.preference_headers(req))
+
+
+def _entity_context(req: Request, user: dict[str, Any]) -> str:
+    return odata.context_url(req, f"users('{user['id']}')/events/$entity")
+
+
+def _sync_copies(app: Sandbox, org: dict[str, Any], *, reset_answers: bool = False) -> None:
+    """Make each attendee's calendar hold an up-to-date copy of the organizer's event."""
+    wanted: dict[str, dict[str, Any]] = {}
+    for a in org["attendees"]:
+        target = app.tenant.user(a["emailAddress"]["address"])
+        if target is not None and target["mailbox"] and target["id"] != org["mailbox"]:
+            wanted[target["id"]] = target
+        if reset_answers:
+            a["status"] = {"response": "none", "time": NEVER}
+    for uid, copy_id in list(org["copies"].items()):
+        if uid not in wanted:
+            _cancel_copy(app, uid, copy_id)
+            del org["copies"][uid]
+    for uid in wanted:
+        box = app.tenant.data["events"].setdefault(uid, {})
+        existing = box.get(org["copies"].get(uid, ""))
+        if existing is None:
+            existing = {"id": app.tenant.new_id("event"), "mailbox": uid, "createdDateTime": iso_z7(),
+                        "isOrganizer": False, "organizerRef": [org["mailbox"], org["id"]],
+                        "responseStatus": {"response": "notResponded", "time": NEVER}, "showAs": "tentative",
+                        "copies": {}, "singleValueExtendedProperties": [], "categories": []}
+            box[existing["id"]] = existing
+            org["copies"][uid] = existing["id"]
+        elif reset_answers:
+            existing["responseStatus"] = {"response": "notResponded", "time": NEVER}
+            existing["showAs"] = "tentative"
+        for key in ("iCalUId", "subject", "body", "start", "end", "originalStartTimeZone", "originalEndTimeZone",
+                    "location", "attendees", "organizer", "isCancelled", "allowNewTimeProposals", "isOnlineMeeting",
+                    "onlineMeetingProvider", "onlineMeeting", "sensitivity", "importance", "isReminderOn",
+                    "reminderMinutesBeforeStart", "responseRequested", "hideAttendees"):
+            existing[key] = copy.deepcopy(org[key])
+        _stamp(existing)
+
+
+def _cancel_copy(app: Sandbox, uid: str, copy_id: str) -> None:
+    ev = app.tenant.data["events"].get(uid, {}).get(copy_id)
+    if ev is not None and not ev["isCancelled"]:
+        ev["isCancelled"] = True
+        ev["subject"] = f"Canceled: {ev['subject']}"
+        ev["showAs"] = "free"
+        _stamp(ev)
+
+
+def _get(app: Sandbox, p: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    user = mailbox(app, p["user"])
+    ev = _events(app, user).get(unquote(p["event"]))
+    if ev is None:
+        raise event_not_found()
+    return user, ev
+
+
+def get_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user, ev = _get(app, p)
+    return ok(render_event(req, ev, context=_entity_context(req, user)), **times.preference_headers(req))
+
+
+def _event_filter(req: Request) -> tuple[list[tuple[str, str]], list[list[filters.Clause]]]:
+    text = (req.query.get("$filter") or "").strip()
+    props = [(_svep_key(m.group("id").replace("''", "'")), m.group("value").replace("''", "'")) for m in _ANY.finditer(text)]
+    rest = _ANY.sub("", text).strip()
+    rest = re.sub(r"^(and\s+)+|(\s+and)+$", "", rest, flags=re.IGNORECASE).strip()
+    rest = re.sub(r"\s+and\s+and\s+", " and ", rest, flags=re.IGNORECASE)
+    groups: list[list[filters.Clause]] = []
+    if rest:
+        try:
+            groups = filters.parse(rest)
+        except filters.FilterSyntaxError as err:
+            raise GraphError(400, "ErrorInvalidUrlQueryFilter", f"The query filter contains one or more invalid nodes: {err}") from None
+        for group in groups:
+            for c in group:
+                if c.path.lower() not in _EVENT_FILTER:
+                    raise GraphError(400, "ErrorInvalidProperty", f"Could not find a property named '{c.path}' on type 'microsoft.graph.event'.")
+    return props, groups
+
+
+def _matches(ev: dict[str, Any], props: list[tuple[str, str]], groups: list[list[filters.Clause]]) -> bool:
+    for key, value in props:
+        if not any(_svep_key(p["id"]) == key and p.get("value") == value for p in ev["singleValueExtendedProperties"]):
+            return False
+    if not groups:
+        return True
+
+    def get(path: str) -> Any:
+        value = ev.get(_EVENT_FILTER[path.lower()])
+        return value if path.lower() not in ("start/datetime", "end/datetime") else value
+    return filters.matches(groups, get)
+
+
+def list_events(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user = mailbox(app, p["user"])
+    props, groups = _event_filter(req)
+    size = odata.top(req, 10, 1000, code="ErrorInvalidUrlQuery")
+    found = [ev for ev in _events(app, user).values() if _matches(ev, props, groups)]
+    if (req.query.get("$orderby") or "").lower().startswith("start/datetime"):
+        found.sort(key=lambda e: e["start"], reverse=req.query["$orderby"].lower().endswith(" desc"))
+    values = [render_event(req, ev) for ev in found]
+    body = odata.page(app, req, values, size, odata.context_url(req, f"users('{user['id']}')/events"))
+    return ok(body, **times.preference_headers(req))
+
+
+def calendar_view(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user = mailbox(app, p["user"])
+    start, end = req.query.get("startDateTime"), req.query.get("endDateTime")
+    if not start or not end:
+        raise GraphError(400, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.")
+    lo = times.stored(times.parse_instant(start, "startDateTime"))
+    hi = times.stored(times.parse_instant(end, "endDateTime"))
+    props, groups = _event_filter(req)
+    size = odata.top(req, 10, 1000, code="ErrorInvalidUrlQuery")
+    found = sorted((ev for ev in _events(app, user).values()
+                    if ev["start"] < hi and ev["end"] > lo and _matches(ev, props, groups)), key=lambda e: e["start"])
+    values = [render_event(req, ev) for ev in found]
+    body = odata.page(app, req, values, size, odata.context_url(req, f"users('{user['id']}')/calendarView"))
+    return ok(body, **times.preference_headers(req))
+
+
+def update_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user, ev = _get(app, p)
+    body = req.json_object()
+    unknown = [k for k in body if k not in _PATCHABLE and not k.startswith("@")]
+    if "transactionId" in unknown and body["transactionId"] == ev.get("transactionId"):
+        unknown.remove("transactionId")
+    if unknown:
+        raise GraphError(400, "ErrorInvalidPropertyRequest", f"The property '{unknown[0]}' cannot be updated on this event.")
+    before = (ev["start"], ev["end"])
+    for key in ("subject", "categories", "showAs", "allowNewTimeProposals", "sensitivity", "importance",
+                "isReminderOn", "reminderMinutesBeforeStart", "responseRequested", "hideAttendees"):
+        if key in body:
+            ev[key] = body[key]
+    if "body" in body:
+        content = body["body"] or {}
+        ev["body"] = {"contentType": str(content.get("contentType") or "text").lower(), "content": str(content.get("content") or "")}
+    if "location" in body:
+        ev["location"] = _location(body["location"])
+    if body.get("isOnlineMeeting") and not ev["isOnlineMeeting"]:
+        ev["isOnlineMeeting"] = True
+        ev["onlineMeetingProvider"] = body.get("onlineMeetingProvider", "teamsForBusiness")
+        ev["onlineMeeting"] = {"joinUrl": f"https://teams.microsoft.com/l/meetup-join/19%3ameeting_{ev['id'][6:30]}%40thread.v2/0"}
+    if "singleValueExtendedProperties" in body:
+        merged = {_svep_key(x["id"]): x for x in ev["singleValueExtendedProperties"]}
+        merged.update({_svep_key(x["id"]): x for x in body["singleValueExtendedProperties"] or []})
+        ev["singleValueExtendedProperties"] = list(merged.values())
+    _times(body, ev)
+    if "attendees" in body:
+        old = {a["emailAddress"]["address"].lower(): a["status"] for a in ev["attendees"]}
+        ev["attendees"] = _attendees(body["attendees"])
+        for a in ev["attendees"]:
+            a["status"] = old.get(a["emailAddress"]["address"].lower(), a["status"])
+    _stamp(ev)
+    if ev["isOrganizer"]:
+        _sync_copies(app, ev, reset_answers=(ev["start"], ev["end"]) != before)
+    return ok(render_event(req, ev, context=_entity_context(req, user)), **times.preference_headers(req))
+
+
+def delete_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user, ev = _get(app, p)
+    if ev["isOrganizer"]:
+        for uid, copy_id in ev["copies"].items():
+            _cancel_copy(app, uid, copy_id)
+    del _events(app, user)[ev["id"]]
+    return empty(204)
+
+
+def cancel_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user, ev = _get(app, p)
+    if not ev["isOrganizer"]:
+        raise GraphError(400, "ErrorInvalidRequest", "You need to be an organizer to cancel a meeting.")
+    if req.body:
+        req.json_object()
+    for uid, copy_id in ev["copies"].items():
+        _cancel_copy(app, uid, copy_id)
+    del _events(app, user)[ev["id"]]
+    return empty(202)
+
+
+def respond(app: Sandbox, user: dict[str, Any], ev: dict[str, Any], action: str, send: bool = True) -> None:
+    """An attendee answers an invitation (Graph action or the control route acting as the person)."""
+    if ev["isOrganizer"]:
+        raise GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. You can't respond to a meeting you organized.")
+    if ev["isCancelled"]:
+        raise GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. The meeting has been canceled.")
+    answer, show = RESPONSES[action.lower()]
+    now = iso_z(utc_now())
+    ev["responseStatus"] = {"response": answer, "time": now}
+    ev["showAs"] = show
+    _stamp(ev)
+    org_box, org_id = ev["organizerRef"]
+    org = app.tenant.data["events"].get(org_box, {}).get(org_id)
+    if org is None or not send:
+        return
+    addresses = {user["mail"].lower(), user["userPrincipalName"].lower()}
+    for a in org["attendees"]:
+        if a["emailAddress"]["address"].lower() in addresses:
+            a["status"] = {"response": answer, "time": now}
+    _stamp(org)
+    for uid, copy_id in org["copies"].items():
+        other = app.tenant.data["events"].get(uid, {}).get(copy_id)
+        if other is not None:
+            other["attendees"] = copy.deepcopy(org["attendees"])
+
+
+def respond_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    user, ev = _get(app, p)
+    body = req.json_object() if req.body else {}
+    respond(app, user, ev, p["action"], bool(body.get("sendResponse", True)))
+    return empty(202)
+
+
+_U = r"/users/(?P<user>[^/]+)"
+_E = r"(?:/calendar)?/events/(?P<event>[^/]+)"
+ROUTES = [
+    route("POST /users/{id}/events", _U + r"(?:/calendar)?/events", create_event, "calendar", "user"),
+    route("GET /users/{id}/events", _U + r"(?:/calendar)?/events", list_events, "calendar", "user"),
+    route("GET /users/{id}/calendarView", _U + r"(?:/calendar)?/calendarView", calendar_view, "calendar", "user"),
+    route("GET /users/{id}/events/{id}", _U + _E, get_event, "calendar", "user"),
+    route("PATCH /users/{id}/events/{id}", _U + _E, update_event, "calendar", "user"),
+    route("DELETE /users/{id}/events/{id}", _U + _E, delete_event, "calendar", "user"),
+    route("POST /users/{id}/events/{id}/cancel", _U + _E + r"/cancel", cancel_event, "calendar", "user"),
+    route("POST /users/{id}/events/{id}/{response}", _U + _E + r"/(?P<action>accept|decline|tentativelyAccept)",
+          respond_route, "calendar", "user"),
+]

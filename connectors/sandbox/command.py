@@ -1,0 +1,89 @@
+"""``samtal sandbox``: serve the sandbox tenant on loopback until Ctrl-C.
+
+    samtal sandbox --seed FILE [--port N] [--state FILE] [--faults SPEC] [--https]
+    samtal sandbox --generate N [--generate-seed K] [--window-start D --window-end D] [--domain D]
+
+The first line printed is ``listening on http://127.0.0.1:PORT`` (``https://`` with ``--https``).
+``--state FILE`` loads that file when it exists (instead of the seed) and saves the state there
+when stopped (Ctrl-C or SIGTERM).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from connectors.sandbox.faults import FaultSpec, FaultSpecError
+from connectors.sandbox.seed import SeedError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", metavar="FILE", help="YAML seed (SPEC §7 format)")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
+    parser.add_argument("--state", metavar="FILE", help="load this state file if it exists; save to it on exit")
+    parser.add_argument("--faults", metavar="SPEC", default="", help="e.g. throttle=0.1,unavailable=0.05,drop=0.01,latency_ms=50,seed=7")
+    parser.add_argument("--https", action="store_true", help="TLS with a generated self-signed certificate, plus a token endpoint")
+    parser.add_argument("--generate", type=int, metavar="N", help="serve a generated organisation of N people instead of --seed")
+    parser.add_argument("--generate-seed", type=int, default=7, metavar="K", help="random seed of the generator (default 7)")
+    parser.add_argument("--window-start", type=dt.date.fromisoformat, default=dt.date(2027, 2, 1), metavar="DATE",
+                        help="campaign window start the generated calendars fill (default 2027-02-01)")
+    parser.add_argument("--window-end", type=dt.date.fromisoformat, default=dt.date(2027, 4, 30), metavar="DATE",
+                        help="campaign window end (default 2027-04-30)")
+    parser.add_argument("--domain", default="example.se", help="mail domain of a generated organisation")
+
+
+def _build(args: argparse.Namespace, faults: FaultSpec) -> Any:
+    from connectors.sandbox.app import Sandbox
+
+    if args.state and Path(args.state).exists():
+        return Sandbox.load(args.state, faults=faults)
+    if args.generate is not None:
+        from connectors.sandbox.generate import generate_seed
+
+        seed = generate_seed(args.generate, seed=args.generate_seed, window_start=args.window_start,
+                             window_end=args.window_end, domain=args.domain)
+        return Sandbox.from_seed(seed, faults=faults)
+    if not args.seed:
+        raise SeedError("(none)", ["give --seed FILE, --generate N, or an existing --state FILE"])
+    return Sandbox.from_seed(args.seed, faults=faults)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        faults = FaultSpec.parse(args.faults)
+        sandbox = _build(args, faults)
+    except (FaultSpecError, SeedError, ValueError) as err:
+        print(f"samtal sandbox: {err}", file=sys.stderr)
+        return 2
+    try:
+        server = sandbox.serve(port=args.port, https=args.https)
+    except OSError as err:
+        print(f"samtal sandbox: cannot listen on port {args.port}: {err.strerror}", file=sys.stderr)
+        return 2
+    print(f"listening on {server.url}", flush=True)
+    print(f"graph: {server.graph_url}", flush=True)
+    if server.ca_file:
+        print(f"certificate: {server.ca_file}", flush=True)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+        if args.state:
+            sandbox.save(args.state)
+            print(f"state saved to {args.state}", flush=True)
+    return 0

@@ -1,0 +1,92 @@
+"""Control routes under ``/_sandbox/`` (no token needed; never counted as Graph requests).
+
+| route | does |
+| --- | --- |
+| ``GET /_sandbox/stats`` | counters: ``requests`` (Graph requests served, batch items one by one, the ``$batch`` envelope not counted; upload/download URL hits included), ``throttled`` (429s), ``mailbox_concurrency_429``, ``unavailable`` (503s), ``dropped``, ``writes``, ``unauthorized``, ``batches``, ``by_route``, ``by_status``, ``max_concurrent_per_mailbox``, ``tokens_issued`` |
+| ``POST /_sandbox/reset`` | back to the seed (state, counters, fault history; issued tokens expire) → 204 |
+| ``GET /_sandbox/faults`` / ``PUT /_sandbox/faults`` ``{"spec": "throttle=0.1,seed=3"}`` | read or replace the fault spec |
+| ``POST /_sandbox/tokens/expire`` | every token issued so far answers 401 from now on → ``{"generation": n}`` |
+| ``POST /_sandbox/events/respond`` ``{"user": "<upn or id>", "event_id": "<id>", "response": "accept|decline|tentativelyAccept", "sendResponse": true}`` | the person answers an invitation: ``event_id`` is the id of their copy, or of the organizer's event, or an ``iCalUId`` → 202 |
+| ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag and lastModifiedDateTime change → 200 with the driveItem |
+| ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from connectors.sandbox.errors import GraphError
+from connectors.sandbox.faults import FaultSpec, FaultSpecError
+from connectors.sandbox.http_types import Request, Response, empty, ok
+
+if TYPE_CHECKING:
+    from connectors.sandbox.app import Sandbox
+
+
+def handle(app: Sandbox, req: Request) -> Response:
+    parts = [unquote(p) for p in req.path.strip("/").split("/")[1:]]
+    method = req.method
+    if parts == ["stats"] and method == "GET":
+        return ok({**app.stats(), "tokens_issued": app.identity.issued})
+    if parts == ["reset"] and method == "POST":
+        app.reset()
+        return empty(204)
+    if parts == ["faults"] and method == "GET":
+        return ok({"spec": app.faults.spec.describe()})
+    if parts == ["faults"] and method == "PUT":
+        try:
+            spec = FaultSpec.parse(str(req.json_object().get("spec", "")))
+        except FaultSpecError as err:
+            raise GraphError(400, "invalidRequest", str(err)) from None
+        app.set_faults(spec)
+        return ok({"spec": spec.describe()})
+    if parts == ["tokens", "expire"] and method == "POST":
+        return ok({"generation": app.identity.expire_all()})
+    if parts == ["events", "respond"] and method == "POST":
+        return _respond(app, req)
+    if len(parts) == 3 and parts[0] == "drives" and parts[2] == "content" and method == "PUT":
+        return _new_version(app, req, parts[1])
+    if parts == ["state"] and method == "GET":
+        return Response(200, app.tenant.to_json().encode(), {"Content-Type": "application/json"})
+    raise GraphError(404, "NotFound", f"No control route {method} {req.path}.")
+
+
+def _respond(app: Sandbox, req: Request) -> Response:
+    from connectors.sandbox import calendar
+
+    body = req.json_object()
+    action = str(body.get("response", ""))
+    if action.lower() not in calendar.RESPONSES:
+        raise GraphError(400, "invalidRequest", "response must be accept, decline or tentativelyAccept.")
+    with app.tenant.lock:
+        user = calendar.mailbox(app, str(body.get("user", "")))
+        wanted = str(body.get("event_id", ""))
+        box = app.tenant.data["events"].get(user["id"], {})
+        ev = box.get(wanted) or next(
+            (e for e in box.values() if not e["isOrganizer"] and (e["organizerRef"][1] == wanted or e["iCalUId"] == wanted)), None)
+        if ev is None:
+            raise GraphError(404, "ErrorItemNotFound", f"{user['userPrincipalName']} has no invitation for event '{wanted}'.")
+        calendar.respond(app, user, ev, action, bool(body.get("sendResponse", True)))
+    return empty(202)
+
+
+def _new_version(app: Sandbox, req: Request, owner: str) -> Response:
+    from connectors.sandbox import drive
+
+    path = req.query.get("path")
+    if not path:
+        raise GraphError(400, "invalidRequest", "The query parameter 'path' names the file, e.g. ?path=/Folder/File.docx.")
+    with app.tenant.lock:
+        d = drive.find_drive(app, {"drive": owner} if owner.startswith("b!") else {"user": owner})
+        item = app.tenant.data["drives"][d["id"]]["items"][d["rootId"]]
+        for segment in [s for s in path.split("/") if s]:
+            found = drive.child_named(app, d, item["id"], segment)
+            if found is None:
+                raise GraphError(404, "itemNotFound", f"No file at '{path}' in that drive.")
+            item = found
+        if item["folder"]:
+            raise GraphError(400, "invalidRequest", f"'{path}' is a folder.")
+        drive.write_content(app, d, item, req.body, req.header("content-type"), bump=True)
+        body = drive.render_item(app, req, d, item, context=True)
+    return Response(200, json.loads(json.dumps(body)))

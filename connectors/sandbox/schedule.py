@@ -1,0 +1,126 @@
+"""Free/busy: ``POST /users/{id}/calendar/getSchedule`` (graph-facts.md §3, graph-shapes.md §3.1).
+
+Limits enforced as Graph documents them: at most 20 schedules, a window under 62 days, an
+interval of 5..1440 minutes (default 30). Unknown addresses and users without a mailbox get a
+per-schedule ``error`` inside the 200. Busy time comes from the mailbox's events (not cancelled,
+not free), the seed's ``busy`` blocks and its ``weekly`` blocks expanded in the user's zone.
+``availabilityView`` has one digit per interval: 0 free, 1 tentative, 2 busy, 3 oof,
+4 workingElsewhere; the strongest status overlapping an interval wins.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING, Any
+
+from connectors.sandbox import odata, times
+from connectors.sandbox.calendar import mailbox
+from connectors.sandbox.errors import GraphError
+from connectors.sandbox.http_types import Request, Response, ok
+from connectors.sandbox.router import route
+from connectors.sandbox.seed import DAYS
+
+if TYPE_CHECKING:
+    from connectors.sandbox.app import Sandbox
+
+DIGIT = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4", "unknown": "0"}
+STRENGTH = {"free": 0, "unknown": 0, "tentative": 1, "workingElsewhere": 2, "busy": 3, "oof": 4}
+MAX_SCHEDULES = 20
+MAX_DAYS = 62
+
+
+def _blocks(app: Sandbox, user: dict[str, Any], lo: dt.datetime, hi: dt.datetime) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for ev in app.tenant.data["events"].get(user["id"], {}).values():
+        if ev["isCancelled"] or ev["showAs"] == "free":
+            continue
+        start, end = times.from_stored(ev["start"]), times.from_stored(ev["end"])
+        if start < hi and end > lo:
+            out.append({"start": start, "end": end, "status": ev["showAs"], "subject": ev["subject"],
+                        "location": ev["location"].get("displayName", "")})
+    for b in user["busy"]:
+        start, end = times.from_stored(b["start"]), times.from_stored(b["end"])
+        if start < hi and end > lo and b["showAs"] != "free":
+            out.append({"start": start, "end": end, "status": b["showAs"], "subject": b["subject"], "location": ""})
+    if user["weekly"]:
+        zone = times.tzinfo(user["workingHours"]["timeZone"])
+        day = (lo - dt.timedelta(days=1)).date()
+        while day <= (hi + dt.timedelta(days=1)).date():
+            for w in user["weekly"]:
+                if DAYS[day.weekday()] != w["day"] or w["showAs"] == "free":
+                    continue
+                start = _utc(day, w["start"], zone)
+                end = _utc(day, w["end"], zone)
+                if start < hi and end > lo:
+                    out.append({"start": start, "end": end, "status": w["showAs"], "subject": w["subject"], "location": ""})
+            day += dt.timedelta(days=1)
+    out.sort(key=lambda b: (b["start"], b["end"]))
+    return out
+
+
+def _utc(day: dt.date, clock: str, zone: dt.tzinfo) -> dt.datetime:
+    local = dt.datetime.combine(day, dt.time.fromisoformat(clock)).replace(tzinfo=zone)
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _view(blocks: list[dict[str, Any]], lo: dt.datetime, hi: dt.datetime, minutes: int) -> str:
+    step = dt.timedelta(minutes=minutes)
+    slots = math.ceil((hi - lo) / step)
+    digits = []
+    for i in range(slots):
+        s, e = lo + i * step, lo + (i + 1) * step
+        best = "free"
+        for b in blocks:
+            if b["start"] < e and b["end"] > s and STRENGTH[b["status"]] > STRENGTH[best]:
+                best = b["status"]
+        digits.append(DIGIT[best])
+    return "".join(digits)
+
+
+def _hours(user: dict[str, Any]) -> dict[str, Any]:
+    h = user["workingHours"]
+    return {"daysOfWeek": h["daysOfWeek"], "startTime": f"{h['startTime']}:00.0000000",
+            "endTime": f"{h['endTime']}:00.0000000", "timeZone": {"name": h["timeZone"]}}
+
+
+def get_schedule(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    mailbox(app, p["user"])
+    body = req.json_object()
+    schedules = body.get("schedules")
+    if not isinstance(schedules, list) or not schedules or not all(isinstance(s, str) for s in schedules):
+        raise GraphError(400, "ErrorInvalidParameter", "The parameter 'schedules' must be a non-empty list of SMTP addresses.")
+    if len(schedules) > MAX_SCHEDULES:
+        raise GraphError(400, "ErrorInvalidParameter", f"The number of schedules ({len(schedules)}) exceeds the maximum of {MAX_SCHEDULES}.")
+    if "startTime" not in body or "endTime" not in body:
+        raise GraphError(400, "ErrorInvalidParameter", "The parameters 'startTime' and 'endTime' are required.")
+    lo = times.parse_instant(body["startTime"], "startTime")
+    hi = times.parse_instant(body["endTime"], "endTime")
+    if hi <= lo:
+        raise GraphError(400, "ErrorInvalidParameter", "The parameter 'endTime' must be after 'startTime'.")
+    if hi - lo >= dt.timedelta(days=MAX_DAYS):
+        raise GraphError(400, "ErrorInvalidParameter", f"The requested time window exceeds the maximum of {MAX_DAYS} days; it must be less than {MAX_DAYS} days.")
+    interval = body.get("availabilityViewInterval", 30)
+    if not isinstance(interval, int) or isinstance(interval, bool) or not 5 <= interval <= 1440:
+        raise GraphError(400, "ErrorInvalidParameter", f"The parameter 'availabilityViewInterval' must be between 5 and 1440, not {interval!r}.")
+    zone = times.output_zone(req)
+    values = []
+    for address in schedules:
+        user = app.tenant.user(address)
+        if user is None or not user["mailbox"]:
+            # responseCode as seen in public fixtures (graph-shapes.md §3.1, UNVERIFIED there).
+            values.append({"scheduleId": address, "availabilityView": "", "scheduleItems": [],
+                           "error": {"message": "Unable to resolve the recipient.", "responseCode": "ErrorMailRecipientNotFound"}})
+            continue
+        blocks = _blocks(app, user, lo, hi)
+        items = [{"isPrivate": False, "status": b["status"], "subject": b["subject"], "location": b["location"],
+                  "start": times.render(b["start"], zone), "end": times.render(b["end"], zone)} for b in blocks]
+        values.append({"scheduleId": address, "availabilityView": _view(blocks, lo, hi, interval),
+                       "scheduleItems": items, "workingHours": _hours(user)})
+    context = odata.context_url(req, "Collection(microsoft.graph.scheduleInformation)")
+    return ok({"@odata.context": context, "value": values}, **times.preference_headers(req))
+
+
+ROUTES = [
+    route("POST /users/{id}/calendar/getSchedule", r"/users/(?P<user>[^/]+)/calendar/getSchedule",
+          get_schedule, "calendar", "user"),
+]
