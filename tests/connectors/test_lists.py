@@ -1,0 +1,273 @@
+"""SharePoint list named methods on the wire (graph-shapes.md §6; graph-failure-modes.md L1–L8)."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from connectors.graph import errors
+from connectors.graph.http import GraphHttp
+from connectors.graph.lists import (
+    NON_INDEXED_PREFER, ColumnSpec, Lists, NotIndexed, odata_string, truncate_utf16,
+)
+from tests.connectors.conftest import GRAPH
+
+SITE = "contoso.sharepoint.com,2c712604-1370,2d2244c3-251a"
+S = f"{GRAPH}/sites/{SITE}"
+LIST = "0b1c2d3e-4f50"
+L = f"{S}/lists/{LIST}"
+
+SPECS = [
+    ColumnSpec("Key", "text", indexed=True, required=True),
+    ColumnSpec("EmployeeId", "text", indexed=True, max_length=64),
+    ColumnSpec("Status", "choice", indexed=True, choices=("scheduled", "filed")),
+    ColumnSpec("MeetingStart", "dateTime"),
+    ColumnSpec("Deadline", "dateTime", date_only=True),
+    ColumnSpec("FollowUp", "boolean"),
+    ColumnSpec("Rating", "number"),
+    ColumnSpec("Note", "note"),
+]
+
+
+def column_json(spec: ColumnSpec, *, indexed: bool | None = None) -> dict[str, Any]:
+    out = spec.definition()
+    out["id"] = f"col-{spec.name}"
+    if indexed is not None:
+        out["indexed"] = indexed
+    return out
+
+
+TITLE = {"id": "col-Title", "name": "Title", "indexed": False, "text": {"allowMultipleLines": False, "maxLength": 255}}
+PERSON = {"id": "col-Manager", "name": "Manager", "personOrGroup": {"chooseFromType": "peopleOnly"}}
+
+
+def add_schema(rsps: responses.RequestsMock, columns: list[dict[str, Any]]) -> None:
+    rsps.add(responses.GET, f"{L}?$select=id,displayName,webUrl",
+             json={"id": LIST, "displayName": "Medarbetarsamtal", "webUrl": "https://contoso.sharepoint.com/sites/HR/Lists/M"})
+    rsps.add(responses.GET, f"{L}/columns", json={"value": columns})
+
+
+@pytest.fixture
+def lists(http: GraphHttp) -> Lists:
+    return Lists(http)
+
+
+@pytest.fixture
+def schema(rsps: responses.RequestsMock) -> None:
+    add_schema(rsps, [TITLE, PERSON] + [column_json(s) for s in SPECS])
+
+
+# ---------------------------------------------------------------------------- sites and lists
+def test_site_by_path(lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{GRAPH}/sites/contoso.sharepoint.com:/sites/HR%20Gruppen",
+             json={"id": SITE, "displayName": "HR", "webUrl": "https://contoso.sharepoint.com/sites/HR"})
+    site = lists.get_site("contoso.sharepoint.com:/sites/HR Gruppen")
+    assert (site.id, site.display_name) == (SITE, "HR")
+    with pytest.raises(ValueError):
+        lists.get_site("contoso.sharepoint.com:/")
+
+
+def test_ensure_list_creates_a_generic_list_with_typed_indexed_columns(
+        lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName", json={"value": [{"id": "x", "displayName": "Annat"}]})
+    rsps.add(responses.POST, f"{S}/lists", status=201, json={"id": LIST, "displayName": "Medarbetarsamtal"})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS])
+    info = lists.ensure_list(SITE, "Medarbetarsamtal", [ColumnSpec("Title", "text")] + SPECS)
+    body = json.loads([c for c in rsps.calls if c.request.method == "POST"][0].request.body)
+    assert body["displayName"] == "Medarbetarsamtal" and body["list"] == {"template": "genericList"}
+    cols = {c["name"]: c for c in body["columns"]}
+    assert "Title" not in cols                                    # genericList has it already
+    assert cols["Key"] == {"name": "Key", "indexed": True, "required": True,
+                           "text": {"allowMultipleLines": False, "maxLength": 255}}
+    assert cols["EmployeeId"]["text"]["maxLength"] == 64 and cols["EmployeeId"]["indexed"] is True
+    assert cols["Status"]["choice"]["choices"] == ["scheduled", "filed"] and cols["Status"]["indexed"] is True
+    assert cols["MeetingStart"]["dateTime"] == {"format": "dateTime"}
+    assert cols["Deadline"]["dateTime"] == {"format": "dateOnly"}
+    assert cols["FollowUp"]["boolean"] == {} and cols["Rating"]["number"] == {}
+    assert cols["Note"]["text"]["allowMultipleLines"] is True and cols["Note"]["indexed"] is False
+    assert info.id == LIST and info.columns["Key"].indexed and info.columns["Note"].kind == "note"
+    assert info.columns["EmployeeId"].max_length == 64
+
+
+def test_ensure_list_existing_adds_missing_columns_and_restores_indexes(
+        lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName",
+             json={"value": [{"id": LIST, "displayName": "Medarbetarsamtal"}]})
+    present = [column_json(SPECS[0], indexed=False)] + [column_json(s) for s in SPECS[1:6]]
+    add_schema(rsps, [TITLE] + present)
+    rsps.add(responses.POST, f"{L}/columns", status=201, json={})
+    rsps.add(responses.PATCH, f"{L}/columns/col-Key", json={})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS])
+    info = lists.ensure_list(SITE, "Medarbetarsamtal", SPECS)
+    sent = [(c.request.method, c.request.url, json.loads(c.request.body)) for c in rsps.calls
+            if c.request.method in ("POST", "PATCH")]
+    assert sent[0] == ("PATCH", f"{L}/columns/col-Key", {"indexed": True})
+    assert [s[2]["name"] for s in sent[1:]] == ["Rating", "Note"]
+    assert all(s[:2] == ("POST", f"{L}/columns") for s in sent[1:])
+    assert info.columns["Key"].indexed
+
+
+def test_ensure_list_reports_columns_of_another_type(lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName",
+             json={"value": [{"id": LIST, "displayName": "medarbetarsamtal"}]})     # case-insensitive match
+    wrong = column_json(ColumnSpec("Rating", "text"))
+    add_schema(rsps, [TITLE, wrong] + [column_json(s) for s in SPECS if s.name != "Rating"])
+    with pytest.raises(errors.SchemaMismatch) as err:
+        lists.ensure_list(SITE, "Medarbetarsamtal", SPECS)
+    assert err.value.columns == ("Rating",) and "is text, needs number" in str(err.value)
+    assert err.value.outcome is errors.Outcome.PERMANENT
+    assert not [c for c in rsps.calls if c.request.method != "GET"]
+
+
+def test_create_list_after_a_dropped_connection_finds_the_created_list(
+        lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName", json={"value": []})
+    rsps.add(responses.POST, f"{S}/lists", body=requests.ConnectionError("reset after send"))
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName",
+             json={"value": [{"id": LIST, "displayName": "Medarbetarsamtal"}]})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS])
+    assert lists.ensure_list(SITE, "Medarbetarsamtal", SPECS).id == LIST
+    assert len([c for c in rsps.calls if c.request.method == "POST"]) == 1
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"name": "_Hidden", "kind": "text"}, {"name": "Start Time", "kind": "text"},      # L5, L4
+    {"name": "Status", "kind": "choice"}, {"name": "Note", "kind": "note", "indexed": True},
+    {"name": "Key", "kind": "text", "max_length": 300}, {"name": "Link", "kind": "hyperlink"},
+])
+def test_column_specs_are_validated(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        ColumnSpec(**kwargs)
+
+
+# ---------------------------------------------------------------------------- items
+def test_create_item_serialises_values_and_returns_a_string_id(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.POST, f"{L}/items", status=201, json={
+        "id": "20", "eTag": '"8d7c,1"', "fields": {"@odata.etag": '"8d7c,1"', "Key": "2025:3f2b", "Rating": 4,
+                                                   "FollowUp": False, "Tags": ["a"], "ManagerLookupId": "12"}})
+    stockholm = timezone(timedelta(hours=1))
+    item = lists.create_item(SITE, LIST, {
+        "Key": "2025:3f2b", "Title": "Åsa Öberg 2025", "Status": "scheduled",
+        "MeetingStart": datetime(2025, 3, 12, 9, 0, tzinfo=stockholm), "Deadline": date(2025, 3, 12),
+        "FollowUp": False, "Rating": 4, "ManagerLookupId": "12",                       # L1/L2: string id
+        "ManagerLookupId@odata.type": "Collection(Edm.String)", "Note": None})        # L3 annotation passes
+    fields = json.loads(rsps.calls[-1].request.body)["fields"]
+    assert fields["MeetingStart"] == "2025-03-12T08:00:00Z"                          # ISO 8601 UTC Z
+    assert fields["Deadline"] == "2025-03-12T00:00:00Z"                              # L7: UTC midnight
+    assert fields["FollowUp"] is False and fields["Rating"] == 4 and fields["Note"] is None
+    assert fields["ManagerLookupId"] == "12"
+    assert item.id == "20" and item.etag == '"8d7c,1"'
+    assert item.fields == {"Key": "2025:3f2b", "Rating": 4, "FollowUp": False, "ManagerLookupId": "12"}
+
+
+def test_long_text_is_truncated_with_a_warning_naming_column_and_key_not_value(
+        lists: Lists, rsps: responses.RequestsMock, schema: None, caplog: pytest.LogCaptureFixture) -> None:
+    rsps.add(responses.POST, f"{L}/items", status=201, json={"id": "21", "fields": {}})
+    secret = "Känsligt" + "x" * 300
+    with caplog.at_level(logging.WARNING, logger="connectors.graph.lists"):
+        lists.create_item(SITE, LIST, {"Key": "2025:abc", "Title": secret, "EmployeeId": "e" * 70})
+    fields = json.loads(rsps.calls[-1].request.body)["fields"]
+    assert fields["Title"] == secret[:255] and fields["EmployeeId"] == "e" * 64     # column's own maxLength
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert all("2025:abc" in w for w in warnings)
+    assert any("Title" in w for w in warnings) and any("EmployeeId" in w for w in warnings)
+    assert "Känsligt" not in caplog.text and "xxxxx" not in caplog.text
+
+
+def test_truncation_counts_utf16_and_never_splits_a_character() -> None:
+    assert truncate_utf16("ab😀c", 3) == "ab"          # the emoji is two UTF-16 units
+    assert truncate_utf16("åäö", 3) == "åäö"
+
+
+@pytest.mark.parametrize("fields, match", [
+    ({"Start Time": "x"}, "internal names"),                                          # L4: display name
+    ({"FollowUp": "yes"}, "True or False"), ({"Rating": "4"}, "number"),
+    ({"MeetingStart": datetime(2025, 3, 12, 9, 0)}, "time zone"),
+    ({"MeetingStart": "next tuesday"}, "ISO 8601"), ({"Rating": float("nan")}, "finite"),
+    ({}, "no fields"),
+])
+def test_bad_field_values_are_refused_before_sending(lists: Lists, rsps: responses.RequestsMock, schema: None,
+                                                      fields: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        lists.create_item(SITE, LIST, fields)
+    assert not [c for c in rsps.calls if c.request.method == "POST"]
+
+
+def test_create_item_after_a_dropped_connection_looks_up_the_key(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.POST, f"{L}/items", body=requests.ConnectionError("reset"))
+    rsps.add(responses.GET, f"{L}/items?$expand=fields&$filter=fields/Key%20eq%20'2025:3f2b'",
+             json={"value": [{"id": "22", "fields": {"Key": "2025:3f2b"}}]})
+    assert lists.create_item(SITE, LIST, {"Key": "2025:3f2b"}).id == "22"
+    assert len([c for c in rsps.calls if c.request.method == "POST"]) == 1         # no duplicate record
+
+
+def test_update_item_patches_fields_with_if_match_and_tolerates_201(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.PATCH, f"{L}/items/20/fields", status=201,
+             json={"@odata.etag": '"8d7c,2"', "id": "20", "Status": "filed", "Rating": 5})
+    out = lists.update_item(SITE, LIST, "20", {"Status": "filed", "Rating": 5}, etag='"8d7c,1"')
+    req = rsps.calls[-1].request
+    assert req.headers["If-Match"] == '"8d7c,1"'
+    assert json.loads(req.body) == {"Status": "filed", "Rating": 5}
+    assert out == {"id": "20", "Status": "filed", "Rating": 5}
+
+
+def test_update_item_stale_etag_is_precondition_failed(lists: Lists, rsps: responses.RequestsMock,
+                                                       schema: None) -> None:
+    rsps.add(responses.PATCH, f"{L}/items/20/fields", status=412,
+             json={"error": {"code": "resourceModified", "message": "stale"}})      # L8
+    with pytest.raises(errors.PreconditionFailed):
+        lists.update_item(SITE, LIST, "20", {"Status": "filed"}, etag='"old"')
+    assert len([c for c in rsps.calls if c.request.method == "PATCH"]) == 1
+
+
+def test_query_items_escapes_and_expands_and_pages(lists: Lists, rsps: responses.RequestsMock,
+                                                   schema: None) -> None:
+    url = (f"{L}/items?$expand=fields($select%3DKey,Status)"
+           f"&$filter=fields/Key%20eq%20'2025:o''brien%20%231%20%26%20%C3%85sa'%20and%20fields/Status%20eq%20'filed'")
+    rsps.add(responses.GET, url, json={"value": [{"id": "20", "@odata.etag": '"e,2"', "fields": {"Key": "k"}}],
+                                       "@odata.nextLink": f"{L}/items?$skiptoken=2"})
+    rsps.add(responses.GET, f"{L}/items?$skiptoken=2", json={"value": [{"id": "21", "fields": {"Key": "k2"}}]})
+    items = list(lists.query_items(SITE, LIST, equals={"Key": "2025:o'brien #1 & Åsa", "Status": "filed"},
+                                   select=["Key", "Status"]))
+    assert [i.id for i in items] == ["20", "21"] and items[0].etag == '"e,2"'
+    query = [c.request for c in rsps.calls if "items?" in c.request.url]
+    assert query[0].url == url
+    assert all("Prefer" not in r.headers for r in query)                             # never by default
+
+
+def test_query_on_a_column_that_is_not_indexed_is_refused_before_sending(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    with pytest.raises(NotIndexed, match="Rating"):                                   # L6
+        list(lists.query_items(SITE, LIST, equals={"Rating": "5"}))
+    with pytest.raises(ValueError, match="no column"):
+        list(lists.query_items(SITE, LIST, equals={"Nope": "5"}))
+    assert not [c for c in rsps.calls if "/items" in c.request.url]
+
+
+def test_non_indexed_query_only_when_asked_sends_the_prefer_header(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.GET, f"{L}/items?$expand=fields&$filter=fields/Note%20eq%20'x'", json={"value": []})
+    assert list(lists.query_items(SITE, LIST, equals={"Note": "x"}, allow_unindexed=True)) == []
+    assert rsps.calls[-1].request.headers["Prefer"] == NON_INDEXED_PREFER
+
+
+def test_get_items_pages_everything(lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{L}/items?$expand=fields",
+             json={"value": [], "@odata.nextLink": f"{L}/items?$expand=fields&$skiptoken=1"})
+    rsps.add(responses.GET, f"{L}/items?$expand=fields&$skiptoken=1",
+             json={"value": [{"id": "1", "fields": {"Key": "a", "Done": True, "Score": 1.5, "Empty": None}}]})
+    items = list(lists.get_items(SITE, LIST))
+    assert items[0].fields == {"Key": "a", "Done": True, "Score": 1.5, "Empty": None}
+
+
+def test_odata_string_escaping() -> None:
+    assert odata_string("o'brien''s") == "o''brien''''s"
