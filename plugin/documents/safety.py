@@ -1,0 +1,123 @@
+"""Opening .docx bytes from strangers: bounded zip reading and XML without DTDs or entities.
+
+A form comes back from a person's OneDrive, so it is untrusted input. Every limit is checked
+before work is done: the file size, the number of zip entries, each part's declared size and
+the declared total (a zip bomb declares little and inflates a lot, so reads are bounded too, and
+stop one byte past the limit). XML is parsed by lxml with entity resolution, DTD loading and
+network access off, and any document that declares a DTD (where entities live) is refused before
+parsing, so neither "billion laughs" nor external entities are expanded.
+"""
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from lxml import etree
+
+from plugin.documents.model import (
+    DamagedDocumentError,
+    HostileDocumentError,
+    NotADocxError,
+    OversizedDocumentError,
+)
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ENTRIES = 1000
+MAX_PART_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_BYTES = 128 * 1024 * 1024
+
+_local = threading.local()  # lxml parsers must not be shared between threads
+
+
+def _parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                                 dtd_validation=False, huge_tree=False)
+        _local.parser = parser
+    return parser
+
+
+def parse_xml(data: bytes, part: str) -> etree._Element:
+    """Parse one XML part; a DTD or entity declaration is hostile, broken XML is damaged."""
+    head = data[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise NotADocxError(f"{part}: UTF-16 XML is not used by Word documents")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise HostileDocumentError(f"{part}: declares a DTD or entities, which Word documents never do")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as err:
+        raise DamagedDocumentError(f"{part}: not well-formed XML ({err})") from err
+    if root.getroottree().docinfo.doctype:
+        raise HostileDocumentError(f"{part}: declares a DTD")
+    return root
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One zip entry as found: name, declared size, and the info needed to copy it."""
+
+    name: str
+    size: int
+    info: zipfile.ZipInfo
+
+
+class Package:
+    """A .docx opened with limits. ``read(name)`` returns a part's bytes, bounded."""
+
+    def __init__(self, data: bytes, *, max_bytes: int = MAX_FILE_BYTES, label: str = "document") -> None:
+        if len(data) > max_bytes:
+            raise OversizedDocumentError(
+                f"{label} is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+        if not data.startswith(b"PK"):
+            raise NotADocxError(f"{label} is not a Word document (.docx is a zip file)")
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self._zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
+            raise DamagedDocumentError(f"{label} is a damaged zip file ({err})") from err
+        if len(infos) > MAX_ENTRIES:
+            raise OversizedDocumentError(
+                f"{label} has {len(infos):,} zip entries; the limit is {MAX_ENTRIES:,}")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_BYTES:
+            raise OversizedDocumentError(
+                f"{label} unpacks to {total:,} bytes; the limit is {MAX_TOTAL_BYTES:,}")
+        self.label = label
+        self.entries: dict[str, Entry] = {}
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise NotADocxError(f"{label} is encrypted or password-protected")
+            self.entries.setdefault(info.filename, Entry(info.filename, info.file_size, info))
+        if "word/document.xml" not in self.entries or "[Content_Types].xml" not in self.entries:
+            raise NotADocxError(f"{label} is a zip file but not a Word document (no word/document.xml)")
+        self._read_total = 0
+
+    def has(self, name: str) -> bool:
+        return name in self.entries
+
+    def read(self, name: str) -> bytes:
+        entry = self.entries.get(name)
+        if entry is None:
+            raise DamagedDocumentError(f"{self.label} has no part {name}")
+        limit = min(MAX_PART_BYTES, MAX_TOTAL_BYTES - self._read_total)
+        if entry.size > limit:
+            raise OversizedDocumentError(f"{self.label}: {name} unpacks to {entry.size:,} bytes; "
+                                         f"the limit is {limit:,}")
+        try:
+            with self._zip.open(entry.info) as stream:
+                data = stream.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as err:
+            raise DamagedDocumentError(f"{self.label}: {name} cannot be unpacked ({err})") from err
+        if len(data) > limit:
+            raise OversizedDocumentError(
+                f"{self.label}: {name} unpacks to more than {limit:,} bytes (a zip bomb?)")
+        self._read_total += len(data)
+        return data
+
+    def xml(self, name: str) -> etree._Element:
+        return parse_xml(self.read(name), name)
