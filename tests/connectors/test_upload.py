@@ -137,6 +137,11 @@ class UploadServer:
         return 204, {}, ""
 
 
+
+def sent_json(request: Any) -> Any:
+    """The JSON body a request carried (``responses`` types bodies loosely)."""
+    return json.loads(request.body)
+
 def payload(size: int) -> bytes:
     return bytes((i * 7 + i // 251) % 256 for i in range(size))
 
@@ -382,7 +387,7 @@ def test_409_at_last_fragment_is_committed_under_the_policy(drive: Drive, rsps: 
     item = drive.upload(DRIVE, PARENT, NAME, data, conflict="rename")
     assert item.id == "01COMMITTED"
     commit = [c for c in rsps.calls if c.request.url == commit_url][0]
-    assert json.loads(commit.request.body) == {
+    assert sent_json(commit.request) == {
         "name": NAME, "@microsoft.graph.conflictBehavior": "rename",
         "@microsoft.graph.sourceUrl": server.sessions[0].url}
     assert commit.request.headers["Authorization"] == f"Bearer {TOKEN}"
