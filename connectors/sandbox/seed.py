@@ -89,8 +89,8 @@ class _Validator:
         if not isinstance(raw, dict):
             raise SeedError(self.label, ["the seed must be a mapping with 'tenant' and 'users'"])
         for key in raw:
-            if key not in ("tenant", "users", "sites"):
-                self.fail(str(key), "unknown top-level key (known: tenant, users, sites)")
+            if key not in ("tenant", "users", "sites", "generated"):  # "generated": generator's notes, ignored
+                self.fail(str(key), "unknown top-level key (known: tenant, users, sites, generated)")
         tenant = self._tenant(raw.get("tenant") or {})
         users, contacts = self._users(raw.get("users"), tenant)
         sites = self._sites(raw.get("sites") or [], tenant)
