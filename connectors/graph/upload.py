@@ -105,6 +105,8 @@ class SessionUpload:
     ) -> None:
         if conflict not in CONFLICT_BEHAVIOURS:
             raise ValueError(f"conflict must be one of {sorted(CONFLICT_BEHAVIOURS)}, got {conflict!r}")
+        if not data:
+            raise ValueError("an upload session needs at least one byte; send empty files in one PUT")
         self.http = http
         self.item_path = f"{drive_path}/items/{parent_id}:/{encode_path([name])}:"
         self.name = name
@@ -144,7 +146,13 @@ class SessionUpload:
             try:
                 resp = self._put_chunk(session, offset, end, total)
             except errors.RangeNotSatisfiable:
-                resumed = self._resume_point(session)
+                status = self._status(session)
+                if status.status == 404:  # the session went away meanwhile: start over
+                    self.session = None
+                    restarts = self._count_restart(restarts, "the upload session was not found")
+                    session, offset = self._create(), 0
+                    continue
+                resumed = _range_start(_body(status).get("nextExpectedRanges"))
                 if resumed is None:
                     raise
                 stalled = stalled + 1 if resumed <= offset else 0
@@ -178,7 +186,7 @@ class SessionUpload:
             if resp.status in (200, 201):
                 self.session = None  # completed: nothing to cancel
                 return resp.json_object()
-            body = resp.body if isinstance(resp.body, dict) else {}
+            body = _body(resp)
             session = UploadSession(session.url, parse_instant(body.get("expirationDateTime"))
                                     or session.expires_at)
             self.session = session
@@ -208,13 +216,6 @@ class SessionUpload:
     def _status(self, session: UploadSession) -> GraphResponse:
         return self.http.get(session.url, authenticated=False, allow_statuses=frozenset({404}))
 
-    def _resume_point(self, session: UploadSession) -> int | None:
-        resp = self._status(session)
-        if resp.status == 404:
-            return None
-        body = resp.body if isinstance(resp.body, dict) else {}
-        return _range_start(body.get("nextExpectedRanges"))
-
     def _after_lost_session(self, session: UploadSession) -> int | None:
         """After a 404 on a chunk: wait, then ask once more (eventual consistency, U4)."""
         self._sleep(LOST_SESSION_WAIT)
@@ -222,8 +223,7 @@ class SessionUpload:
         if resp.status == 404:
             self.session = None  # gone on the server: nothing to delete
             return None
-        body = resp.body if isinstance(resp.body, dict) else {}
-        return _range_start(body.get("nextExpectedRanges"))
+        return _range_start(_body(resp).get("nextExpectedRanges"))
 
     def _commit_explicitly(self, session: UploadSession) -> dict[str, Any]:
         """409 at the last fragment: commit the kept session under our conflict policy (U9)."""
@@ -252,6 +252,10 @@ class SessionUpload:
 
     def _shown(self) -> str:
         return redact_path(self.http.url_for(self.item_path))
+
+
+def _body(resp: GraphResponse) -> dict[str, Any]:
+    return resp.body if isinstance(resp.body, dict) else {}
 
 
 def _looks_expired(session: UploadSession, now: datetime) -> bool:

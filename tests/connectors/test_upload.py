@@ -19,7 +19,7 @@ import responses
 from connectors.graph import errors
 from connectors.graph.drive import Drive
 from connectors.graph.http import GraphHttp
-from connectors.graph.upload import CHUNK_UNIT, MAX_REQUEST_BYTES, validate_chunk_size
+from connectors.graph.upload import CHUNK_UNIT, MAX_REQUEST_BYTES, SessionUpload, validate_chunk_size
 from tests.connectors.conftest import GRAPH, TOKEN, FakeClock
 
 DRIVE = "b!t18F8ybsHUq1z3"
@@ -204,6 +204,10 @@ def test_chunk_size_must_be_a_320kib_multiple_under_60mib(http: GraphHttp) -> No
             validate_chunk_size(bad)
     with pytest.raises(ValueError, match="320 KiB"):
         Drive(http, chunk_size=5_000_000)
+    with pytest.raises(ValueError, match="at least one byte"):
+        SessionUpload(http, f"/drives/{DRIVE}", PARENT, "a.docx", b"", conflict="replace", chunk_size=CHUNK_UNIT)
+    with pytest.raises(ValueError, match="conflict"):
+        SessionUpload(http, f"/drives/{DRIVE}", PARENT, "a.docx", b"x", conflict="keep", chunk_size=CHUNK_UNIT)
 
 
 # ---------------------------------------------------------------------------- resume and restart
@@ -268,6 +272,21 @@ def test_lost_session_404_waits_asks_then_restarts_from_zero(drive: Drive, rsps:
     second = [p for p in server.puts if p.session == 1]
     assert [p.start for p in second] == [0, CHUNK_UNIT, 2 * CHUNK_UNIT]          # restart from byte 0
     assert stored(server, 1) == data
+
+
+def test_416_on_a_session_that_then_vanishes_restarts(drive: Drive, rsps: responses.RequestsMock) -> None:
+    data = payload(CHUNK_UNIT * 2)
+    server = UploadServer(rsps, len(data))
+
+    def overlap_then_gone(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
+        if idx == 0 and start == CHUNK_UNIT:
+            srv.sessions[0].alive = False
+            return srv._json(416, {"error": {"code": "fragmentOverlap", "message": "overlap"}})
+        return None
+
+    server.hook = overlap_then_gone
+    drive.upload(DRIVE, PARENT, NAME, data)
+    assert server.gets == [0] and len(server.sessions) == 2 and stored(server, 1) == data
 
 
 def test_404_that_was_only_eventual_consistency_resumes_the_same_session(drive: Drive,
