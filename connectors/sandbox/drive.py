@@ -225,7 +225,8 @@ def get_drive(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
 def drive_item(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     drive = find_drive(app, p)
     item, missing, action, base = resolve(app, drive, p)
-    action = action.rstrip("/").lower()
+    raw_action = action.rstrip("/")
+    action = raw_action.lower()
     method = req.method
     if action == "/content" and method == "PUT":
         return _put_content(app, req, drive, item, missing, base)
@@ -259,7 +260,7 @@ def drive_item(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         perms = permissions(app, drive, item)
         return ok({"@odata.context": odata.context_url(req, "Collection(microsoft.graph.permission)"), "value": perms})
     if action.startswith("/permissions/") and method in ("GET", "DELETE"):
-        return _permission(app, req, drive, item, unquote(action.split("/", 2)[2]))
+        return _permission(app, req, drive, item, unquote(raw_action.split("/", 2)[2]))
     raise GraphError(400, "invalidRequest", f"Unsupported request {method} {action or 'item'}.")
 
 

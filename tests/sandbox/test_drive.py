@@ -1,0 +1,120 @@
+"""Drives, upload sessions, sharing against graph-shapes.md §5."""
+from __future__ import annotations
+
+import requests
+
+from tests.sandbox.conftest import Client
+
+CHUNK = 327_680
+
+
+def _drive(graph: Client, user: str = "anna.berg@example.se") -> str:
+    return str(graph.get(f"/users/{user}/drive").json()["id"])
+
+
+def test_unprovisioned_drive_404(graph: Client) -> None:
+    assert graph.get("/users/no.drive@example.se/drive").status_code == 404
+
+
+def test_folders_conflicts_and_paths(graph: Client) -> None:
+    d = _drive(graph)
+    made = graph.post(f"/drives/{d}/root:/Medarbetarsamtal%202027:/children", json={"name": "x", "folder": {}})
+    assert made.status_code == 404  # parent missing
+    top = graph.post(f"/drives/{d}/root/children", json={"name": "Medarbetarsamtal 2027", "folder": {}})
+    assert top.status_code == 201 and top.json()["folder"] == {"childCount": 0}
+    body = {"name": "Åsa Öberg", "folder": {}, "@microsoft.graph.conflictBehavior": "fail"}
+    assert graph.post(f"/drives/{d}/root:/Medarbetarsamtal%202027:/children", json=body).status_code == 201
+    dup = graph.post(f"/drives/{d}/root:/medarbetarsamtal%202027:/children", json=body)
+    assert dup.status_code == 409 and dup.json()["error"]["code"] == "nameAlreadyExists"
+    renamed = graph.post(f"/drives/{d}/root:/Medarbetarsamtal%202027:/children", json={**body, "@microsoft.graph.conflictBehavior": "rename"})
+    assert renamed.json()["name"] == "Åsa Öberg 1"
+    got = graph.get(f"/drives/{d}/root:/MEDARBETARSAMTAL%202027/%C3%85sa%20%C3%96berg:")
+    assert got.status_code == 200 and got.json()["parentReference"]["path"] == "/drive/root:/Medarbetarsamtal 2027"
+
+
+def test_name_rules(graph: Client) -> None:
+    d = _drive(graph)
+    for bad in ('a"b', "a*b", "a:b", "a<b", "a|b", " lead", "trail ", "dot.", "CON", "desktop.ini", "~$x"):
+        r = graph.post(f"/drives/{d}/root/children", json={"name": bad, "folder": {}})
+        assert r.status_code == 400, bad
+        assert r.json()["error"]["code"] == "invalidRequest" and r.json()["error"]["innerError"]["code"] == "invalidPath"
+    long = "/".join(["x" * 50] * 9)
+    r = graph.call("PUT", f"/drives/{d}/root:/{long}/f.docx:/content", data=b"x")
+    assert r.status_code == 400 and r.json()["error"]["innerError"]["code"] == "pathIsTooLong"
+
+
+def test_put_content_creates_parents_and_replaces(graph: Client) -> None:
+    d = _drive(graph)
+    first = graph.call("PUT", f"/drives/{d}/root:/A/B/Underlag.docx:/content", data=b"one")
+    assert first.status_code == 201 and first.json()["size"] == 3 and "cTag" in first.json()
+    second = graph.call("PUT", f"/drives/{d}/root:/a/b/underlag.docx:/content", data=b"two!")
+    assert second.status_code == 200 and second.json()["id"] == first.json()["id"]
+    assert second.json()["eTag"] != first.json()["eTag"]
+    children = graph.get(f"/drives/{d}/root:/A/B:/children").json()["value"]
+    assert [c["name"] for c in children] == ["Underlag.docx"]
+    content = graph.get(f"/drives/{d}/items/{first.json()['id']}/content")
+    assert content.status_code == 302
+    assert requests.get(content.headers["Location"], timeout=5).content == b"two!"
+
+
+def test_children_paging(graph: Client) -> None:
+    d = _drive(graph)
+    for i in range(5):
+        graph.post(f"/drives/{d}/root/children", json={"name": f"f{i}", "folder": {}})
+    names, url = [], f"/drives/{d}/root/children?$top=2"
+    while url:
+        body = graph.get(url).json()
+        names += [c["name"] for c in body["value"]]
+        url = body.get("@odata.nextLink")
+    assert names == [f"f{i}" for i in range(5)]
+
+
+def test_upload_session(graph: Client) -> None:
+    d = _drive(graph)
+    s = graph.post(f"/drives/{d}/root:/Docs/Stort.docx:/createUploadSession", json={"item": {"@microsoft.graph.conflictBehavior": "fail"}}).json()
+    url = s["uploadUrl"]
+    assert "/v1.0" not in url and s["nextExpectedRanges"] == ["0-"]
+    data = bytes(range(256)) * 3000  # 768,000 bytes
+    assert requests.put(url, data=data[:CHUNK], headers={"Authorization": "Bearer x", "Content-Range": f"bytes 0-{CHUNK - 1}/{len(data)}"}, timeout=5).status_code == 401
+    odd = requests.put(url, data=data[:1000], headers={"Content-Range": f"bytes 0-999/{len(data)}"}, timeout=5)
+    assert odd.status_code == 400  # not a multiple of 320 KiB
+    r = requests.put(url, data=data[:CHUNK], headers={"Content-Range": f"bytes 0-{CHUNK - 1}/{len(data)}"}, timeout=5)
+    assert r.status_code == 202 and r.json()["nextExpectedRanges"] == [f"{CHUNK}-"]
+    overlap = requests.put(url, data=data[:CHUNK], headers={"Content-Range": f"bytes 0-{CHUNK - 1}/{len(data)}"}, timeout=5)
+    assert overlap.status_code == 416
+    assert requests.get(url, timeout=5).json()["nextExpectedRanges"] == [f"{CHUNK}-"]
+    rest = data[CHUNK:]
+    done = requests.put(url, data=rest, headers={"Content-Range": f"bytes {CHUNK}-{len(data) - 1}/{len(data)}"}, timeout=5)
+    assert done.status_code == 201 and done.json()["size"] == len(data)
+    assert requests.get(url, timeout=5).status_code == 404  # session finished
+    s2 = graph.post(f"/drives/{d}/root:/Docs/x.docx:/createUploadSession", json={}).json()
+    assert requests.delete(s2["uploadUrl"], timeout=5).status_code == 204
+
+
+def test_invite_and_inherited_permissions(graph: Client) -> None:
+    d = _drive(graph)
+    folder = graph.post(f"/drives/{d}/root/children", json={"name": "Per", "folder": {}}).json()
+    r = graph.post(f"/drives/{d}/items/{folder['id']}/invite", json={
+        "recipients": [{"email": "per.lind@example.se"}, {"objectId": graph.get("/users/asa.oberg@example.se").json()["id"]}],
+        "roles": ["write"], "requireSignIn": True, "sendInvitation": False})
+    assert r.status_code == 200
+    perms = r.json()["value"]
+    assert [p["grantedTo"]["user"]["email"] for p in perms] == ["per.lind@example.se", "asa.oberg@example.se"]
+    doc = graph.call("PUT", f"/drives/{d}/items/{folder['id']}:/Underlag.docx:/content", data=b"x").json()
+    listed = graph.get(f"/drives/{d}/items/{doc['id']}/permissions").json()["value"]
+    inherited = [p for p in listed if p.get("inheritedFrom", {}).get("id") == folder["id"]]
+    assert len(inherited) == 2
+    assert graph.call("DELETE", f"/drives/{d}/items/{doc['id']}/permissions/{inherited[0]['id']}").status_code == 400
+    assert graph.call("DELETE", f"/drives/{d}/items/{folder['id']}/permissions/{inherited[0]['id']}").status_code == 204
+    guest = graph.post(f"/drives/{d}/items/{folder['id']}/invite", json={
+        "recipients": [{"email": "stranger@else.where"}], "roles": ["read"], "requireSignIn": True})
+    assert guest.status_code == 400
+
+
+def test_user_uploads_new_version(graph: Client) -> None:
+    d = _drive(graph, "per.lind@example.se")
+    before = graph.call("PUT", f"/drives/{d}/root:/Samtal/Form.docx:/content", data=b"v1").json()
+    r = graph.control("PUT", "drives/per.lind@example.se/content", params={"path": "/Samtal/Form.docx"}, data=b"v2 by Per")
+    assert r.status_code == 200
+    after = graph.get(f"/drives/{d}/items/{before['id']}").json()
+    assert after["eTag"] != before["eTag"] and after["cTag"] != before["cTag"] and after["size"] == 9

@@ -1,0 +1,84 @@
+"""Sites, lists and $batch against graph-shapes.md §6-7."""
+from __future__ import annotations
+
+from typing import Any
+
+from tests.sandbox.conftest import Client
+
+SITE = "/sites/example.sharepoint.com:/sites/hr"
+
+
+def _make_list(graph: Client) -> tuple[str, str]:
+    site = graph.get(SITE).json()
+    assert site["id"].startswith("example.sharepoint.com,")
+    r = graph.post(f"/sites/{site['id']}/lists", json={"displayName": "Medarbetarsamtal", "columns": [
+        {"name": "Key", "text": {"maxLength": 64}, "indexed": True},
+        {"name": "Status", "choice": {"choices": ["scheduled", "held"]}},
+        {"name": "Manager", "personOrGroup": {"allowMultipleSelection": False}},
+        {"name": "Link", "hyperlinkOrPicture": {"isPicture": False}}]})
+    assert r.status_code == 201
+    return site["id"], r.json()["id"]
+
+
+def test_list_create_columns_and_filter_by_name(graph: Client) -> None:
+    site, lst = _make_list(graph)
+    cols = graph.get(f"/sites/{site}/lists/{lst}", params={"$expand": "columns"}).json()["columns"]
+    by_name = {c["name"]: c for c in cols}
+    assert by_name["Key"]["indexed"] is True and by_name["Key"]["text"]["maxLength"] == 64
+    assert "Title" in by_name and "hyperlinkOrPicture" not in by_name["Link"]
+    found = graph.get(f"/sites/{site}/lists", params={"$filter": "displayName eq 'Medarbetarsamtal'"}).json()["value"]
+    assert [x["id"] for x in found] == [lst]
+    assert graph.post(f"/sites/{site}/lists", json={"displayName": "Medarbetarsamtal"}).status_code == 409
+
+
+def test_items_fields_filter_and_patch(graph: Client) -> None:
+    site, lst = _make_list(graph)
+    base = f"/sites/{site}/lists/{lst}/items"
+    r = graph.post(base, json={"fields": {"Title": "Per", "Key": "2027:per", "Status": "scheduled", "ManagerLookupId": "12"}})
+    assert r.status_code == 201 and r.json()["id"] == "1" and r.json()["fields"]["ManagerLookupId"] == "12"
+    assert graph.post(base, json={"fields": {"Key": "k" * 65}}).status_code == 400
+    assert graph.post(base, json={"fields": {"Link": "https://x"}}).status_code == 400
+    assert graph.post(base, json={"fields": {"ManagerLookupId": 12}}).status_code == 500
+    assert graph.post(base, json={"fields": {"Nope": "x"}}).status_code == 400
+    hit = graph.get(base, params={"$expand": "fields($select=Title,Key)", "$filter": "fields/Key eq '2027:per'"}).json()["value"]
+    assert [i["id"] for i in hit] == ["1"] and hit[0]["fields"]["Key"] == "2027:per"
+    slow = graph.get(base, params={"$expand": "fields", "$filter": "fields/Status eq 'scheduled'"})
+    assert slow.status_code == 400
+    assert slow.json()["error"]["message"].startswith("Field 'Status' cannot be referenced in filter or orderby as it is not indexed.")
+    honored = graph.get(base, params={"$expand": "fields", "$filter": "fields/Status eq 'scheduled'"},
+                        headers={"Prefer": "HonorNonIndexedQueriesWarningMayFailRandomly"})
+    assert len(honored.json()["value"]) == 1
+    etag = r.json()["fields"]["@odata.etag"]
+    patched = graph.call("PATCH", f"{base}/1/fields", json={"Status": "held"}, headers={"If-Match": etag})
+    assert patched.status_code == 200 and patched.json()["Status"] == "held" and patched.json()["Key"] == "2027:per"
+    stale = graph.call("PATCH", f"{base}/1/fields", json={"Status": "held"}, headers={"If-Match": etag})
+    assert stale.status_code == 412
+
+
+def _batch(graph: Client, requests_: list[dict[str, Any]]) -> Any:
+    return graph.post("/$batch", json={"requests": requests_})
+
+
+def test_batch_order_dependencies_and_limits(graph: Client) -> None:
+    d = graph.get("/users/anna.berg@example.se/drive").json()["id"]
+    before = graph.control("GET", "stats").json()["requests"]
+    r = _batch(graph, [
+        {"id": "1", "method": "GET", "url": "/users/per.lind@example.se?$select=id,displayName"},
+        {"id": "2", "method": "POST", "url": f"/drives/{d}/root/children", "headers": {"Content-Type": "application/json"},
+         "body": {"name": "bad|name", "folder": {}}},
+        {"id": "3", "method": "GET", "url": f"/drives/{d}/root/children", "dependsOn": ["2"]},
+        {"id": "4", "method": "GET", "url": "users/anna.berg@example.se/manager"},
+    ])
+    assert r.status_code == 200
+    answers = r.json()["responses"]
+    assert [a["id"] for a in answers] != ["1", "2", "3", "4"]
+    status = {a["id"]: a["status"] for a in answers}
+    assert status == {"1": 200, "2": 400, "3": 424, "4": 404}
+    assert next(a for a in answers if a["id"] == "1")["body"]["displayName"] == "Per Lind"
+    assert graph.control("GET", "stats").json()["requests"] - before == 3  # 424 was never run; envelope not counted
+    many = _batch(graph, [{"id": str(i), "method": "GET", "url": "/users"} for i in range(21)])
+    assert many.status_code == 400
+    absolute = _batch(graph, [{"id": "1", "method": "GET", "url": "https://graph.microsoft.com/v1.0/users"}])
+    assert absolute.status_code == 400
+    no_type = _batch(graph, [{"id": "1", "method": "POST", "url": "/users/x/events", "body": {}}])
+    assert no_type.status_code == 400
