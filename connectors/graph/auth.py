@@ -229,3 +229,23 @@ class MsalTokenProvider:
             for entry in list(self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
                 if entry.get("secret") == token:
                     self.cache.remove_at(entry)
+
+
+def token_roles(token: str) -> tuple[str, ...] | None:
+    """The application roles (``roles`` claim) of an Entra access token, or None when the token
+    is not a readable JWT. Only reads the claims; the signature is Graph's business."""
+    import base64
+    import json
+
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    roles = claims.get("roles") if isinstance(claims, dict) else None
+    if not isinstance(roles, list):
+        return ()
+    return tuple(str(r) for r in roles)

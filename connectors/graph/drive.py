@@ -52,6 +52,7 @@ class DriveItem:
     size: int
     last_modified: datetime | None  # some answers (simple upload) leave it out
     parent_path: str | None  # "/drive/root:/Medarbetarsamtal 2025" when Graph gives it
+    parent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,40 @@ class Drive:
                                conflict=conflict, chunk_size=self.chunk_size,
                                limits=self.upload_limits, now=self._now, sleep=self._sleep)
         return _item(upload.run(), drive_id)
+
+    def upload_to_user_path(self, user_id: str, path_segments: Sequence[str], data: bytes, *,
+                            conflict: str = "replace") -> DriveItem:
+        """Put ``data`` at ``path_segments`` in the user's OneDrive in one request.
+
+        A PUT by path creates the missing parent folders itself (graph-facts.md §5), so a new
+        talk folder with its first file costs one call instead of a lookup per level. The
+        returned item names its drive and parent folder. A 404 means the user's OneDrive was
+        never provisioned (:class:`errors.DriveNotProvisioned`). Small files only.
+        """
+        if conflict not in CONFLICT_BEHAVIOURS:
+            raise ValueError(f"conflict must be one of {sorted(CONFLICT_BEHAVIOURS)}, got {conflict!r}")
+        if len(data) > self.simple_upload_limit:
+            raise ValueError("upload_to_user_path is for small files; use ensure_folder + upload")
+        check_path(path_segments)
+        try:
+            resp = self.http.put(
+                f"/users/{_id(user_id)}/drive/root:/{encode_path(path_segments)}:/content",
+                params={"@microsoft.graph.conflictBehavior": conflict}, data=data,
+                headers={"Content-Type": "application/octet-stream"},
+                idempotent=conflict != "rename")
+        except errors.NotFound as err:
+            if isinstance(err, errors.DriveNotProvisioned):
+                raise
+            raise errors.DriveNotProvisioned(
+                "the user has no OneDrive (never provisioned, or no such user)",
+                method=err.method, path=err.path, status=err.status, code=err.code,
+                request_id=err.request_id,
+                hint="app-only access cannot provision a OneDrive: the person must open OneDrive once",
+            ) from err
+        item = _item(resp.json_object(), "")
+        if not item.drive_id:
+            raise errors.GraphError("Graph answered an upload without the drive's id")
+        return item
 
     def download(self, drive_id: str, item_id: str) -> bytes:
         """The file's bytes. ``/content`` answers 302 to a pre-authenticated URL, fetched
@@ -353,6 +388,7 @@ def _item(data: dict[str, Any], drive_id: str) -> DriveItem:
         size=size if isinstance(size, int) and not isinstance(size, bool) else 0,
         last_modified=parse_instant(data.get("lastModifiedDateTime")),
         parent_path=_opt_str(parent, "path"),
+        parent_id=_opt_str(parent, "id"),
     )
 
 

@@ -280,7 +280,7 @@ def from_response(
         return InvalidName(text, hint="the file or folder name breaks OneDrive's rules", **kw)
     if status >= 500 and status != 507:
         err = ServerError(text, **kw)
-        if status in (500, 502) and not idempotent:
+        if status in (500, 502, 504, 509) and not idempotent:
             err.outcome = Outcome.PERMANENT  # not retried blindly: the write may have happened
         return err
     cls = _BY_STATUS.get(status, StatusError)

@@ -4,7 +4,7 @@ It owns the things a real tenant punishes a careless client for (sources in
 ../shared/reference/graph-facts.md §8 and graph-failure-modes.md §1.1, §1.3, §5):
 
 - a timeout on every call and a total deadline per operation, waits included;
-- retries for 429, 503, 504 and connection errors (500, 502, 509 only for idempotent requests),
+- retries for 429, 503 and connection errors (500, 502, 504, 509 only for idempotent requests),
   honouring ``Retry-After`` (integer, decimal or HTTP date), otherwise capped exponential backoff
   with jitter; a non-idempotent POST is never blindly re-sent once it may have reached Graph;
 - a 401 refreshes the token once and replays the request;

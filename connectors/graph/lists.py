@@ -204,6 +204,11 @@ class Lists:
                 hint="rename or fix those columns in SharePoint, or configure another list")
         return self.get_list(site_id, list_id, refresh=True) if changed else info
 
+    def find_list(self, site_id: str, display_name: str) -> ListInfo | None:
+        """The list called ``display_name`` with its columns, or None; creates nothing."""
+        list_id = self._find_list(site_id, display_name)
+        return None if list_id is None else self.get_list(site_id, list_id)
+
     def get_list(self, site_id: str, list_id: str, *, refresh: bool = False) -> ListInfo:
         """The list and its columns (cached per list; ``refresh`` reads it again)."""
         key = (site_id, list_id)

@@ -1,7 +1,7 @@
 """When to try again, and how long to wait: the retry policy of every Graph call.
 
-Facts (../shared/reference/graph-failure-modes.md §1.1 and §5): retry 429, 503, 504 and transport
-errors; 500/502/509 only for idempotent requests; honour ``Retry-After`` as integer seconds,
+Facts (../shared/reference/graph-failure-modes.md §1.1 and §5): retry 429, 503 and transport
+errors; 500/502/504/509 only for idempotent requests; honour ``Retry-After`` as integer seconds,
 decimal seconds (``2.128``), an HTTP date, or a comma-joined repeat (``30,120``: the largest
 wins); otherwise capped exponential backoff with full jitter; give up at a per-operation
 deadline with a clear error instead of waiting forever.
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-RETRY_ALWAYS = frozenset({429, 503, 504})
-RETRY_IF_IDEMPOTENT = frozenset({500, 502, 509})
+# 429 and 503 mean the request was not processed; a 504 (gateway timeout) may have been, so a
+# non-idempotent POST is not re-sent blindly after one (its caller looks before retrying).
+RETRY_ALWAYS = frozenset({429, 503})
+RETRY_IF_IDEMPOTENT = frozenset({500, 502, 504, 509})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"})
 
 

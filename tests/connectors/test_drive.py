@@ -301,3 +301,29 @@ def test_no_token_or_names_in_logs(drive: Drive, rsps: responses.RequestsMock,
         drive.download(DRIVE, "01F")
     text = caplog.text
     assert TOKEN not in text and "tmp-secret" not in text and "Åsa" not in text and "%C3%85sa" not in text
+
+
+def test_upload_to_user_path_creates_parents_in_one_put(drive: Drive, rsps: responses.RequestsMock) -> None:
+    url = f"{GRAPH}/users/u-1/drive/root:/Medarbetarsamtal/2027/%C3%85sa%20%23%C3%96berg/Plan.docx:/content"
+    rsps.put(url, status=201, json={
+        "id": "01FILE", "name": "Plan.docx", "file": {}, "size": 3, "webUrl": "https://x/f",
+        "parentReference": {"driveId": DRIVE, "id": "01FOLDER", "path": "/drive/root:/Medarbetarsamtal/2027/Åsa #Öberg"}})
+    item = drive.upload_to_user_path("u-1", ["Medarbetarsamtal", "2027", "Åsa #Öberg", "Plan.docx"], b"abc",
+                                     conflict="fail")
+    assert (item.id, item.drive_id, item.parent_id) == ("01FILE", DRIVE, "01FOLDER")
+    call = rsps.calls[0]
+    assert call.request.url == url + "?@microsoft.graph.conflictBehavior=fail"
+    assert call.request.body == b"abc"
+
+
+def test_upload_to_user_path_without_onedrive(drive: Drive, rsps: responses.RequestsMock) -> None:
+    rsps.put(f"{GRAPH}/users/u-2/drive/root:/A/b.docx:/content", status=404, json=NOT_FOUND)
+    with pytest.raises(errors.DriveNotProvisioned):
+        drive.upload_to_user_path("u-2", ["A", "b.docx"], b"x")
+
+
+def test_upload_to_user_path_conflict_with_fail(drive: Drive, rsps: responses.RequestsMock) -> None:
+    rsps.put(f"{GRAPH}/users/u-3/drive/root:/A/b.docx:/content", status=409,
+             json={"error": {"code": "nameAlreadyExists", "message": "exists"}})
+    with pytest.raises(errors.Conflict):
+        drive.upload_to_user_path("u-3", ["A", "b.docx"], b"x", conflict="fail")

@@ -276,3 +276,12 @@ def test_get_items_pages_everything(lists: Lists, rsps: responses.RequestsMock) 
 
 def test_odata_string_escaping() -> None:
     assert odata_string("o'brien''s") == "o''brien''''s"
+
+
+def test_find_list_reads_without_creating(lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.GET, f"{GRAPH}/sites/{SITE}/lists?$select=id,displayName",
+             json={"value": [{"id": "other", "displayName": "Andra"}, {"id": LIST, "displayName": "Medarbetarsamtal"}]})
+    info = lists.find_list(SITE, "Medarbetarsamtal")
+    assert info is not None and info.id == LIST and "Key" in info.columns
+    assert lists.find_list(SITE, "Saknas") is None
+    assert all(c.request.method == "GET" for c in rsps.calls)
