@@ -51,7 +51,7 @@ def schema_problems(part: str, root: etree._Element, xsd: str = "wml.xsd") -> li
     stripped = oxml.strip_markup_compatibility(root)
     if validator.validate(stripped):
         return []
-    return [f"{part} line {e.line}: {_short(e.message)}" for e in validator.error_log][:20]
+    return [f"{part} line {e.line} at {e.path}: {_short(e.message)}" for e in validator.error_log][:20]
 
 
 def infer_kind(name: str, doc: etree._Element) -> str:

@@ -44,6 +44,13 @@ W_SDT, W_SDTPR, W_SDTCONTENT = w("sdt"), w("sdtPr"), w("sdtContent")
 W_PPR, W_RPR, W_VAL = w("pPr"), w("rPr"), w("val")
 W_TAB, W_BR, W_CR, W_NBH = w("tab"), w("br"), w("cr"), w("noBreakHyphen")
 W_MOVEFROM, W_TXBX = w("moveFrom"), w("txbxContent")
+W_PSTYLE, W_NUMPR, W_NUMID, W_ILVL, W_OUTLINE = (w(n) for n in ("pStyle", "numPr", "numId", "ilvl", "outlineLvl"))
+W_RSTYLE, W_ALIAS, W_TAG, W_LOCK, W_SHOWPH = (w(n) for n in ("rStyle", "alias", "tag", "lock", "showingPlcHdr"))
+W14_CHECKBOX = w14("checkbox")
+_KINDS = {w("text"): "text", w("date"): "date", W14_CHECKBOX: "checkbox",
+          w("dropDownList"): "dropdown", w("comboBox"): "dropdown", w("richText"): "richtext",
+          **{w(n): "other" for n in ("picture", "docPartObj", "docPartList", "equation", "citation",
+                                     "bibliography", "group")}}
 _TEXT_SKIP = frozenset({W_PPR, W_RPR, W_MOVEFROM, W_SDTPR, w("del"), f"{{{MC_NS}}}Fallback"})
 _PLACEHOLDER_STYLES = frozenset({"PlaceholderText", "Platshllartext", "Platshllaretext"})
 CHECKED_VALUES = frozenset({"1", "true", "on"})
@@ -84,17 +91,17 @@ def paragraphs(el: etree._Element) -> list[etree._Element]:
 
 def paragraph_style(p: etree._Element) -> str | None:
     ppr = p.find(W_PPR)
-    style = None if ppr is None else ppr.find(w("pStyle"))
+    style = None if ppr is None else ppr.find(W_PSTYLE)
     return None if style is None else style.get(W_VAL)
 
 
 def paragraph_numbering(p: etree._Element) -> tuple[str, int] | None:
     """``(numId, ilvl)`` when the paragraph is a list item by direct numbering."""
     ppr = p.find(W_PPR)
-    num = None if ppr is None else ppr.find(w("numPr"))
+    num = None if ppr is None else ppr.find(W_NUMPR)
     if num is None:
         return None
-    num_id, ilvl = num.find(w("numId")), num.find(w("ilvl"))
+    num_id, ilvl = num.find(W_NUMID), num.find(W_ILVL)
     if num_id is None or num_id.get(W_VAL) in (None, "0"):
         return None
     level = ilvl.get(W_VAL, "0") if ilvl is not None else "0"
@@ -126,7 +133,7 @@ def is_heading(p: etree._Element) -> bool:
     if style.startswith(("heading", "rubrik", "title", "rubrik")):
         return True
     ppr = p.find(W_PPR)
-    return ppr is not None and ppr.find(w("outlineLvl")) is not None
+    return ppr is not None and ppr.find(W_OUTLINE) is not None
 
 
 def all_runs_placeholder_styled(el: etree._Element) -> bool:
@@ -137,7 +144,7 @@ def all_runs_placeholder_styled(el: etree._Element) -> bool:
             continue
         seen = True
         rpr = run.find(W_RPR)
-        style = None if rpr is None else rpr.find(w("rStyle"))
+        style = None if rpr is None else rpr.find(W_RSTYLE)
         if style is None or style.get(W_VAL) not in _PLACEHOLDER_STYLES:
             return False
     return seen
@@ -163,16 +170,16 @@ def controls(doc: etree._Element) -> list[etree._Element]:
 
 def _pr_val(sdt: etree._Element, name: str) -> str | None:
     pr = sdt.find(W_SDTPR)
-    el = None if pr is None else pr.find(w(name))
+    el = None if pr is None else pr.find(name)
     return None if el is None else el.get(W_VAL)
 
 
 def control_tag(sdt: etree._Element) -> str | None:
-    return _pr_val(sdt, "tag")
+    return _pr_val(sdt, W_TAG)
 
 
 def control_alias(sdt: etree._Element) -> str | None:
-    return _pr_val(sdt, "alias")
+    return _pr_val(sdt, W_ALIAS)
 
 
 def control_kind(sdt: etree._Element) -> str:
@@ -181,19 +188,15 @@ def control_kind(sdt: etree._Element) -> str:
     pr = sdt.find(W_SDTPR)
     if pr is None:
         return "richtext"
-    kinds = {w("text"): "text", w("date"): "date", w14("checkbox"): "checkbox",
-             w("dropDownList"): "dropdown", w("comboBox"): "dropdown", w("richText"): "richtext"}
     for child in pr:
-        if child.tag in kinds:
-            return kinds[child.tag]
-        if child.tag in (w("picture"), w("docPartObj"), w("docPartList"), w("equation"),
-                         w("citation"), w("bibliography"), w("group")):
-            return "other"
+        kind = _KINDS.get(child.tag)
+        if kind is not None:
+            return kind
     return "richtext"
 
 
 def control_locks(sdt: etree._Element) -> str | None:
-    return _pr_val(sdt, "lock")
+    return _pr_val(sdt, W_LOCK)
 
 
 def control_multiline(sdt: etree._Element) -> bool:
@@ -206,7 +209,7 @@ def showing_placeholder(sdt: etree._Element) -> bool:
     pr = sdt.find(W_SDTPR)
     if pr is None:
         return False
-    flag = pr.find(w("showingPlcHdr"))
+    flag = pr.find(W_SHOWPH)
     return flag is not None and flag.get(W_VAL, "1") in CHECKED_VALUES
 
 

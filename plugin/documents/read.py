@@ -335,13 +335,16 @@ class _Reader:
         heading = None
         counts: dict[str | None, int] = {}
         for p in self.paras:
-            if oxml.enclosing(p, oxml.W_SDTCONTENT) is not None or p in self.consumed:
+            if p in self.consumed:
                 continue
             text = oxml.text_of(p, outside_controls=True)
-            if oxml.is_heading(p) and self.boilerplate.matches(text, oxml.paragraph_style(p)):
+            if not text.strip() or oxml.enclosing(p, oxml.W_SDTCONTENT) is not None:
+                continue
+            known = self.boilerplate.matches(text, None)
+            if known and oxml.is_heading(p):
                 heading = text.strip()
                 continue
-            if not text.strip() or self.boilerplate.matches(text, oxml.paragraph_style(p)):
+            if known or self.boilerplate.matches(text, oxml.paragraph_style(p)):
                 continue
             counts[heading] = counts.get(heading, 0) + 1
         for where, n in counts.items():
