@@ -1,0 +1,52 @@
+"""A local cache of when samtal last looked at things; only a cache (SPEC §2).
+
+It saves requests on runs with nothing to do: attendee answers and unfiled forms are looked at
+again only when the last look is older than the interval. Losing the file costs one fuller run,
+never correctness. Written atomically (temp file + rename), so a crash cannot corrupt it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+
+class LookCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._seen: dict[str, str] = {}
+        if path is not None and path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self._seen = {str(k): str(v) for k, v in data.get("looked", {}).items()}
+            except (OSError, ValueError, AttributeError):
+                self._seen = {}
+
+    def due(self, what: str, now: datetime, every: timedelta) -> bool:
+        with self._lock:
+            last = self._seen.get(what)
+        if last is None:
+            return True
+        try:
+            return now - datetime.fromisoformat(last) >= every
+        except (ValueError, TypeError):
+            return True
+
+    def looked(self, what: str, now: datetime) -> None:
+        with self._lock:
+            self._seen[what] = now.isoformat()
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            text = json.dumps({"looked": self._seen}, indent=0, sort_keys=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".samtal-cache-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, self.path)

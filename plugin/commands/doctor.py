@@ -1,0 +1,182 @@
+"""``samtal doctor``: check a tenant before the first run — one cheap call per capability.
+
+It reports, one line each: the token (``invalid_auth``), the consented permissions against
+``manifest.yaml`` (``missing_permission``), the records site and list (``not_found``), the
+directory, a sample of mailboxes and OneDrives, and the campaign's time zone against the
+mailboxes'. It writes nothing. Exit status: 0 all good, 1 problems found, 2 bad settings,
+3 no token at all.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from connectors.graph import errors
+from connectors.graph.client import GraphClient
+from connectors.graph.directory import User
+from connectors.timezones import UnknownTimeZone, same_zone
+from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.manifest import load_manifest
+from plugin.planning import schedule_window
+from plugin.scheduling.rules import rules_from_settings
+from plugin.settings import Settings
+from plugin.store import RecordStore
+from plugin.talks import address_of
+from plugin.tenant import open_client
+
+EXIT_PROBLEMS = 1
+EXIT_NO_TOKEN = 3
+
+
+@dataclass
+class Findings:
+    lines: list[tuple[bool, str, str]] = field(default_factory=list)  # (ok, check, message)
+
+    def ok(self, check: str, message: str) -> None:
+        self.lines.append((True, check, message))
+
+    def bad(self, check: str, code: str, message: str) -> None:
+        self.lines.append((False, check, f"{code}: {message}"))
+
+    @property
+    def problems(self) -> int:
+        return sum(1 for ok, _, _ in self.lines if not ok)
+
+    def render(self) -> str:
+        return "\n".join(f"{'ok ' if ok else 'BAD'}  {check:<12} {msg}" for ok, check, msg in self.lines)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    parser.add_argument("--sample", type=int, default=5, metavar="N",
+                        help="how many in-scope users' mailboxes and OneDrives to try (default 5)")
+
+
+def check_permissions(client: GraphClient, findings: Findings) -> None:
+    manifest = load_manifest()
+    roles = client.granted_roles()
+    if roles is None:
+        findings.ok("permissions", "not checked: a plain-HTTP sandbox accepts any token")
+        return
+    missing = [p for p in manifest.permissions
+               if p.name not in roles and not (p.alternative and p.alternative in roles)]
+    if missing:
+        for p in missing:
+            findings.bad("permissions", "missing_permission",
+                         f"{p.name} is not consented ({p.reason.split('.')[0]}); grant admin consent")
+    else:
+        findings.ok("permissions", "granted: " + ", ".join(p.name for p in manifest.permissions))
+
+
+def _step(findings: Findings, check: str, work: Callable[[], None]) -> bool:
+    try:
+        work()
+        return True
+    except errors.NotFound as err:
+        findings.bad(check, "not_found", str(err))
+    except errors.GraphError as err:
+        code = "missing_permission" if err.outcome is errors.Outcome.NEEDS_CONSENT else "error"
+        findings.bad(check, code, str(err))
+    return False
+
+
+def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
+    f = Findings()
+    try:
+        client.granted_roles()
+    except errors.AuthError as err:
+        f.bad("token", "invalid_auth", str(err))
+        return f
+    f.ok("token", "sandbox static token" if client.is_sandbox
+         else f"Entra ID issued a token for app {settings.tenant.client_id}")
+    _step(f, "permissions", lambda: check_permissions(client, f))
+
+    def site_and_list() -> None:
+        store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
+        f.ok("site", f"{settings.records.site} reachable")
+        if store is None:
+            f.ok("list", f"{settings.records.list!r} does not exist yet; samtal run creates it")
+        else:
+            unindexed = [n for n in ("Key", "Campaign", "EmployeeId", "Status")
+                         if n in store.info.columns and not store.info.columns[n].indexed]
+            if unindexed:
+                f.bad("list", "not_indexed", f"columns {', '.join(unindexed)} are not indexed; samtal run fixes it")
+            else:
+                f.ok("list", f"{settings.records.list!r} exists with {len(store.info.columns)} columns")
+    _step(f, "site", site_and_list)
+
+    people: list[User] = []
+
+    def directory() -> None:
+        users = client.directory.list_users()
+        for user in itertools.islice(users, 2000):
+            if user.manager_id and user.account_enabled is not False and not user.is_guest:
+                people.append(user)
+                if len(people) >= sample:
+                    break
+        f.ok("directory", f"users readable with managers ({len(people)} sampled)")
+    if not _step(f, "directory", directory) or not people:
+        return f
+
+    zone = settings.meetings.zone
+    f.ok("time zone", f"campaign zone {zone.iana} is {zone.windows} for Outlook")
+
+    def mailboxes() -> None:
+        start, _ = schedule_window(rules_from_settings(settings))
+        end = start + timedelta(days=7)  # a week is enough to see that the mailbox answers
+        addresses = [address_of(u) for u in people]
+        schedules = {k.lower(): v for k, v in
+                     client.calendar.get_schedules(people[0].id, addresses, start, end).items()}
+        bad = [a for a in addresses if schedules.get(a.lower()) is None or schedules[a.lower()].error]
+        if bad:
+            f.bad("mailboxes", "not_found", f"{len(bad)} of {len(addresses)} sampled mailboxes do not "
+                  "answer free/busy (no Exchange Online mailbox, or outside the access policy)")
+        else:
+            f.ok("mailboxes", f"{len(addresses)} of {len(addresses)} sampled mailboxes answer free/busy")
+        other = set()
+        for sched in schedules.values():
+            wh = sched.working_hours
+            if wh is not None and wh.custom is None:
+                try:
+                    if not same_zone(wh.time_zone, zone.iana):
+                        other.add(wh.time_zone)
+                except UnknownTimeZone:
+                    other.add(wh.time_zone)
+        if other:
+            f.ok("time zone", "some mailboxes work in other zones (" + ", ".join(sorted(other))
+                 + "); samtal plans in each person's own hours")
+    _step(f, "mailboxes", mailboxes)
+
+    def drives() -> None:
+        missing = 0
+        for user in people:
+            try:
+                client.drive.get_user_drive(user.id)
+            except errors.DriveNotProvisioned:
+                missing += 1
+        reached = len(people) - missing
+        message = f"{reached} of {len(people)} sampled OneDrives reachable"
+        if missing:
+            message += f"; {missing} never provisioned (their folders go to the manager's OneDrive)"
+        f.ok("drives", message)
+    _step(f, "drives", drives)
+    return f
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_from_args(args, allow_past_window=True)
+    print(f"ok   settings     {args.config} is valid (campaign {settings.campaign.id}, "
+          f"{settings.campaign.window.start} to {settings.campaign.window.end})")
+    try:
+        client = open_client(settings)
+    except errors.AuthError as err:
+        print(f"BAD  token        invalid_auth: {err}")
+        return EXIT_NO_TOKEN
+    findings = diagnose(client, settings, max(1, args.sample))
+    print(findings.render())
+    if any(check == "token" and not ok for ok, check, _ in findings.lines):
+        return EXIT_NO_TOKEN
+    return EXIT_PROBLEMS if findings.problems else 0

@@ -1,0 +1,34 @@
+"""``samtal plan``: a dry run — who gets a talk, proposed times, what would be created. Writes
+nothing: no meeting, folder, file, share or record (the records list is not even created)."""
+from __future__ import annotations
+
+import argparse
+
+from plugin.commands.common import add_config_arguments
+from plugin.commands.run import print_summary, run_pass
+from plugin.tables import table
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    parser.add_argument("--all", action="store_true", help="list every proposed talk, not the first 50")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings, report, code = run_pass(args, dry_run=True)
+    if report is None:
+        return code
+    zone = settings.meetings.zone.tzinfo
+    rows = []
+    for a in sorted(report.actions, key=lambda a: (a.manager, a.start or settings.now, a.employee)):
+        when = a.start.astimezone(zone).strftime("%a %Y-%m-%d %H:%M") if a.start else ""
+        rows.append((a.what, a.employee, a.manager, when, a.note))
+    shown = rows if args.all else rows[:50]
+    if shown:
+        print(table(("action", "employee", "manager", f"time ({settings.meetings.zone.iana})", "note"), shown))
+        if len(rows) > len(shown):
+            print(f"… and {len(rows) - len(shown)} more (--all lists them)")
+        print()
+    print_summary(report, dry_run=True)
+    return code

@@ -1,0 +1,100 @@
+"""``samtal run``: one reconcile pass — book, prepare folders, collect finished forms, file.
+
+Exit status: 0 the pass did everything it could; 1 some talks hit a passing problem (throttling,
+an outage) and will be retried by the next run; 2 bad settings or arguments; 3 an administrator
+must act first (consent, credentials).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from connectors.graph import errors
+from plugin.cache import LookCache
+from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.progress import Progress
+from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
+from plugin.settings import Settings
+from plugin.tables import table
+from plugin.tenant import open_client
+
+EXIT_PARTIAL = 1
+EXIT_CONSENT = 3
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    add_pass_arguments(parser)
+
+
+def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--collect", action="store_true",
+                        help="look at every started talk's form and every answer now, not only "
+                             "those not looked at recently")
+    parser.add_argument("--cache", type=Path, metavar="FILE", default=None,
+                        help="where samtal remembers when it last looked at answers and forms "
+                             "(default: ~/.cache/samtal/...); only a cache")
+    parser.add_argument("--look-every", type=float, metavar="HOURS", default=6.0,
+                        help="look again at answers and unfinished forms after this many hours "
+                             "(default 6)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+def cache_path(settings: Settings, given: Path | None) -> Path:
+    if given is not None:
+        return given
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "samtal"
+    digest = hashlib.sha256(f"{settings.tenant.graph_url}|{settings.records.site}|"
+                            f"{settings.records.list}".encode()).hexdigest()[:12]
+    return base / f"{settings.campaign.id}-{digest}.json"
+
+
+def run_pass(args: argparse.Namespace, *, dry_run: bool) -> tuple[Settings, PassReport | None, int]:
+    settings = load_from_args(args)
+    progress = Progress(quiet=getattr(args, "quiet", False))
+    cache = LookCache(None if dry_run else cache_path(settings, getattr(args, "cache", None)))
+    try:
+        client = open_client(settings)
+        reconciler = Reconciler(client, settings, now=settings.now, dry_run=dry_run, cache=cache,
+                                progress=progress,
+                                look_every=timedelta(hours=getattr(args, "look_every", 6.0)),
+                                watch_all=getattr(args, "collect", False))
+        report = reconciler.run()
+    except ConsentNeeded as err:
+        print(f"samtal: an administrator must act before the round can go on: {err}", file=sys.stderr)
+        return settings, None, EXIT_CONSENT
+    except errors.GraphError as err:
+        print(f"samtal: {err}", file=sys.stderr)
+        code = EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_PARTIAL
+        return settings, None, code
+    return settings, report, EXIT_PARTIAL if report.retry_later else 0
+
+
+def print_summary(report: PassReport, *, dry_run: bool = False) -> None:
+    counts = report.statuses()
+    rows = [(status, n) for status, n in sorted(counts.items())]
+    print(table(("status", "talks"), rows))
+    done: dict[str, int] = {}
+    for a in report.actions:
+        done[a.what] = done.get(a.what, 0) + 1
+    verb = "would do" if dry_run else "done this run"
+    if done:
+        print()
+        print(table((verb, "talks"), sorted(done.items())))
+    else:
+        print("\nnothing to do")
+    if report.retry_later:
+        print(f"\n{len(report.retry_later)} talk(s) will be tried again next run:")
+        for line in report.retry_later[:20]:
+            print(f"  {line}")
+
+
+def run(args: argparse.Namespace) -> int:
+    _, report, code = run_pass(args, dry_run=False)
+    if report is not None:
+        print_summary(report)
+    return code

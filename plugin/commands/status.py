@@ -1,0 +1,82 @@
+"""``samtal status``: how far the campaign has come, per department and per manager, and who
+needs attention — read from the records list only (it writes nothing).
+
+Exit status: 0 every talk is on track; 1 some talks need a person's attention (unschedulable,
+failed or declined without a new time); 2 bad settings; 3 an administrator must act first.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from connectors.graph import errors
+from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.records import Record, Status
+from plugin.store import RecordStore
+from plugin.tables import table
+from plugin.tenant import open_client
+
+ORDER = [s.value for s in (Status.SCHEDULED, Status.DECLINED, Status.HELD, Status.FILED,
+                           Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED)]
+ATTENTION = (Status.UNSCHEDULABLE, Status.FAILED, Status.DECLINED)
+EXIT_ATTENTION = 1
+EXIT_CONSENT = 3
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    parser.add_argument("--by", choices=("department", "manager", "both"), default="both",
+                        help="group the counts by department, by manager, or both (default)")
+
+
+def load_records(args: argparse.Namespace) -> tuple[list[Record] | None, int]:
+    settings = load_from_args(args, allow_past_window=True)
+    try:
+        client = open_client(settings)
+        store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
+        if store is None:
+            print(f"no records yet: the list {settings.records.list!r} does not exist on "
+                  f"{settings.records.site} (samtal run creates it)")
+            return [], 0
+        return list(store.load(settings.campaign.id).values()), 0
+    except errors.GraphError as err:
+        print(f"samtal: {err}", file=sys.stderr)
+        return None, EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else 1
+
+
+def grouped(records: Iterable[Record], key: str) -> str:
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in records:
+        name = (r.department if key == "department" else r.manager_name or r.manager_email) or "(none)"
+        groups[name][r.status.value] += 1
+    rows = []
+    for name in sorted(groups):
+        c = groups[name]
+        rows.append([name, *(c.get(s, 0) for s in ORDER), sum(c.values())])
+    return table([key, *ORDER, "total"], rows)
+
+
+def attention(records: Iterable[Record]) -> list[Record]:
+    return sorted((r for r in records if r.status in ATTENTION),
+                  key=lambda r: (r.status.value, r.manager_name, r.employee_name))
+
+
+def run(args: argparse.Namespace) -> int:
+    records, code = load_records(args)
+    if records is None:
+        return code
+    total = Counter(r.status.value for r in records)
+    print(table(["status", "talks"], [(s, total.get(s, 0)) for s in ORDER] + [("total", len(records))]))
+    for key in (("department", "manager") if args.by == "both" else (args.by,)):
+        print()
+        print(grouped(records, key))
+    needs = attention(records)
+    if needs:
+        print(f"\nneeds attention ({len(needs)}):")
+        print(table(["status", "employee", "manager", "reason"],
+                    [(r.status.value, r.employee_name, r.manager_name, r.note) for r in needs],
+                    max_width=70))
+        return EXIT_ATTENTION
+    return 0

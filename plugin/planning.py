@@ -1,0 +1,122 @@
+"""From the campaign and getSchedule to the planner's input, and the planner's answer back.
+
+Free/busy is read for many people per call: ``getSchedule`` takes 20 addresses of any mailboxes
+(the connector chunks longer lists and windows), so managers and their employees are asked
+together, about one request per 20 people per 62 days, not one per talk.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+
+from connectors.graph import errors
+from connectors.graph.calendar import Calendar
+from connectors.graph.calendar_records import Schedule
+from connectors.timezones import UnknownTimeZone, resolve_zone
+from plugin.scheduling.model import BusyBlock, BusyStatus, Person, Rules, WorkingHours
+
+log = logging.getLogger(__name__)
+
+_DAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+         "sunday": 6}
+
+
+def schedule_window(rules: Rules) -> tuple[datetime, datetime]:
+    """UTC bounds covering every local day of the window, with a day's margin for zones."""
+    start = datetime.combine(rules.first_day, time(0), timezone.utc) - timedelta(days=1)
+    end = datetime.combine(rules.last_day, time(0), timezone.utc) + timedelta(days=2)
+    if rules.not_before is not None:
+        start = max(start, rules.not_before.astimezone(timezone.utc) - timedelta(days=1))
+    return start, end
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Free/busy by lower-cased address; ``missing`` maps addresses to a readable reason."""
+
+    people: Mapping[str, Person]
+    missing: Mapping[str, str]
+
+
+def read_availability(calendar: Calendar, addresses: Sequence[str], rules: Rules,
+                      ids: Mapping[str, str]) -> Availability:
+    """getSchedule for ``addresses`` (chunked by the connector); ``ids`` maps address → person id.
+
+    An address whose schedule comes back with an error (no mailbox, not found, access policy)
+    is listed in ``missing`` with the reason; it never fails the others.
+    """
+    start, end = schedule_window(rules)
+    wanted = sorted({a.lower() for a in addresses if a})
+    people: dict[str, Person] = {}
+    missing: dict[str, str] = {}
+    for chunk_start in range(0, len(wanted), 20):
+        chunk = wanted[chunk_start:chunk_start + 20]
+        organizer = ids.get(chunk[0], chunk[0])
+        try:
+            schedules = calendar.get_schedules(organizer, chunk, start, end)
+        except errors.MailboxUnavailable:
+            # The organizer itself has no mailbox: ask again on behalf of each other address.
+            schedules = {}
+            for address in chunk:
+                try:
+                    schedules.update(calendar.get_schedules(ids.get(address, address), [address], start, end))
+                except (errors.MailboxUnavailable, errors.NotFound, errors.Forbidden) as err:
+                    missing[address] = _no_mailbox(err.code)
+        lowered = {k.lower(): v for k, v in schedules.items()}
+        for address in chunk:
+            if address in missing:
+                continue
+            sched = lowered.get(address)
+            if sched is None:
+                missing[address] = "Exchange did not answer for this mailbox"
+            elif sched.error:
+                missing[address] = _no_mailbox(sched.error)
+            else:
+                people[address] = to_person(ids.get(address, address), sched)
+    return Availability(people, missing)
+
+
+def _no_mailbox(code: str | None) -> str:
+    if code in ("ErrorAccessDenied",):
+        return "the mailbox is outside the app's Exchange application access policy"
+    return f"no Exchange Online mailbox samtal can read ({code or 'unknown error'})"
+
+
+def to_person(person_id: str, schedule: Schedule) -> Person:
+    """The planner's view of one schedule."""
+    hours = None
+    wh = schedule.working_hours
+    if wh is not None and wh.days and wh.custom is None:
+        # A customTimeZone has no name the planner can look up: the campaign's hours apply.
+        zone_name = wh.time_zone
+        try:
+            resolve_zone(zone_name)
+        except UnknownTimeZone:
+            log.info("unknown working-hours zone for %s; using the campaign's hours", person_id)
+        else:
+            days = frozenset(_DAYS[d.lower()] for d in wh.days if d.lower() in _DAYS)
+            if days:
+                hours = WorkingHours(days, wh.start, wh.end, zone_name)
+    busy = tuple(
+        BusyBlock(item.start, item.end, _status(item.status))
+        for item in schedule.items if item.end > item.start
+    )
+    return Person(person_id, hours, busy)
+
+
+def _status(value: str) -> BusyStatus:
+    try:
+        return BusyStatus(value)
+    except ValueError:
+        return BusyStatus.UNKNOWN
+
+
+def addresses_of(users: Iterable[object]) -> list[str]:
+    out = []
+    for u in users:
+        address = getattr(u, "mail", None) or getattr(u, "upn", "")
+        if address:
+            out.append(address.lower())
+    return out

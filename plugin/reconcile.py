@@ -1,0 +1,390 @@
+"""One reconcile pass (SPEC §2–6): read the directory and the records, work out what is missing,
+do it, write the record. Idempotent: a second pass, or a pass after a crash at any point, creates
+nothing twice, because every step in :mod:`plugin.talks` looks before it writes and the record is
+written last.
+
+Failures are sorted once, here, at the edge of the loop (``connectors.graph.errors.Outcome``):
+*permanent* problems of one person end in that person's record as ``failed`` with the reason;
+*retry later* leaves the record as it was for the next pass; *needs re-consent* stops the pass
+with a message for the administrator, since every further call would fail the same way.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from connectors.graph import errors
+from connectors.graph.client import GraphClient
+from connectors.graph.directory import User
+from plugin.cache import LookCache
+from plugin.collect import collect
+from plugin.planning import read_availability
+from plugin.scheduling.rules import rules_from_settings
+from plugin.progress import Progress
+from plugin.records import Record, Status
+from plugin.roster import Entry, build_roster
+from plugin.scheduling.model import Booking, Person, Proposal, Team, Unschedulable
+from plugin.scheduling.planner import plan_round, propose_new_time
+from plugin.settings import Settings
+from plugin.store import RecordBook, RecordStore
+from plugin.talks import Talks, address_of, scheduled_record
+
+log = logging.getLogger(__name__)
+
+
+class ConsentNeeded(Exception):
+    """The pass stopped: an administrator must grant or renew something first."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the pass did (or, in a dry run, would do) for one talk."""
+
+    key: str
+    employee: str
+    manager: str
+    what: str
+    start: datetime | None = None
+    end: datetime | None = None
+    note: str = ""
+
+
+@dataclass
+class PassReport:
+    actions: list[Action] = field(default_factory=list)
+    retry_later: list[str] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    writes: int = 0
+
+    def statuses(self) -> Counter[str]:
+        return Counter(r.status.value for r in self.records)
+
+
+@dataclass
+class _Talk:
+    entry: Entry
+    record: Record | None
+    kind: str  # "new", "declined", "cancelled", "moved"
+
+    @property
+    def employee(self) -> User:
+        return self.entry.employee
+
+    @property
+    def manager(self) -> User:
+        assert self.entry.manager is not None
+        return self.entry.manager
+
+
+class Reconciler:
+    def __init__(self, client: GraphClient, settings: Settings, *, now: datetime,
+                 dry_run: bool = False, cache: LookCache | None = None,
+                 progress: Progress | None = None, look_every: timedelta = timedelta(hours=6),
+                 watch_all: bool = False) -> None:
+        self.client = client
+        self.settings = settings
+        self.now = now
+        self.dry_run = dry_run
+        self.cache = cache or LookCache(None)
+        self.progress = progress or Progress(quiet=True)
+        self.look_every = look_every
+        self.watch_all = watch_all
+        self.talks = Talks(client, settings)
+        self.report = PassReport()
+        self.workers = max(1, settings.concurrency.max_requests)
+
+    # ------------------------------------------------------------------ the pass
+    def run(self) -> PassReport:
+        s = self.settings
+        self.progress.say(f"campaign {s.campaign.id}: reading the records and the directory")
+        store = self._open_store()
+        records = store.load(s.campaign.id) if store else {}
+        self.book = RecordBook(None if self.dry_run else store, records)
+        users = list(self.client.directory.list_users())
+        roster = build_roster(users, s.scope)
+        self.progress.say(f"{len(users)} users in the directory, {sum(e.in_round for e in roster)} "
+                          f"in the round, {len(records)} records")
+
+        to_book: list[_Talk] = []
+        to_check: list[_Talk] = []
+        to_watch: list[_Talk] = []
+        for entry in roster:
+            record = records.get(f"{s.campaign.id}:{entry.employee.id}")
+            if not entry.in_round:
+                self._out_of_round(entry, record)
+                continue
+            self._sort(entry, record, to_book, to_check, to_watch)
+
+        self._run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
+        self._book_all(to_book)
+        self._run_parallel("collecting forms", to_watch, self._watch)
+        self.cache.save()
+        self.report.records = self.book.all()
+        self.report.writes = self.book.writes
+        return self.report
+
+    def _open_store(self) -> RecordStore | None:
+        s = self.settings
+        if self.dry_run:
+            return RecordStore.open_existing(self.client.lists, s.records.site, s.records.list)
+        return RecordStore.open(self.client.lists, s.records.site, s.records.list)
+
+    def _record(self, employee: User, record: Record | None) -> Record:
+        return record or Record(campaign=self.settings.campaign.id, employee_id=employee.id,
+                                employee_name=employee.display_name, status=Status.SCHEDULED)
+
+    def _act(self, record: Record, what: str, manager: str = "", note: str = "") -> None:
+        self.report.actions.append(Action(record.key, record.employee_name, manager, what,
+                                          record.meeting_start, record.meeting_end, note))
+
+    # ------------------------------------------------------------------ sorting the roster
+    def _out_of_round(self, entry: Entry, record: Record | None) -> None:
+        if record is not None and record.status is Status.FILED:
+            return
+        assert entry.status is not None
+        base = self._record(entry.employee, record)
+        if record is not None and record.event_id and record.status in (Status.SCHEDULED, Status.DECLINED) \
+                and record.meeting_start and record.meeting_start > self.now:
+            self._guard(base, lambda: self._cancel(record, "cancel: " + entry.reason))
+            base = base.with_changes(event_id="", meeting_start=None, meeting_end=None)
+        after = base.with_changes(status=entry.status, note=entry.reason,
+                                  employee_email=address_of(entry.employee),
+                                  department=entry.employee.department or "")
+        if record is None or record.status is not entry.status or record.note != entry.reason:
+            self._act(after, entry.status.value, note=entry.reason)
+        self.book.put(after)
+
+    def _cancel(self, record: Record, what: str) -> None:
+        self._act(record, what)
+        if not self.dry_run:
+            self.talks.cancel(record.manager_id, record.event_id, record.language or "sv")
+
+    def _sort(self, entry: Entry, record: Record | None, to_book: list[_Talk],
+              to_check: list[_Talk], to_watch: list[_Talk]) -> None:
+        manager = entry.manager
+        assert manager is not None
+        if record is None or not record.event_id or record.status in (
+                Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED):
+            to_book.append(_Talk(entry, record, "new"))
+        elif record.status is Status.FILED:
+            return
+        elif record.manager_id and record.manager_id != manager.id and \
+                record.meeting_start and record.meeting_start > self.now:
+            to_book.append(_Talk(entry, record, "moved"))
+        elif record.meeting_start and record.meeting_start <= self.now:
+            to_watch.append(_Talk(entry, record, "held"))
+        elif record.status is Status.DECLINED:
+            to_book.append(_Talk(entry, record, "declined"))
+        elif self.watch_all or self.cache.due(f"answer:{record.key}", self.now, self.look_every):
+            to_check.append(_Talk(entry, record, "check"))
+
+    # ------------------------------------------------------------------ answers
+    def _check(self, talk: _Talk, to_book: list[_Talk]) -> None:
+        record = talk.record
+        assert record is not None
+        try:
+            event = self.client.calendar.get_event(record.manager_id, record.event_id)
+        except errors.NotFound:
+            event = None
+        self.cache.looked(f"answer:{record.key}", self.now)
+        if event is None or event.is_cancelled:
+            self._act(record, "rebook: the meeting was cancelled or deleted")
+            to_book.append(_Talk(talk.entry, record.with_changes(event_id=""), "cancelled"))
+            return
+        address = address_of(talk.employee).lower()
+        answer = next((a.response for a in event.attendees if a.address.lower() == address), "none")
+        if answer == "declined":
+            declined = self.book.put(record.with_changes(status=Status.DECLINED,
+                                                         note="the employee declined the time"))
+            self._act(declined, "declined")
+            to_book.append(_Talk(talk.entry, declined, "declined"))
+
+    # ------------------------------------------------------------------ booking
+    def _book_all(self, talks: list[_Talk]) -> None:
+        if not talks:
+            return
+        rules = rules_from_settings(self.settings, self.now)
+        managers = {t.manager.id: t.manager for t in talks}
+        people: dict[str, User] = dict(managers)
+        people.update({t.employee.id: t.employee for t in talks})
+        ids = {address_of(u).lower(): u.id for u in people.values()}
+        self.progress.say(f"reading free/busy of {len(ids)} people")
+        avail = read_availability(self.client.calendar, list(ids), rules, ids)
+        by_id = {ids[a]: p for a, p in avail.people.items()}
+        missing = {ids[a]: reason for a, reason in avail.missing.items()}
+
+        plans: dict[str, Proposal] = {}
+        teams: dict[str, list[_Talk]] = {}
+        for talk in talks:
+            if talk.manager.id in missing:
+                self._fail(talk, f"the manager has {missing[talk.manager.id]}")
+            elif talk.employee.id in missing:
+                self._fail(talk, missing[talk.employee.id])
+            else:
+                teams.setdefault(talk.manager.id, []).append(talk)
+        booked = self._booked_by_manager()
+        team_inputs = []
+        for manager_id, members in sorted(teams.items()):
+            manager = by_id[manager_id]
+            others = tuple(b for b in booked.get(manager_id, ()) if b.employee_id not in
+                           {m.employee.id for m in members})
+            fresh = [m for m in members if m.kind != "declined"]
+            for m in members:
+                if m.kind == "declined" and m.record and m.record.meeting_start and m.record.meeting_end:
+                    old = Booking(m.employee.id, m.record.meeting_start, m.record.meeting_end, m.record.event_id)
+                    outcome = propose_new_time(rules, manager, by_id[m.employee.id], old, others)
+                    self._place(m, outcome, plans)
+            team_inputs.append(Team(manager, tuple(by_id[m.employee.id] for m in fresh), others))
+        wanted = {m.employee.id: m for ms in teams.values() for m in ms if m.kind != "declined"}
+        for plan in plan_round(team_inputs, rules):
+            for outcome in plan.outcomes:
+                self._place(wanted[outcome.employee_id], outcome, plans)
+
+        work = [(t, plans[t.employee.id]) for ts in teams.values() for t in ts if t.employee.id in plans]
+        team_size = {m: len(ts) for m, ts in teams.items()}
+        self._run_parallel("booking talks", work, lambda tp: self._book_one(tp[0], tp[1], team_size))
+
+    def _booked_by_manager(self) -> dict[str, list[Booking]]:
+        out: dict[str, list[Booking]] = {}
+        for r in self.book.all():
+            if r.event_id and r.meeting_start and r.meeting_end and r.status in (
+                    Status.SCHEDULED, Status.HELD, Status.FILED, Status.DECLINED):
+                out.setdefault(r.manager_id, []).append(Booking(r.employee_id, r.meeting_start,
+                                                                r.meeting_end, r.event_id))
+        return out
+
+    def _place(self, talk: _Talk, outcome: Proposal | Unschedulable, plans: dict[str, Proposal]) -> None:
+        if isinstance(outcome, Proposal):
+            plans[talk.employee.id] = outcome
+            return
+        base = self._record(talk.employee, talk.record)
+        status = Status.DECLINED if talk.kind == "declined" else Status.UNSCHEDULABLE
+        after = base.with_changes(status=status, note=outcome.reason, manager_id=talk.manager.id,
+                                  manager_email=address_of(talk.manager),
+                                  manager_name=talk.manager.display_name,
+                                  employee_email=address_of(talk.employee),
+                                  department=talk.employee.department or "")
+        self._act(after, "unschedulable", talk.manager.display_name, outcome.reason)
+        self.book.put(after)
+
+    def _fail(self, talk: _Talk, reason: str) -> None:
+        base = self._record(talk.employee, talk.record)
+        after = base.with_changes(status=Status.FAILED, note=reason[:2000], manager_id=talk.manager.id,
+                                  manager_email=address_of(talk.manager),
+                                  manager_name=talk.manager.display_name,
+                                  employee_email=address_of(talk.employee),
+                                  department=talk.employee.department or "")
+        self._act(after, "failed", talk.manager.display_name, reason)
+        self.book.put(after)
+
+    def _book_one(self, talk: _Talk, proposal: Proposal, team_size: dict[str, int]) -> None:
+        employee, manager = talk.employee, talk.manager
+        base = self._record(employee, talk.record)
+        what = {"new": "book", "declined": "move (declined)", "cancelled": "book again",
+                "moved": "move to the new manager"}[talk.kind]
+        if self.dry_run:
+            self._act(base.with_changes(meeting_start=proposal.start, meeting_end=proposal.end),
+                      what, manager.display_name)
+            return
+
+        def do() -> None:
+            start, end = proposal.start, proposal.end
+            record = talk.record
+            existing = None
+            if talk.kind == "moved" and record is not None:
+                self._move_away(record, employee)
+            if talk.kind in ("new", "cancelled", "moved"):
+                existing = self.talks.find_event(manager, employee)
+                if existing is not None:  # booked by a pass that stopped before writing the record
+                    start, end = existing.start, existing.end
+            ctx = self.talks.context(employee, manager, start, end, None)
+            folder, form = self.talks.prepare(
+                employee, manager, record, ctx,
+                prep_only=talk.kind == "declined" and bool(base.form_item_id))
+            if not base.shared or talk.kind == "moved" or folder.item_id != base.folder_id:
+                self.talks.share(folder, employee, manager)
+            self.talks.ensure_manager_guide(manager, team_size.get(manager.id, 1))
+            if talk.kind == "declined" and base.event_id:
+                event = self.talks.move(manager.id, base.event_id, start, end)
+            else:
+                event = existing or self.talks.book(employee, manager, start, end, folder.web_url)
+            after = scheduled_record(base, employee, manager, folder, form, event, ctx.language)
+            self.book.put(after)
+            self._act(after, what, manager.display_name)
+
+        self._guard(base, do, talk)
+
+    def _move_away(self, record: Record, employee: User) -> None:
+        """The employee has a new manager: cancel the old meeting and take back the old
+        manager's access to the folder (the folder itself stays)."""
+        if record.event_id:
+            self.talks.cancel(record.manager_id, record.event_id, record.language or "sv")
+        if record.drive_id and record.folder_id and record.manager_id:
+            self.talks.unshare(self.talks.folder_of(record), _stub(record.manager_id, record.manager_email))
+
+    # ------------------------------------------------------------------ held and filed
+    def _watch(self, talk: _Talk) -> None:
+        """A talk whose meeting has started: mark it held once it has ended, and read its form
+        when it may have changed. Held and filed in the same pass are one write."""
+        record = talk.record
+        assert record is not None
+        now_record = record
+        if record.status is Status.SCHEDULED and record.meeting_end and record.meeting_end <= self.now:
+            now_record = record.with_changes(status=Status.HELD)
+        look = f"form:{record.key}"
+        # Never looked at since the meeting started: a form confirmed earlier is filed now.
+        first_since_start = self.cache.due(look, self.now, self.now - (record.meeting_start or self.now))
+        wanted = record.form_item_id and not self.dry_run and (
+            self.watch_all or first_since_start or self.cache.due(look, self.now, self.look_every))
+
+        def do() -> None:
+            final = now_record
+            if wanted:
+                result = collect(self.client, now_record, self.now)
+                self.cache.looked(look, self.now)
+                final = result.record
+            if final != record:
+                saved = self.book.put(final)
+                if saved.status is Status.FILED and record.status is not Status.FILED:
+                    self._act(saved, "filed", talk.manager.display_name)
+                elif saved.status is Status.HELD and record.status is not Status.HELD:
+                    self._act(saved, "held", talk.manager.display_name)
+                if saved.note and saved.note != record.note:
+                    self._act(saved, "form problem", talk.manager.display_name, saved.note)
+
+        self._guard(record, do)
+
+    # ------------------------------------------------------------------ plumbing
+    def _guard(self, record: Record, work: Callable[[], None], talk: _Talk | None = None) -> None:
+        """Run one talk's work; sort its failure into permanent / retry later / consent."""
+        try:
+            work()
+        except errors.GraphError as err:
+            if err.outcome is errors.Outcome.NEEDS_CONSENT:
+                raise ConsentNeeded(str(err)) from err
+            if err.outcome is errors.Outcome.RETRY:
+                self.report.retry_later.append(f"{record.key}: {err}")
+                log.warning("%s: will try again next run: %s", record.key, err)
+                return
+            if talk is not None:
+                self._fail(talk, str(err))
+            else:
+                self.report.retry_later.append(f"{record.key}: {err}")
+
+    def _run_parallel(self, label: str, items: Iterable[object], fn: Callable[[object], None]) -> None:
+        items = list(items)
+        if not items:
+            return
+        with self.progress.step(label, len(items)) as bar, \
+                ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="samtal") as pool:
+            for future in [pool.submit(fn, item) for item in items]:
+                future.result()
+                bar.update(1)  # type: ignore[attr-defined]
+
+
+def _stub(user_id: str, address: str) -> User:
+    return User(id=user_id, display_name=address or user_id, upn=address or user_id, mail=address or None)

@@ -1,0 +1,225 @@
+"""The records list (SPEC §6): one SharePoint list item per (campaign, employee), the truth a
+re-run reconciles from.
+
+:class:`Record` is the item as samtal reads and writes it; :data:`COLUMNS` is the list's schema
+(typed columns, the filtered ones indexed); :func:`to_fields` / :func:`from_fields` convert
+between the two. Besides the columns SPEC §6 names, a few bookkeeping columns keep what a re-run
+needs to avoid repeating work (``ManagerId``, ``DriveId``, ``FolderId``, ``FormItemId``,
+``FormETag``, ``Shared``, ``Language``); they hold ids, never document content.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import Any
+
+from connectors.graph.lists import ColumnSpec
+from plugin.documents import FORM_FIELDS
+
+
+class Status(str, enum.Enum):
+    SCHEDULED = "scheduled"
+    DECLINED = "declined"
+    HELD = "held"
+    FILED = "filed"
+    UNSCHEDULABLE = "unschedulable"
+    EXCLUDED = "excluded"
+    FAILED = "failed"
+
+
+#: Filed form fields: tag -> column (SPEC §5; health notes and manager feedback are never here).
+FILED_FORM_COLUMNS: Mapping[str, str] = {
+    tag: spec.column for tag, spec in FORM_FIELDS.items()
+    if spec.filed and spec.column and spec.column != "Title"
+}
+
+_TEXT = 255
+COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("Key", "text", indexed=True, required=True),
+    ColumnSpec("Campaign", "text", indexed=True, required=True),
+    ColumnSpec("EmployeeId", "text", indexed=True, required=True),
+    ColumnSpec("EmployeeEmail", "text"),
+    ColumnSpec("ManagerId", "text"),
+    ColumnSpec("ManagerEmail", "text"),
+    ColumnSpec("Department", "text"),
+    ColumnSpec("Status", "choice", indexed=True, choices=tuple(s.value for s in Status)),
+    ColumnSpec("MeetingStart", "dateTime"),
+    ColumnSpec("MeetingEnd", "dateTime"),
+    ColumnSpec("EventId", "note"),
+    ColumnSpec("FolderUrl", "note"),
+    ColumnSpec("DocumentUrl", "note"),
+    ColumnSpec("FiledAt", "dateTime"),
+    ColumnSpec("Note", "note"),
+    ColumnSpec("Language", "text"),
+    ColumnSpec("DriveId", "text"),
+    ColumnSpec("FolderId", "text"),
+    ColumnSpec("FolderOwner", "text"),
+    ColumnSpec("FormItemId", "text"),
+    ColumnSpec("FormETag", "text"),
+    ColumnSpec("Shared", "boolean"),
+) + tuple(
+    ColumnSpec(column, {"text": "text", "date": "dateTime", "richtext": "note",
+                        "checkbox": "boolean"}[FORM_FIELDS[tag].kind],
+               date_only=FORM_FIELDS[tag].kind == "date")
+    for tag, column in FILED_FORM_COLUMNS.items()
+)
+
+
+def record_key(campaign_id: str, employee_id: str) -> str:
+    return f"{campaign_id}:{employee_id}"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One talk's record. ``item_id`` is None until the list item exists."""
+
+    campaign: str
+    employee_id: str
+    employee_name: str
+    status: Status
+    employee_email: str = ""
+    manager_id: str = ""
+    manager_email: str = ""
+    manager_name: str = ""
+    department: str = ""
+    meeting_start: datetime | None = None
+    meeting_end: datetime | None = None
+    event_id: str = ""
+    folder_url: str = ""
+    document_url: str = ""
+    filed_at: datetime | None = None
+    note: str = ""
+    language: str = ""
+    drive_id: str = ""
+    folder_id: str = ""
+    folder_owner: str = ""  # id of the person whose OneDrive holds the folder
+    form_item_id: str = ""
+    form_etag: str = ""
+    shared: bool = False
+    form: Mapping[str, Any] = field(default_factory=dict)  # filed form fields by tag
+    item_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return record_key(self.campaign, self.employee_id)
+
+    def with_changes(self, **changes: Any) -> "Record":
+        return replace(self, **changes)
+
+
+def _dt(value: Any) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    text = str(value).replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_fields(record: Record) -> dict[str, Any]:
+    """The list item's fields for ``record`` (every column, so a write is complete)."""
+    fields: dict[str, Any] = {
+        "Title": record.employee_name,
+        "Key": record.key,
+        "Campaign": record.campaign,
+        "EmployeeId": record.employee_id,
+        "EmployeeEmail": record.employee_email,
+        "ManagerId": record.manager_id,
+        "ManagerEmail": record.manager_email,
+        "ManagerName": record.manager_name,
+        "Department": record.department,
+        "Status": record.status.value,
+        "MeetingStart": _iso(record.meeting_start),
+        "MeetingEnd": _iso(record.meeting_end),
+        "EventId": record.event_id,
+        "FolderUrl": record.folder_url,
+        "DocumentUrl": record.document_url,
+        "FiledAt": _iso(record.filed_at),
+        "Note": record.note,
+        "Language": record.language,
+        "DriveId": record.drive_id,
+        "FolderId": record.folder_id,
+        "FolderOwner": record.folder_owner,
+        "FormItemId": record.form_item_id,
+        "FormETag": record.form_etag,
+        "Shared": record.shared,
+    }
+    for tag, column in FILED_FORM_COLUMNS.items():
+        if column in fields:  # ManagerName is both a record field and a form field
+            if tag in record.form and record.form[tag]:
+                fields[column] = record.form[tag]
+            continue
+        value = record.form.get(tag)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            fields[column] = f"{value.isoformat()}T00:00:00Z"  # date-only, UTC midnight (L7)
+        elif value is None:
+            fields[column] = None
+        else:
+            fields[column] = value
+    return fields
+
+
+def changed_fields(before: Record, after: Record) -> dict[str, Any]:
+    """Only the fields that differ, for a PATCH."""
+    old, new = to_fields(before), to_fields(after)
+    return {k: v for k, v in new.items() if old.get(k) != v}
+
+
+def from_fields(fields: Mapping[str, Any], item_id: str | None = None) -> Record:
+    """A :class:`Record` from a list item's fields (unknown or missing columns tolerated)."""
+    def text(name: str) -> str:
+        value = fields.get(name)
+        return "" if value is None else str(value)
+
+    try:
+        status = Status(text("Status"))
+    except ValueError:
+        status = Status.FAILED
+    form: dict[str, Any] = {}
+    for tag, column in FILED_FORM_COLUMNS.items():
+        if column not in fields:
+            continue
+        value = fields[column]
+        if FORM_FIELDS[tag].kind == "date":
+            parsed = _dt(value)
+            value = parsed.date() if parsed else None
+        form[tag] = value
+    return Record(
+        campaign=text("Campaign"),
+        employee_id=text("EmployeeId"),
+        employee_name=text("Title"),
+        status=status,
+        employee_email=text("EmployeeEmail"),
+        manager_id=text("ManagerId"),
+        manager_email=text("ManagerEmail"),
+        manager_name=text("ManagerName"),
+        department=text("Department"),
+        meeting_start=_dt(fields.get("MeetingStart")),
+        meeting_end=_dt(fields.get("MeetingEnd")),
+        event_id=text("EventId"),
+        folder_url=text("FolderUrl"),
+        document_url=text("DocumentUrl"),
+        filed_at=_dt(fields.get("FiledAt")),
+        note=text("Note"),
+        language=text("Language"),
+        drive_id=text("DriveId"),
+        folder_id=text("FolderId"),
+        folder_owner=text("FolderOwner"),
+        form_item_id=text("FormItemId"),
+        form_etag=text("FormETag"),
+        shared=bool(fields.get("Shared")),
+        form=form,
+        item_id=item_id,
+    )

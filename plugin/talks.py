@@ -1,0 +1,266 @@
+"""Doing one talk in the tenant: its folder, documents and share, and its meeting.
+
+Every step looks before it writes, or writes in a way that cannot duplicate, so running it again
+after a crash at any point creates nothing twice (SPEC §2):
+
+- the folder is found by path or created with ``conflictBehavior: fail`` (a 409 means it exists);
+- the prep guide is uploaded with ``replace``; the form with ``fail``, so a form someone has
+  started filling in is never overwritten;
+- ``invite`` grants the same permission again rather than a second one, and only to the one
+  other person of the talk (the folder's owner is the other);
+- the meeting is looked up by the record key stored on it before one is created, and created with
+  a ``transactionId`` derived from the key.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from connectors.graph import errors
+from connectors.graph.calendar_records import Event, EventDraft
+from connectors.graph.client import GraphClient
+from connectors.graph.directory import User
+from connectors.graph.drive import DriveItem
+from connectors.graph.names import safe_name
+from plugin.documents import (
+    ManagerContext, TalkContext, choose_language, render_form, render_manager_guide,
+    render_prep_guide,
+)
+from plugin.records import Record, Status
+from plugin.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_NAMESPACE = uuid.UUID("5f1d2c8e-3b7a-4e59-9d0a-6c2b1e7f4a13")
+FILE_NAMES = {
+    "sv": {"prep": "Förberedelse medarbetarsamtal.docx", "form": "Dokumentation medarbetarsamtal.docx",
+           "guide": "Chefens guide till medarbetarsamtal.docx"},
+    "en": {"prep": "Employee dialogue preparation.docx", "form": "Employee dialogue documentation.docx",
+           "guide": "Manager's guide to employee dialogues.docx"},
+}
+_SUBJECT = {"sv": "Medarbetarsamtal: {employee} och {manager}",
+            "en": "Employee dialogue: {employee} and {manager}"}
+_BODY = {
+    "sv": ("<p>Hej {employee}!</p><p>Välkommen till ditt medarbetarsamtal med {manager}. "
+           "Förbered dig med förberedelseguiden i er gemensamma mapp: "
+           "<a href=\"{url}\">{folder}</a>. Där finns också dokumentationen som ni fyller i "
+           "och bekräftar tillsammans.</p><p>Passar tiden inte? Tacka nej, så föreslås en ny tid.</p>"),
+    "en": ("<p>Hello {employee},</p><p>Welcome to your employee dialogue with {manager}. "
+           "Prepare with the preparation guide in your shared folder: "
+           "<a href=\"{url}\">{folder}</a>. The documentation form you fill in and confirm "
+           "together is there too.</p><p>Does the time not suit you? Decline, and a new time "
+           "will be proposed.</p>"),
+}
+
+
+_FALLBACK_NOTE = "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive"
+
+
+def address_of(user: User) -> str:
+    return (user.mail or user.upn).strip()
+
+
+@dataclass(frozen=True)
+class Folder:
+    drive_id: str
+    item_id: str
+    web_url: str
+    owner_id: str  # whose OneDrive holds it
+    note: str  # why it is where it is, when that is not the configured place
+    segments: list[str]
+
+
+class Talks:
+    """Named steps on one talk; thread-safe (one instance is shared by the pass's workers)."""
+
+    def __init__(self, client: GraphClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+        self._guides_done: set[str] = set()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ language and names
+    def language(self, user: User) -> str:
+        return choose_language(user.preferred_language, self.settings.language.default)
+
+    def _segments(self) -> list[str]:
+        return [safe_name(s) for s in self.settings.folders.path.split("/") if s.strip()]
+
+    # ------------------------------------------------------------------ folder and documents
+    def prepare(self, employee: User, manager: User, record: Record | None, ctx: TalkContext,
+                *, prep_only: bool = False) -> tuple[Folder, DriveItem | None]:
+        """The talk folder with the prep guide (replaced) and the form (never replaced).
+
+        A new folder is made by uploading the prep guide to its path, which creates the missing
+        folders in the same request: in the employee's OneDrive, or in the manager's when the
+        employee's was never provisioned (or the campaign keeps folders with managers).
+        """
+        drive = self.client.drive
+        names = FILE_NAMES[ctx.language]
+        prep = render_prep_guide(ctx)
+        if record is not None and record.drive_id and record.folder_id:
+            try:
+                drive.upload(record.drive_id, record.folder_id, names["prep"], prep)
+            except errors.NotFound:
+                log.info("the folder of %s is gone; preparing it again", employee.id)
+            else:
+                owner_id = record.folder_owner or employee.id
+                fallback = owner_id == manager.id and self.settings.folders.owner == "employee"
+                folder = Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
+                                _FALLBACK_NOTE if fallback else "", [])
+                return folder, None if prep_only else self._form(folder, ctx)
+        owner = manager if self.settings.folders.owner == "manager" else employee
+        note = ""
+        try:
+            item = drive.upload_to_user_path(owner.id, self._folder_segments(owner, employee) + [names["prep"]], prep)
+        except errors.DriveNotProvisioned:
+            if owner is manager:
+                raise
+            owner, note = manager, _FALLBACK_NOTE
+            item = drive.upload_to_user_path(owner.id, self._folder_segments(owner, employee) + [names["prep"]], prep)
+        if not item.parent_id:
+            raise errors.GraphError("Graph answered an upload without its folder's id")
+        folder_item = drive.get_item(item.drive_id, item.parent_id)
+        folder = Folder(item.drive_id, folder_item.id, folder_item.web_url or "", owner.id, note,
+                        self._folder_segments(owner, employee))
+        return folder, self._form(folder, ctx)
+
+    def _folder_segments(self, owner: User, employee: User) -> list[str]:
+        if owner.id == employee.id:
+            name = safe_name(employee.display_name)
+        else:  # several reports share the manager's drive: keep their folders apart by id
+            name = safe_name(f"{employee.display_name} ({employee.id[:8]})")
+        return self._segments() + [name]
+
+    def _form(self, folder: Folder, ctx: TalkContext) -> DriveItem:
+        drive = self.client.drive
+        name = FILE_NAMES[ctx.language]["form"]
+        try:
+            return drive.upload(folder.drive_id, folder.item_id, name, render_form(ctx), conflict="fail")
+        except errors.Conflict:  # already there (a previous pass): keep what people wrote
+            for child in drive.list_children(folder.drive_id, folder.item_id):
+                if child.name.casefold() == name.casefold():
+                    return child
+            raise
+
+    def share(self, folder: Folder, employee: User, manager: User) -> None:
+        """Share with the other person of the talk: write, sign-in required, no link."""
+        other = manager if folder.owner_id == employee.id else employee
+        result = self.client.drive.invite(folder.drive_id, folder.item_id, [address_of(other)],
+                                          roles=("write",), require_sign_in=True,
+                                          send_invitation=False)
+        if result.failed:
+            raise errors.GraphError(
+                f"could not share the folder with {other.id}: {result.failed[0][1]}")
+
+    def unshare(self, folder: Folder, person: User) -> None:
+        """Remove the direct permissions ``person`` has on the folder (a former manager)."""
+        address = address_of(person).lower()
+        for perm in self.client.drive.list_permissions(folder.drive_id, folder.item_id):
+            if perm.inherited_from:
+                continue
+            if perm.user_id == person.id or (perm.user_email or "").lower() == address:
+                if "owner" not in perm.roles:
+                    self.client.drive.remove_permission(folder.drive_id, folder.item_id, perm.id)
+
+    # ------------------------------------------------------------------ documents
+    def context(self, employee: User, manager: User, start: datetime | None,
+                end: datetime | None, previous: Record | None) -> TalkContext:
+        s = self.settings
+        return TalkContext(
+            campaign_id=s.campaign.id, campaign_title=s.campaign.title,
+            employee_id=employee.id, employee_name=employee.display_name,
+            manager_name=manager.display_name, department=employee.department or "",
+            meeting_start=start, meeting_end=end, time_zone=s.meetings.zone.iana,
+            language=self.language(employee),
+            previous_goals=str(previous.form.get("goals") or "") if previous else "",
+            previous_development_plan=str(previous.form.get("development_plan") or "") if previous else "",
+        )
+
+    def ensure_manager_guide(self, manager: User, team_size: int) -> None:
+        """The manager's guide, once per manager per campaign, in the manager's own OneDrive
+        (beside, never inside, the talk folders). One request; an existing guide is kept."""
+        with self._lock:
+            if manager.id in self._guides_done:
+                return
+            self._guides_done.add(manager.id)
+        s = self.settings
+        language = self.language(manager)
+        data = render_manager_guide(ManagerContext(s.campaign.id, s.campaign.title,
+                                                   manager.display_name, language, team_size))
+        try:
+            self.client.drive.upload_to_user_path(
+                manager.id, self._segments() + [FILE_NAMES[language]["guide"]], data, conflict="fail")
+        except errors.Conflict:
+            pass
+        except errors.DriveNotProvisioned:
+            log.info("manager %s has no OneDrive; the manager's guide is not placed", manager.id)
+
+    def folder_of(self, record: Record) -> Folder:
+        """The folder a record points at (no request)."""
+        return Folder(record.drive_id, record.folder_id, record.folder_url,
+                      record.folder_owner or record.employee_id, "", [])
+
+    # ------------------------------------------------------------------ meeting
+    def tag(self, employee: User) -> str:
+        return f"{self.settings.campaign.id}:{employee.id}"
+
+    def find_event(self, manager: User, employee: User) -> Event | None:
+        for event in self.client.calendar.find_events_by_tag(manager.id, self.tag(employee)):
+            if not event.is_cancelled:
+                return event
+        return None
+
+    def draft(self, employee: User, manager: User, start: datetime, end: datetime,
+              folder_url: str) -> EventDraft:
+        language = self.language(employee)
+        names = {"employee": html.escape(employee.display_name), "manager": html.escape(manager.display_name)}
+        body = _BODY[language].format(url=html.escape(folder_url, quote=True),
+                                      folder=html.escape(self.settings.campaign.title), **names)
+        subject = _SUBJECT[language].format(employee=employee.display_name, manager=manager.display_name)
+        key = self.tag(employee)
+        return EventDraft(
+            subject=subject[:255], body_html=body, start=start, end=end,
+            time_zone=self.settings.meetings.zone.windows,
+            attendees=((address_of(employee), employee.display_name),),
+            tag=key, transaction_id=str(uuid.uuid5(_NAMESPACE, f"{key}:{manager.id}")),
+            online_meeting=self.settings.meetings.online == "teams",
+            categories=(self.settings.campaign.title[:255],),
+        )
+
+    def book(self, employee: User, manager: User, start: datetime, end: datetime,
+             folder_url: str) -> Event:
+        return self.client.calendar.create_event(
+            manager.id, self.draft(employee, manager, start, end, folder_url))
+
+    def move(self, manager_id: str, event_id: str, start: datetime, end: datetime) -> Event:
+        return self.client.calendar.update_event(manager_id, event_id, start=start, end=end,
+                                                 time_zone=self.settings.meetings.zone.windows)
+
+    def cancel(self, manager_id: str, event_id: str, language: str) -> None:
+        comment = ("Samtalet ställs in av samtal (ändrad chef eller omfattning)." if language == "sv"
+                   else "The talk is cancelled by samtal (new manager or change of scope).")
+        try:
+            self.client.calendar.cancel_event(manager_id, event_id, comment)
+        except errors.NotFound:
+            pass
+
+
+def scheduled_record(base: Record, employee: User, manager: User, folder: Folder,
+                     form: DriveItem | None, event: Event, language: str) -> Record:
+    """The record of a booked, prepared talk."""
+    return base.with_changes(
+        employee_name=employee.display_name, employee_email=address_of(employee),
+        manager_id=manager.id, manager_email=address_of(manager),
+        manager_name=manager.display_name, department=employee.department or "",
+        status=Status.SCHEDULED, meeting_start=event.start, meeting_end=event.end,
+        event_id=event.id, folder_url=folder.web_url,
+        document_url=(form.web_url or "") if form else base.document_url,
+        note=folder.note, language=language, drive_id=folder.drive_id,
+        folder_id=folder.item_id, folder_owner=folder.owner_id, form_item_id=form.id if form else base.form_item_id,
+        shared=True,
+    )
