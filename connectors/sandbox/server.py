@@ -2,7 +2,7 @@
 
 Standard library ``http.server``: one thread per connection, persistent connections, every
 response with ``Content-Length``. A request the fault engine marked ``drop`` is carried out and
-then the connection is cut after a partial status line and headers (graph-failure-modes.md T14).
+then the connection is cut inside the status line (graph-failure-modes.md T14, T16).
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
         response, drop = self.server.sandbox.handle(req)
         payload, content_type = response.encoded()
         if drop:
-            self.wfile.write(f"HTTP/1.1 {response.status} OK\r\nContent-Type: applic".encode())
+            self.wfile.write(b"HTTP/1.1 2")  # cut inside the status line: the client sees a broken connection
             self.wfile.flush()
             self.close_connection = True
             try:
