@@ -299,8 +299,8 @@ def list_events(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     found = [ev for ev in _events(app, user).values() if _matches(ev, props, groups)]
     if (req.query.get("$orderby") or "").lower().startswith("start/datetime"):
         found.sort(key=lambda e: e["start"], reverse=req.query["$orderby"].lower().endswith(" desc"))
-    values = [render_event(req, ev) for ev in found]
-    body = odata.page(app, req, values, size, odata.context_url(req, f"users('{user['id']}')/events"))
+    body = odata.page(app, req, found, size, odata.context_url(req, f"users('{user['id']}')/events"),
+                      lambda ev: render_event(req, ev))
     return ok(body, **times.preference_headers(req))
 
 
@@ -315,8 +315,8 @@ def calendar_view(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     size = odata.top(req, 10, 1000, code="ErrorInvalidUrlQuery")
     found = sorted((ev for ev in _events(app, user).values()
                     if ev["start"] < hi and ev["end"] > lo and _matches(ev, props, groups)), key=lambda e: e["start"])
-    values = [render_event(req, ev) for ev in found]
-    body = odata.page(app, req, values, size, odata.context_url(req, f"users('{user['id']}')/calendarView"))
+    body = odata.page(app, req, found, size, odata.context_url(req, f"users('{user['id']}')/calendarView"),
+                      lambda ev: render_event(req, ev))
     return ok(body, **times.preference_headers(req))
 
 

@@ -110,8 +110,10 @@ def list_users(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     select = odata.select_fields(req)
     size = odata.top(req, 100, 999, code="Request_BadRequest")
     users = _filter_users(req, list(app.tenant.data["users"].values()))
-    values = [_with_manager(app, req, u, render_user(u, select)) for u in users]
-    return ok(odata.page(app, req, values, size, _context(req, select)))
+    if select:
+        render_user(users[0] if users else {}, select)  # reject a bad $select even on an empty result
+    return ok(odata.page(app, req, users, size, _context(req, select),
+                         lambda u: _with_manager(app, req, u, render_user(u, select))))
 
 
 def _find(app: Sandbox, ref: str) -> dict[str, Any]:

@@ -245,9 +245,9 @@ def drive_item(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         if not item["folder"]:
             return ok(odata.page(app, req, [], 200, ""))
         size = odata.top(req, 200, 1000, code="invalidRequest")
-        values = [render_item(app, req, drive, c) for c in children_of(app, drive, item["id"])]
         context = odata.context_url(req, f"drives('{quote(drive['id'])}')/items('{item['id']}')/children")
-        return ok(odata.page(app, req, values, size, context))
+        return ok(odata.page(app, req, children_of(app, drive, item["id"]), size, context,
+                             lambda c: render_item(app, req, drive, c)))
     if action == "/children" and method == "POST":
         return _create_child(app, req, drive, item)
     if action == "/content" and method == "GET":

@@ -332,9 +332,9 @@ def items_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     with_fields, select = _expand(req)
     size = odata.top(req, 200, 5000, code="invalidRequest")
     found = [i for i in lst["items"].values() if not groups or filters.matches(groups, _field_getter(lst, i), fold=True)]
-    values = [render_item(req, site, lst, i, with_fields=with_fields, select=select) for i in found]
     base = odata.context_url(req, f"sites('{quote(site['id'])}')/lists('{lst['id']}')/items")
-    return ok(odata.page(app, req, values, size, base))
+    return ok(odata.page(app, req, found, size, base,
+                         lambda i: render_item(req, site, lst, i, with_fields=with_fields, select=select)))
 
 
 def item_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -70,8 +71,10 @@ def _verify(app: Sandbox, req: Request, token: str) -> tuple[int, bool]:
     return int(offset), bool(fresh)
 
 
-def page(app: Sandbox, req: Request, items: list[Any], size: int, context: str) -> dict[str, Any]:
-    """One page of ``items`` as ``{"@odata.context", "@odata.nextLink"?, "value"}``."""
+def page(app: Sandbox, req: Request, items: list[Any], size: int, context: str,
+         render: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """One page of ``items`` as ``{"@odata.context", "@odata.nextLink"?, "value"}``; only the
+    items on the page go through ``render``."""
     offset, fresh = 0, False
     token = req.query.get("$skiptoken")
     if token is not None:
@@ -84,7 +87,8 @@ def page(app: Sandbox, req: Request, items: list[Any], size: int, context: str) 
         return body
     if more:
         body["@odata.nextLink"] = _next_link(app, req, offset + size, False)
-    body["value"] = items[offset:offset + size]
+    chosen = items[offset:offset + size]
+    body["value"] = [render(x) for x in chosen] if render else chosen
     return body
 
 
