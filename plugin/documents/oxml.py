@@ -31,6 +31,9 @@ CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
+NSMAP = {"w": W_NS, "w14": W14_NS, "mc": MC_NS}
+
+
 def w(name: str) -> str:
     return f"{{{W_NS}}}{name}"
 
@@ -51,37 +54,48 @@ _KINDS = {w("text"): "text", w("date"): "date", W14_CHECKBOX: "checkbox",
           w("dropDownList"): "dropdown", w("comboBox"): "dropdown", w("richText"): "richtext",
           **{w(n): "other" for n in ("picture", "docPartObj", "docPartList", "equation", "citation",
                                      "bibliography", "group")}}
-_TEXT_SKIP = frozenset({W_PPR, W_RPR, W_MOVEFROM, W_SDTPR, w("del"), f"{{{MC_NS}}}Fallback"})
 _PLACEHOLDER_STYLES = frozenset({"PlaceholderText", "Platshllartext", "Platshllaretext"})
 CHECKED_VALUES = frozenset({"1", "true", "on"})
-NSMAP = {"w": W_NS, "w14": W14_NS, "mc": MC_NS}
 
 
 # --------------------------------------------------------------------------- reading text
 
-def _collect(el: etree._Element, out: list[str], skip: frozenset[str]) -> None:
-    for child in el:
-        tag = child.tag
-        if tag == W_T:
-            out.append(child.text or "")
-        elif tag == W_TAB:
-            out.append("\t")
-        elif tag in (W_BR, W_CR):
-            out.append("\n")
-        elif tag == W_NBH:
-            out.append("-")
-        elif tag in skip or not isinstance(tag, str):
-            continue
-        else:
-            _collect(child, out, skip)
+_VISIBLE = ("not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback or ancestor::w:sdtPr)"
+            "{extra}")
+_TEXT_XPATH = ".//w:t[{p}] | .//w:tab[parent::w:r][{p}] | .//w:br[{p}] | .//w:cr[{p}] | .//w:noBreakHyphen[{p}]"
+_all_text = etree.XPath(_TEXT_XPATH.format(p=_VISIBLE.format(extra="")), namespaces=NSMAP)
+_outside_text = etree.XPath(_TEXT_XPATH.format(p=_VISIBLE.format(extra=" and count(ancestor::w:sdt) = $depth")),
+                            namespaces=NSMAP)
+_depth = etree.XPath("count(ancestor-or-self::w:sdt)", namespaces=NSMAP)
+_outside_paragraphs = etree.XPath(".//w:p[not(ancestor::w:sdtContent)]", namespaces=NSMAP)
+_CHARS = {W_TAB: "\t", W_BR: "\n", W_CR: "\n", W_NBH: "-"}
+
+
+_SPECIAL = (w("del"), W_MOVEFROM, f"{{{MC_NS}}}Fallback")
 
 
 def text_of(el: etree._Element, *, outside_controls: bool = False) -> str:
     """Visible text: ``w:t``, tabs and breaks; tracked deletions, moved-from text, field codes
-    (``w:instrText`` is not ``w:t``) and Markup Compatibility fallbacks are skipped."""
+    (``w:instrText`` is not ``w:t``) and Markup Compatibility fallbacks are skipped. With
+    ``outside_controls``, text of content controls inside ``el`` is left out."""
+    special = _SPECIAL + (W_SDT,) if outside_controls else _SPECIAL
+    if next(el.iter(*special), None) is not None:  # rare: let XPath sort out the ancestors
+        nodes = _outside_text(el, depth=_depth(el)) if outside_controls else _all_text(el)
+    else:
+        nodes = el.iter(W_T, W_TAB, W_BR, W_CR, W_NBH)
     out: list[str] = []
-    _collect(el, out, _TEXT_SKIP | {W_SDT} if outside_controls else _TEXT_SKIP)
+    for n in nodes:
+        tag = n.tag
+        if tag == W_T:
+            out.append(n.text or "")
+        elif tag != W_TAB or n.getparent().tag == W_R:  # a w:tab in w:pPr/w:tabs is a tab stop
+            out.append(_CHARS[tag])
     return "".join(out)
+
+
+def outside_paragraphs(doc: etree._Element) -> list[etree._Element]:
+    """Every ``w:p`` that is not inside a content control."""
+    return list(_outside_paragraphs(doc))
 
 
 def paragraphs(el: etree._Element) -> list[etree._Element]:
@@ -89,16 +103,24 @@ def paragraphs(el: etree._Element) -> list[etree._Element]:
     return list(el.iter(W_P))
 
 
+def child(el: etree._Element, tag: str) -> etree._Element | None:
+    """The first child with ``tag``; a plain loop, faster than ``find`` for the first few."""
+    for c in el:
+        if c.tag == tag:
+            return c
+    return None
+
+
 def paragraph_style(p: etree._Element) -> str | None:
-    ppr = p.find(W_PPR)
-    style = None if ppr is None else ppr.find(W_PSTYLE)
+    ppr = child(p, W_PPR)
+    style = None if ppr is None else child(ppr, W_PSTYLE)
     return None if style is None else style.get(W_VAL)
 
 
 def paragraph_numbering(p: etree._Element) -> tuple[str, int] | None:
     """``(numId, ilvl)`` when the paragraph is a list item by direct numbering."""
-    ppr = p.find(W_PPR)
-    num = None if ppr is None else ppr.find(W_NUMPR)
+    ppr = child(p, W_PPR)
+    num = None if ppr is None else child(ppr, W_NUMPR)
     if num is None:
         return None
     num_id, ilvl = num.find(W_NUMID), num.find(W_ILVL)
@@ -168,9 +190,26 @@ def controls(doc: etree._Element) -> list[etree._Element]:
     return list(doc.iter(W_SDT))
 
 
+def control_summary(sdt: etree._Element) -> tuple[str | None, str | None, str]:
+    """``(tag, alias, kind)`` in one pass over ``w:sdtPr``."""
+    pr = child(sdt, W_SDTPR)
+    tag = alias = None
+    kind = "richtext"
+    found_kind = False
+    for c in (pr if pr is not None else ()):
+        ctag = c.tag
+        if ctag == W_TAG:
+            tag = c.get(W_VAL)
+        elif ctag == W_ALIAS:
+            alias = c.get(W_VAL)
+        elif not found_kind and ctag in _KINDS:
+            kind, found_kind = _KINDS[ctag], True
+    return tag, alias, kind
+
+
 def _pr_val(sdt: etree._Element, name: str) -> str | None:
-    pr = sdt.find(W_SDTPR)
-    el = None if pr is None else pr.find(name)
+    pr = child(sdt, W_SDTPR)
+    el = None if pr is None else child(pr, name)
     return None if el is None else el.get(W_VAL)
 
 
@@ -206,15 +245,15 @@ def control_multiline(sdt: etree._Element) -> bool:
 
 
 def showing_placeholder(sdt: etree._Element) -> bool:
-    pr = sdt.find(W_SDTPR)
+    pr = child(sdt, W_SDTPR)
     if pr is None:
         return False
-    flag = pr.find(W_SHOWPH)
+    flag = child(pr, W_SHOWPH)
     return flag is not None and flag.get(W_VAL, "1") in CHECKED_VALUES
 
 
 def control_content(sdt: etree._Element) -> etree._Element | None:
-    return sdt.find(W_SDTCONTENT)
+    return child(sdt, W_SDTCONTENT)
 
 
 def is_inline(sdt: etree._Element) -> bool:

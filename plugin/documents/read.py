@@ -36,7 +36,7 @@ from plugin.documents.render import (
     PROP_LANGUAGE,
     load_template,
 )
-from plugin.documents.safety import MAX_FILE_BYTES, Package
+from plugin.documents.safety import MAX_FILE_BYTES, Package, parse_xml
 
 #: Placeholder texts that count as empty when the placeholder flag was lost (LibreOffice drops
 #: ``w:showingPlcHdr`` on text controls): ours, and Word's defaults in Swedish and English
@@ -87,9 +87,7 @@ def boilerplate_of(doc: etree._Element) -> Boilerplate:
     texts: set[str] = set()
     patterns: list[re.Pattern[str]] = []
     styled: set[tuple[str, str]] = set()
-    for p in oxml.paragraphs(doc):
-        if oxml.enclosing(p, oxml.W_SDTCONTENT) is not None:
-            continue
+    for p in oxml.outside_paragraphs(doc):
         text = _norm(oxml.text_of(p, outside_controls=True))
         if not text:
             continue
@@ -136,10 +134,14 @@ class _Reader:
         self.unread: list[str] = []
         self.consumed: set[etree._Element] = set()
         self._numbering: dict[str, dict[int, str]] | None = None
-        self.paras = oxml.paragraphs(doc)
-        self.index = {p: i for i, p in enumerate(self.paras)}
-        self.controls = [_Control(el, oxml.control_tag(el), oxml.control_alias(el), oxml.control_kind(el))
-                         for el in oxml.controls(doc)]
+        self._paras: list[etree._Element] | None = None
+        self.controls = [_Control(el, *oxml.control_summary(el)) for el in oxml.controls(doc)]
+
+    @property
+    def paras(self) -> list[etree._Element]:
+        if self._paras is None:
+            self._paras = oxml.paragraphs(self.doc)
+        return self._paras
 
     # ------------------------------------------------------------------ fields
 
@@ -295,7 +297,7 @@ class _Reader:
 
     def _numbering_formats(self) -> dict[str, dict[int, str]]:
         if self._numbering is None:
-            self._numbering = (oxml.numbering_formats(self.package.xml("word/numbering.xml"))
+            self._numbering = (_numbering_formats(self.package.read("word/numbering.xml"))
                                if self.package.has("word/numbering.xml") else {})
         return self._numbering
 
@@ -332,25 +334,44 @@ class _Reader:
     # ------------------------------------------------------------------ text in the wrong place
 
     def report_outside_text(self) -> None:
-        heading = None
-        counts: dict[str | None, int] = {}
-        for p in self.paras:
+        stray: list[etree._Element] = []
+        outside = oxml.outside_paragraphs(self.doc)
+        for p in outside:
             if p in self.consumed:
                 continue
             text = oxml.text_of(p, outside_controls=True)
-            if not text.strip() or oxml.enclosing(p, oxml.W_SDTCONTENT) is not None:
-                continue
-            known = self.boilerplate.matches(text, None)
-            if known and oxml.is_heading(p):
-                heading = text.strip()
-                continue
-            if known or self.boilerplate.matches(text, oxml.paragraph_style(p)):
-                continue
-            counts[heading] = counts.get(heading, 0) + 1
+            if text.strip() and not self.boilerplate.matches(text, None) \
+                    and not self.boilerplate.matches(text, oxml.paragraph_style(p)):
+                stray.append(p)
+        if not stray:
+            return
+        heading: str | None = None
+        counts: dict[str | None, int] = {}
+        for p in outside:  # only now work out which heading each stray paragraph sits under
+            if p in stray:
+                counts[heading] = counts.get(heading, 0) + 1
+            elif oxml.is_heading(p):
+                text = oxml.text_of(p)
+                heading = text.strip() if self.boilerplate.matches(text, None) else heading
         for where, n in counts.items():
             place = f"under the heading '{where}'" if where else "at the top of the form"
             self.problems.append(f"text typed outside the form's fields {place} ({n} paragraph"
                                  f"{'s' if n > 1 else ''}); it was not read")
+
+
+_numbering_cache: dict[bytes, dict[str, dict[int, str]]] = {}
+
+
+def _numbering_formats(data: bytes) -> dict[str, dict[int, str]]:
+    """List formats by numId; forms from one template share ``numbering.xml``, so keep a few."""
+    formats = _numbering_cache.get(data)
+    if formats is None:
+        formats = oxml.numbering_formats(parse_xml(data, "word/numbering.xml"))
+        with _cache_lock:
+            if len(_numbering_cache) >= 32:
+                _numbering_cache.clear()
+            _numbering_cache[data] = formats
+    return formats
 
 
 class _Unread:
