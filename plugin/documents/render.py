@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import threading
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo

@@ -18,7 +18,7 @@ from plugin.documents.check import schema_problems
 from plugin.documents.safety import Package
 from templates import TEMPLATES_DIR
 from tests.plugin.documents import wordsim
-from tests.plugin.documents.conftest import STOCKHOLM, talk
+from tests.plugin.documents.conftest import talk
 
 
 def _text(docx: bytes, part: str = "word/document.xml") -> str:
