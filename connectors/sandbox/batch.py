@@ -48,7 +48,7 @@ def _validate(body: Any) -> list[dict[str, Any]]:
         if not isinstance(deps, list) or any(d not in seen for d in deps):
             raise GraphError(400, "BadRequest", f"Invalid batch payload format: request '{r['id']}' depends on an unknown or later request.")
         seen.add(r["id"])
-    return requests
+    return list(requests)
 
 
 def _sub_request(outer: Request, r: dict[str, Any]) -> Request:

@@ -159,9 +159,9 @@ def create_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     events = _events(app, user)
     txn = body.get("transactionId")
     if txn:
-        for ev in events.values():
-            if ev.get("transactionId") == txn and ev["isOrganizer"]:
-                return ok(render_event(req, ev, context=_entity_context(req, user)), 201, **times.preference_headers(req))
+        for earlier in events.values():
+            if earlier.get("transactionId") == txn and earlier["isOrganizer"]:
+                return ok(render_event(req, earlier, context=_entity_context(req, user)), 201, **times.preference_headers(req))
     if "start" not in body or "end" not in body:
         raise GraphError(400, "ErrorInvalidRequest", "An event needs both start and end.")
     content = body.get("body") or {}

@@ -10,6 +10,7 @@ included with ``@odata.type`` ``#microsoft.graph.orgContact``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -98,7 +99,11 @@ def _filter_users(req: Request, users: list[dict[str, Any]]) -> list[dict[str, A
             if c.path.lower() not in FILTERABLE:
                 raise GraphError(400, "Request_UnsupportedQuery",
                                  f"Unsupported or invalid query filter clause specified for property '{c.path}' of resource 'User'.")
-    return [u for u in users if filters.matches(groups, lambda p, u=u: u.get(FILTERABLE[p.lower()]), fold=True)]
+    return [u for u in users if filters.matches(groups, _getter(u), fold=True)]
+
+
+def _getter(user: dict[str, Any]) -> Callable[[str], Any]:
+    return lambda path: user.get(FILTERABLE[path.lower()])
 
 
 def _context(req: Request, select: list[str] | None, suffix: str = "") -> str:

@@ -72,7 +72,7 @@ class Response:
         return json.dumps(self.body, ensure_ascii=False).encode(), JSON_TYPE
 
 
-def ok(body: Any, status: int = 200, **headers: str) -> Response:
+def ok(body: Any, status: int = 200, /, **headers: str) -> Response:
     return Response(status, body, dict(headers))
 
 

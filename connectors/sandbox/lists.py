@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
@@ -268,6 +269,10 @@ def _item_filter(req: Request, lst: dict[str, Any]) -> list[list[filters.Clause]
     return groups
 
 
+def _getter(record: dict[str, Any]) -> Callable[[str], Any]:
+    return lambda key: record.get(key)
+
+
 def _field_getter(lst: dict[str, Any], item: dict[str, Any]) -> Any:
     columns = {c["name"].lower(): c["name"] for c in lst["columns"]}
 
@@ -298,7 +303,7 @@ def lists_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
             raise GraphError(400, "invalidRequest", f"Invalid filter clause: {err}") from None
         if any(c.path not in ("displayName", "name", "id") for g in groups for c in g):
             raise GraphError(400, "invalidRequest", "Lists can be filtered on displayName, name or id.")
-        found = [x for x in found if filters.matches(groups, lambda k, x=x: x.get(k), fold=True)]
+        found = [x for x in found if filters.matches(groups, _getter(x), fold=True)]
     values = [render_list(req, site, x) for x in found]
     return ok(odata.page(app, req, values, 200, odata.context_url(req, f"sites('{quote(site['id'])}')/lists")))
 

@@ -134,9 +134,9 @@ def serve_graph(app: Sandbox, req: Request, *, in_batch: bool = False) -> tuple[
             stats.throttled += 1
             stats.mailbox_concurrency_429 += 1
             stats.by_status[429] += 1
-        err = GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
-                         headers={"Retry-After": "1"})
-        return app.error_response(req, err), False
+        busy = GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+                          headers={"Retry-After": "1"})
+        return app.error_response(req, busy), False
     try:
         if fate.latency_s and not in_batch:
             time.sleep(fate.latency_s)

@@ -174,7 +174,8 @@ class _Validator:
             by_id.add(uid)
             people.append((where, entry, {"id": uid, "userPrincipalName": upn}))
         mails = {str(e.get("mail")).lower(): n["id"] for _, e, n in people if e.get("mail")}
-        users, contacts = [], []
+        users: list[dict[str, Any]] = []
+        contacts: list[dict[str, Any]] = []
         for where, entry, norm in people:
             manager = entry.get("manager")
             manager_id = None
@@ -257,7 +258,7 @@ class _Validator:
         return parsed.strftime("%H:%M")
 
     def _busy(self, where: str, raw: Any, zone: dt.tzinfo) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         if not isinstance(raw, list):
             self.fail(where, "busy must be a list")
             return out
@@ -294,7 +295,7 @@ class _Validator:
         return parsed.replace(tzinfo=None)
 
     def _weekly(self, where: str, raw: Any) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         if not isinstance(raw, list):
             self.fail(where, "weekly must be a list")
             return out
@@ -321,7 +322,7 @@ class _Validator:
 
     # -- sites ------------------------------------------------------------------------------
     def _sites(self, raw: Any, tenant: dict[str, Any]) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         if not isinstance(raw, list):
             self.fail("sites", "must be a list")
             return out
