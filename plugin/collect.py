@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from connectors.graph.client import GraphClient
 from plugin.documents import FORM_FIELDS, DocumentError, read_form
@@ -24,11 +25,12 @@ class Collected:
     waiting: str  # who still has to confirm, when not finished
 
 
-def collect(client: GraphClient, record: Record, now: datetime) -> Collected:
+def collect(client: GraphClient, record: Record, now: datetime, *,
+            templates_dir: Path | None = None) -> Collected:
     """Read the form of ``record`` and return the record as it should now be."""
     data = client.drive.download(record.drive_id, record.form_item_id)
     try:
-        reading = read_form(data)
+        reading = read_form(data, templates_dir=templates_dir)
     except DocumentError as err:
         return Collected(record.with_changes(note=f"the form cannot be read: {err}"[:_NOTE_LIMIT]), False, "")
     if reading.form_id is not None and reading.form_id.key != record.key:

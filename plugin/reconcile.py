@@ -15,14 +15,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from plugin.cache import LookCache
 from plugin.collect import collect
-from plugin.planning import read_availability
+from plugin.planning import read_availability, schedule_window
 from plugin.scheduling.rules import rules_from_settings
 from plugin.progress import Progress
 from plugin.records import Record, Status
@@ -167,8 +167,14 @@ class Reconciler:
               to_check: list[_Talk], to_watch: list[_Talk]) -> None:
         manager = entry.manager
         assert manager is not None
+        if record is not None and record.status in (Status.UNSCHEDULABLE, Status.FAILED) and \
+                record.manager_id == manager.id and not (
+                    self.watch_all or self.cache.due(f"retry:{record.key}", self.now, self.look_every)):
+            return  # tried recently; calendars and mailboxes are looked at again after a while
         if record is None or not record.event_id or record.status in (
                 Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED):
+            if record is not None:
+                self.cache.looked(f"retry:{record.key}", self.now)
             to_book.append(_Talk(entry, record, "new"))
         elif record.status is Status.FILED:
             return
@@ -208,6 +214,14 @@ class Reconciler:
         if not talks:
             return
         rules = rules_from_settings(self.settings, self.now)
+        window_start, window_end = schedule_window(rules)
+        last_moment = datetime.combine(rules.last_day, time(23, 59), self.settings.meetings.zone.tzinfo)
+        if rules.not_before is not None and rules.not_before >= last_moment:
+            for talk in talks:  # a record that exists keeps its status and reason
+                if talk.record is None:
+                    self._place(talk, Unschedulable(talk.employee.id, (
+                        f"the campaign window ended on {rules.last_day}: no time is left to book")), {})
+            return
         managers = {t.manager.id: t.manager for t in talks}
         people: dict[str, User] = dict(managers)
         people.update({t.employee.id: t.employee for t in talks})
@@ -268,7 +282,9 @@ class Reconciler:
                                   manager_name=talk.manager.display_name,
                                   employee_email=address_of(talk.employee),
                                   department=talk.employee.department or "")
-        self._act(after, "unschedulable", talk.manager.display_name, outcome.reason)
+        if talk.record is None or talk.record.status is not status or talk.record.note != after.note:
+            self._act(after, "unschedulable", talk.manager.display_name, outcome.reason)
+        self.cache.looked(f"retry:{after.key}", self.now)
         self.book.put(after)
 
     def _fail(self, talk: _Talk, reason: str) -> None:
@@ -278,7 +294,9 @@ class Reconciler:
                                   manager_name=talk.manager.display_name,
                                   employee_email=address_of(talk.employee),
                                   department=talk.employee.department or "")
-        self._act(after, "failed", talk.manager.display_name, reason)
+        if talk.record is None or talk.record.status is not Status.FAILED or talk.record.note != after.note:
+            self._act(after, "failed", talk.manager.display_name, reason)
+        self.cache.looked(f"retry:{after.key}", self.now)
         self.book.put(after)
 
     def _book_one(self, talk: _Talk, proposal: Proposal, team_size: dict[str, int]) -> None:
@@ -344,7 +362,8 @@ class Reconciler:
         def do() -> None:
             final = now_record
             if wanted:
-                result = collect(self.client, now_record, self.now)
+                result = collect(self.client, now_record, self.now,
+                                 templates_dir=self.settings.templates.directory)
                 self.cache.looked(look, self.now)
                 final = result.record
             if final != record:

@@ -101,7 +101,7 @@ class Talks:
         """
         drive = self.client.drive
         names = FILE_NAMES[ctx.language]
-        prep = render_prep_guide(ctx)
+        prep = render_prep_guide(ctx, templates_dir=self.settings.templates.directory)
         if record is not None and record.drive_id and record.folder_id:
             try:
                 drive.upload(record.drive_id, record.folder_id, names["prep"], prep)
@@ -140,7 +140,8 @@ class Talks:
         drive = self.client.drive
         name = FILE_NAMES[ctx.language]["form"]
         try:
-            return drive.upload(folder.drive_id, folder.item_id, name, render_form(ctx), conflict="fail")
+            return drive.upload(folder.drive_id, folder.item_id, name, render_form(ctx, templates_dir=self.settings.templates.directory),
+                                conflict="fail")
         except errors.Conflict:  # already there (a previous pass): keep what people wrote
             for child in drive.list_children(folder.drive_id, folder.item_id):
                 if child.name.casefold() == name.casefold():
@@ -191,7 +192,8 @@ class Talks:
         s = self.settings
         language = self.language(manager)
         data = render_manager_guide(ManagerContext(s.campaign.id, s.campaign.title,
-                                                   manager.display_name, language, team_size))
+                                                   manager.display_name, language, team_size),
+                                    templates_dir=s.templates.directory)
         try:
             self.client.drive.upload_to_user_path(
                 manager.id, self._segments() + [FILE_NAMES[language]["guide"]], data, conflict="fail")

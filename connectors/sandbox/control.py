@@ -7,7 +7,7 @@
 | ``GET /_sandbox/faults`` / ``PUT /_sandbox/faults`` ``{"spec": "throttle=0.1,seed=3"}`` | read or replace the fault spec |
 | ``POST /_sandbox/tokens/expire`` | every token issued so far answers 401 from now on → ``{"generation": n}`` |
 | ``POST /_sandbox/events/respond`` ``{"user": "<upn or id>", "event_id": "<id>", "response": "accept|decline|tentativelyAccept", "sendResponse": true}`` | the person answers an invitation: ``event_id`` is the id of their copy, or of the organizer's event, or an ``iCalUId`` → 202 |
-| ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag and lastModifiedDateTime change → 200 with the driveItem |
+| ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` or ``?item=<item id>`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag and lastModifiedDateTime change → 200 with the driveItem |
 | ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
 """
 from __future__ import annotations
@@ -75,18 +75,25 @@ def _new_version(app: Sandbox, req: Request, owner: str) -> Response:
     from connectors.sandbox import drive
 
     path = req.query.get("path")
-    if not path:
-        raise GraphError(400, "invalidRequest", "The query parameter 'path' names the file, e.g. ?path=/Folder/File.docx.")
+    item_id = req.query.get("item")
+    if not path and not item_id:
+        raise GraphError(400, "invalidRequest", "The query parameter 'path' (e.g. ?path=/Folder/File.docx) "
+                         "or 'item' (an item id) names the file.")
     with app.tenant.lock:
         d = drive.find_drive(app, {"drive": owner} if owner.startswith("b!") else {"user": owner})
-        item = app.tenant.data["drives"][d["id"]]["items"][d["rootId"]]
-        for segment in [s for s in path.split("/") if s]:
-            found = drive.child_named(app, d, item["id"], segment)
-            if found is None:
-                raise GraphError(404, "itemNotFound", f"No file at '{path}' in that drive.")
-            item = found
+        if item_id:
+            item = drive.items(app, d).get(item_id)
+            if item is None:
+                raise GraphError(404, "itemNotFound", f"No item '{item_id}' in that drive.")
+        else:
+            item = app.tenant.data["drives"][d["id"]]["items"][d["rootId"]]
+            for segment in [s for s in (path or "").split("/") if s]:
+                found = drive.child_named(app, d, item["id"], segment)
+                if found is None:
+                    raise GraphError(404, "itemNotFound", f"No file at '{path}' in that drive.")
+                item = found
         if item["folder"]:
-            raise GraphError(400, "invalidRequest", f"'{path}' is a folder.")
+            raise GraphError(400, "invalidRequest", f"'{path or item_id}' is a folder.")
         drive.write_content(app, d, item, req.body, req.header("content-type"), bump=True)
         body = drive.render_item(app, req, d, item, context=True)
     return Response(200, json.loads(json.dumps(body)))

@@ -10,7 +10,7 @@ from lxml import etree
 from plugin.cli import main
 from plugin.documents import check_template
 from templates import TEMPLATES_DIR
-from tests.plugin.documents import wordsim
+from plugin.documents import wordsim
 
 FORM = (TEMPLATES_DIR / "form.sv.docx").read_bytes()
 

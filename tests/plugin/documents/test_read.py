@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from plugin.documents import read_form, render_form
-from tests.plugin.documents import wordsim
+from plugin.documents import wordsim
 from tests.plugin.documents.conftest import talk
 
 GOALS = ["Leda projektet Älvsjö ärendesystem till driftsättning.",

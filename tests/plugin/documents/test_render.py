@@ -17,7 +17,7 @@ from plugin.documents import oxml
 from plugin.documents.check import schema_problems
 from plugin.documents.safety import Package
 from templates import TEMPLATES_DIR
-from tests.plugin.documents import wordsim
+from plugin.documents import wordsim
 from tests.plugin.documents.conftest import talk
 
 

@@ -11,7 +11,7 @@ from plugin.documents import (
     read_form, render_form,
 )
 from plugin.documents import safety
-from tests.plugin.documents import wordsim
+from plugin.documents import wordsim
 from tests.plugin.documents.conftest import talk
 
 

@@ -1,5 +1,7 @@
 """Edits to a generated form the way Word writes them (docx-forms.md: simulated, not Word itself).
 
+Used by the tests and by ``samtal demo``, whose simulated people fill in and confirm forms.
+
 Word splits typed text into runs with revision ids (``w:rsidR``), marks spelling with
 ``w:proofErr``, writes Enter as a new ``w:p``, Shift+Enter as ``w:br``, bullets as
 ``ListParagraph`` plus ``w:numPr``, a picked date as ``w:fullDate`` and a ticked box as
@@ -41,7 +43,8 @@ def edit(docx: bytes, change: Callable[[etree._Element], None], part: str = "wor
 def control(root: etree._Element, tag: str) -> etree._Element:
     found = [s for s in root.iter(w("sdt")) if s.find(f"{w('sdtPr')}/{w('tag')}") is not None
              and s.find(f"{w('sdtPr')}/{w('tag')}").get(w("val")) == tag]
-    assert len(found) == 1, f"{tag}: {len(found)} controls"
+    if len(found) != 1:
+        raise ValueError(f"{tag}: expected one content control, found {len(found)}")
     return found[0]
 
 
@@ -155,3 +158,22 @@ def track_change(root: etree._Element, tag: str, deleted: str, inserted: str) ->
     etree.SubElement(etree.SubElement(d, w("r")), w("delText")).text = deleted
     i = etree.SubElement(p, w("ins"), {w("id"): "92", w("author"): "Per", w("date"): "2027-02-09T10:00:00Z"})
     etree.SubElement(etree.SubElement(i, w("r")), w("t")).text = inserted
+
+
+def fill_form(docx: bytes, texts: dict[str, str], *, confirm: tuple[str, ...] = (),
+              health_discussed: bool | None = None, day: dt.date | None = None) -> bytes:
+    """A person's work on a form: ``texts`` typed into rich-text controls (lines starting with
+    ``- `` become bullets), ``confirm`` ticks ``employee_confirmed``/``manager_confirmed``."""
+    def change(root: etree._Element) -> None:
+        for tag, text in texts.items():
+            lines: list[str | tuple[str, str]] = []
+            for line in text.split("\n"):
+                lines.append(("bullet", line[2:]) if line.startswith("- ") else line)
+            fill_rich(root, tag, lines)
+        if health_discussed is not None:
+            set_checkbox(root, "health_discussed", health_discussed)
+        if day is not None:
+            set_date(root, "meeting_date", day)
+        for tag in confirm:
+            set_checkbox(root, tag, True)
+    return edit(docx, change)

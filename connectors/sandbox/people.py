@@ -1,0 +1,34 @@
+"""Acting as the people of a sandbox tenant, through its control routes: an employee answers an
+invitation, someone saves a new version of a file. Graph has no route for these (a person does
+them in Outlook or Word), so the demo and the end-to-end tests use this client."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import requests
+
+
+class People:
+    def __init__(self, server_url: str, session: requests.Session | None = None) -> None:
+        self.base = server_url.rstrip("/") + "/_sandbox"
+        self.session = session or requests.Session()
+
+    def respond(self, user: str, event_id: str, response: str) -> None:
+        """``response``: accept, decline or tentativelyAccept; ``event_id`` may be the
+        organizer's event id (the sandbox finds the person's copy)."""
+        r = self.session.post(f"{self.base}/events/respond", timeout=30,
+                              json={"user": user, "event_id": event_id, "response": response})
+        r.raise_for_status()
+
+    def save_file(self, drive_id: str, item_id: str, data: bytes) -> None:
+        """A person saves a new version of an existing file (as Word does)."""
+        r = self.session.put(f"{self.base}/drives/{quote(drive_id, safe='')}/content",
+                             params={"item": item_id}, data=data, timeout=30,
+                             headers={"Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
+        r.raise_for_status()
+
+    def stats(self) -> dict[str, object]:
+        r = self.session.get(f"{self.base}/stats", timeout=30)
+        r.raise_for_status()
+        data: dict[str, object] = r.json()
+        return data

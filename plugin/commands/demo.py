@@ -1,0 +1,243 @@
+"""``samtal demo``: the whole round on the built-in sandbox tenant — no account needed.
+
+It starts the sandbox in this process with a generated organisation, writes a campaign file for
+it, and plays a campaign through in simulated time: a first run books every talk and prepares
+the folders; people accept or decline their invitations; the next run gives the declined talks a
+new time; after the meetings people fill in and confirm their forms in "Word"; the last run files
+them. It prints progress and a summary, and leaves the campaign file, the generated documents,
+the records as CSV, a summary and the sandbox's state in the output folder.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import sys
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from connectors.graph.client import GraphClient
+from connectors.graph.names import safe_name
+from connectors.sandbox import FaultSpec, FaultSpecError, Sandbox
+from connectors.sandbox.generate import generate_seed
+from connectors.sandbox.people import People
+from plugin.cache import LookCache
+from plugin.commands.status import ORDER, attention, grouped
+from plugin.documents import wordsim
+from plugin.progress import Progress
+from plugin.reconcile import PassReport, Reconciler
+from plugin.records import Record, Status
+from plugin.settings import Settings, load_settings
+from plugin.tables import table
+from plugin.tenant import open_client
+
+ZONE = ZoneInfo("Europe/Stockholm")
+WINDOW = (date(2027, 2, 1), date(2027, 4, 30))
+SECRET_VARIABLE = "SAMTAL_DEMO_SECRET"
+CAMPAIGN = """\
+# A campaign file for the sandbox tenant samtal demo started (it served {graph_url} while the
+# demo ran). To try it yourself: samtal sandbox --state {state} --port {port}, then
+# SAMTAL_DEMO_SECRET=demo samtal status --config {config}
+campaign: {{id: "2027", title: Medarbetarsamtal 2027, window: {{start: {start}, end: {end}}}}}
+tenant:
+  graph_url: {graph_url}
+  tenant_id: 00000000-0000-4000-8000-000000000001
+  client_id: 00000000-0000-4000-8000-000000000002
+  client_secret: {{env: {secret}}}   # a sandbox accepts any token, but the reference is checked as usual
+meetings: {{duration_minutes: 60, buffer_minutes: 15, max_per_manager_per_day: 3,
+           time_zone: Europe/Stockholm, online: teams}}
+folders: {{owner: employee, path: "Medarbetarsamtal/{{campaign}}"}}
+records: {{site: "example.sharepoint.com:/sites/hr", list: Medarbetarsamtal}}
+"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("samtal-demo"), metavar="DIR",
+                        help="folder for the documents, records and summary (default ./samtal-demo)")
+    parser.add_argument("--people", type=int, default=60, metavar="N",
+                        help="size of the generated organisation (default 60, at most 5000)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed of the organisation and the people")
+    parser.add_argument("--faults", default="", metavar="SPEC",
+                        help="inject faults, e.g. throttle=0.05,unavailable=0.02,latency_ms=20,seed=7")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+def _local(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ZONE)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 1 <= args.people <= 5000:
+        print("samtal demo: --people must be between 1 and 5000", file=sys.stderr)
+        return 2
+    try:
+        faults = FaultSpec.parse(args.faults) if args.faults else None
+    except FaultSpecError as err:
+        print(f"samtal demo: --faults: {err}", file=sys.stderr)
+        return 2
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    progress = Progress(quiet=args.quiet)
+    seed = generate_seed(args.people, seed=args.seed, window_start=WINDOW[0], window_end=WINDOW[1])
+    progress.say(f"samtal demo: a sandbox tenant with {args.people} generated people "
+                 f"(seed {args.seed}{', faults ' + args.faults if args.faults else ''})")
+    sandbox = Sandbox.from_seed(seed, faults=faults)
+    os.environ.setdefault(SECRET_VARIABLE, "demo")
+    with sandbox.serve(port=0) as server:
+        config = out / "campaign.yaml"
+        config.write_text(CAMPAIGN.format(graph_url=server.graph_url, port=server.port,
+                                          state=out / "sandbox-state.json", config=config,
+                                          start=WINDOW[0], end=WINDOW[1], secret=SECRET_VARIABLE),
+                          encoding="utf-8")
+        demo = _Demo(config, out, progress, People(server.url), random.Random(args.seed))
+        final = demo.play()
+        sandbox.save(out / "sandbox-state.json")
+        requests_served = sandbox.stats().get("requests", 0)
+    summary = demo.summary(final, requests_served)
+    print(summary)
+    progress.say(f"\nThe campaign file, documents, records.csv and summary.md are in {out}/")
+    return 0
+
+
+class _Demo:
+    def __init__(self, config: Path, out: Path, progress: Progress, people: People,
+                 rng: random.Random) -> None:
+        self.config = config
+        self.out = out
+        self.progress = progress
+        self.people = people
+        self.rng = rng
+        self.cache = LookCache(out / "cache.json")
+        if self.cache.path is not None and self.cache.path.exists():
+            self.cache.path.unlink()
+            self.cache = LookCache(out / "cache.json")
+        self.story: list[tuple[str, str]] = []
+
+    def _pass(self, label: str, now: datetime, *, watch_all: bool = False) -> tuple[Settings, GraphClient, PassReport]:
+        self.progress.say(f"\n== {label} ({now:%Y-%m-%d %H:%M}) ==")
+        settings = load_settings(self.config, now=now, allow_past_window=True)
+        client = open_client(settings)
+        report = Reconciler(client, settings, now=now, cache=self.cache, progress=self.progress,
+                            look_every=timedelta(hours=1), watch_all=watch_all).run()
+        done = Counter(a.what for a in report.actions)
+        line = ", ".join(f"{n} {what}" for what, n in sorted(done.items())) or "nothing to do"
+        self.story.append((label, line))
+        self.progress.say(line)
+        if report.retry_later:
+            self.progress.say(f"{len(report.retry_later)} talk(s) left for the next run (passing problems)")
+        return settings, client, report
+
+    def play(self) -> list[Record]:
+        start = _local(WINDOW[0] - timedelta(days=10), 9)
+        _, client, report = self._pass("run 1: book every talk and prepare the folders", start)
+        booked = [r for r in report.records if r.status is Status.SCHEDULED and r.event_id]
+
+        declined = 0
+        for record in booked:
+            answer = "decline" if self.rng.random() < 0.12 else "accept"
+            self.people.respond(record.employee_email or record.employee_id, record.event_id, answer)
+            declined += answer == "decline"
+        self.progress.say(f"\n{len(booked) - declined} people accepted their invitation, {declined} declined")
+        self._pass("run 2: declined talks get a new time", start + timedelta(days=1), watch_all=True)
+        self._pass("run 3: nothing new, so almost nothing to do", start + timedelta(days=1, hours=1))
+
+        end = _local(WINDOW[1] + timedelta(days=3), 9)
+        settings = load_settings(self.config, now=end, allow_past_window=True)
+        client = open_client(settings)
+        filled = self._fill_forms(client, report.records)
+        self.progress.say(f"\nafter the talks, {filled} forms were filled in and confirmed in Word")
+        _, client, report = self._pass("run 4: talks held, confirmed forms filed", end)
+        self._save_documents(client, report.records)
+        return report.records
+
+    def _fill_forms(self, client: GraphClient, records: list[Record]) -> int:
+        filled = 0
+        with self.progress.step("people fill in forms", len(records)) as bar:
+            for record in records:
+                bar.update(1)  # type: ignore[attr-defined]
+                if not (record.form_item_id and record.drive_id):
+                    continue
+                luck = self.rng.random()
+                if luck < 0.07:
+                    continue  # not started yet
+                confirm = ("employee_confirmed", "manager_confirmed") if luck >= 0.15 else ("employee_confirmed",)
+                data = client.drive.download(record.drive_id, record.form_item_id)
+                texts = _answers(self.rng, record.language or "sv")
+                data = wordsim.fill_form(data, texts, confirm=confirm, health_discussed=self.rng.random() < 0.8,
+                                         day=record.meeting_start.astimezone(ZONE).date() if record.meeting_start else None)
+                self.people.save_file(record.drive_id, record.form_item_id, data)
+                filled += len(confirm) == 2
+        return filled
+
+    def _save_documents(self, client: GraphClient, records: list[Record]) -> None:
+        docs = self.out / "documents"
+        docs.mkdir(exist_ok=True)
+        wanted = [r for r in records if r.drive_id and r.folder_id]
+        with self.progress.step("saving the documents", len(wanted)) as bar:
+            for record in wanted:
+                bar.update(1)  # type: ignore[attr-defined]
+                folder = docs / safe_name(f"{record.employee_name} ({record.employee_id[:8]})")
+                folder.mkdir(exist_ok=True)
+                for child in client.drive.list_children(record.drive_id, record.folder_id):
+                    if not child.is_folder:
+                        (folder / safe_name(child.name)).write_bytes(
+                            client.drive.download(record.drive_id, child.id))
+        with (self.out / "records.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["Key", "Employee", "Manager", "Department", "Status", "MeetingStart",
+                             "Note", "Goals", "CompetenceNeeds"])
+            for r in sorted(records, key=lambda r: r.key):
+                writer.writerow([r.key, r.employee_name, r.manager_name, r.department, r.status.value,
+                                 r.meeting_start.isoformat() if r.meeting_start else "", r.note,
+                                 r.form.get("goals") or "", r.form.get("competence_needs") or ""])
+
+    def summary(self, records: list[Record], requests_served: object) -> str:
+        counts = Counter(r.status.value for r in records)
+        lines = ["# samtal demo", "", "## The campaign, run by run", ""]
+        lines += [f"- {label}: {what}" for label, what in self.story]
+        lines += ["", "## Records by status", "", "```",
+                  table(["status", "talks"], [(s, counts.get(s, 0)) for s in ORDER] + [("total", len(records))]),
+                  "```", "", "## By department", "", "```", grouped(records, "department"), "```"]
+        needs = attention(records)
+        if needs:
+            lines += ["", f"## Needs attention ({len(needs)})", "", "```",
+                      table(["status", "employee", "reason"],
+                            [(r.status.value, r.employee_name, r.note) for r in needs], max_width=80),
+                      "```"]
+        lines += ["", f"Graph requests served by the sandbox: {requests_served}", ""]
+        text = "\n".join(lines)
+        (self.out / "summary.md").write_text(text, encoding="utf-8")
+        return text
+
+
+_ANSWERS = {
+    "sv": {
+        "previous_goals_followup": ["Förra årets mål är till största delen uppnådda.",
+                                    "- Kursutvecklingen blev klar\n- Handledarutbildningen återstår"],
+        "goals": ["- Utveckla kursen i linjär algebra\n- Ta fram en ny forskningsansökan",
+                  "- Införa det nya ärendesystemet\n- Minska övertiden"],
+        "development_plan": ["Högskolepedagogisk kurs under hösten.", "Mentorsprogram och en konferens."],
+        "competence_needs": ["Handledning av doktorander", "Projektledning", "Programmering i Python"],
+        "expectations": ["Tydliga prioriteringar och regelbundna avstämningar."],
+    },
+    "en": {
+        "previous_goals_followup": ["Most of last year's goals were reached.",
+                                    "- The course redesign is done\n- Supervisor training remains"],
+        "goals": ["- Develop the linear algebra course\n- Write a new grant application",
+                  "- Roll out the new case system\n- Reduce overtime"],
+        "development_plan": ["A course in teaching in higher education this autumn.", "Mentoring and one conference."],
+        "competence_needs": ["Supervising doctoral students", "Project management", "Programming in Python"],
+        "expectations": ["Clear priorities and regular check-ins."],
+    },
+}
+
+
+def _answers(rng: random.Random, language: str) -> dict[str, str]:
+    table_ = _ANSWERS["en" if language == "en" else "sv"]
+    texts = {tag: rng.choice(options) for tag, options in table_.items()}
+    texts["health_notes"] = "Discussed workload." if language == "en" else "Vi pratade om arbetsbelastningen."
+    texts["manager_feedback"] = "Good support." if language == "en" else "Bra stöd från chefen."
+    return texts
