@@ -61,7 +61,7 @@ from plugin.settings_schema import (
 __all__ = [
     "CampaignSettings", "CertificateRef", "ConcurrencySettings", "FolderSettings",
     "HolidaySettings", "LanguageSettings", "MeetingSettings", "RecordSettings",
-    "RetentionSettings", "ScopeSettings", "SecretRef", "Settings", "SettingsError",
+    "ReportSettings", "RetentionSettings", "ScopeSettings", "SecretRef", "Settings", "SettingsError",
     "TemplateSettings", "TenantSettings", "Window", "WorkingHoursSettings", "accepted_keys",
     "load_settings",
 ]
@@ -191,6 +191,11 @@ class ConcurrencySettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    min_group_size: int  # a department or group with fewer people is merged into "other"
+
+
+@dataclass(frozen=True)
 class Settings:
     source: Path
     now: datetime  # the aware moment the file was judged against (--now or the clock)
@@ -206,6 +211,7 @@ class Settings:
     templates: TemplateSettings
     retention: RetentionSettings
     concurrency: ConcurrencySettings
+    report: ReportSettings = ReportSettings(min_group_size=5)
 
 
 def _folder_path(node: yaml.Node, context: Context) -> str:
@@ -285,6 +291,7 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "working_hours.end": Leaf(clock, default=time(17, 0)),
     "templates.directory": Leaf(directory),
     "retention.days": Leaf(whole_number("days", 30, 36500), default=730),
+    "report.min_group_size": Leaf(whole_number("people", 2, 1000), default=5),
     "concurrency.max_requests": Leaf(whole_number("requests", 1, 64), default=16),
 }
 
@@ -470,4 +477,5 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
         templates=TemplateSettings(directory=cast(Path | None, v["templates.directory"])),
         retention=RetentionSettings(days=cast(int, v["retention.days"])),
         concurrency=ConcurrencySettings(max_requests=cast(int, v["concurrency.max_requests"])),
+        report=ReportSettings(min_group_size=cast(int, v["report.min_group_size"])),
     )
