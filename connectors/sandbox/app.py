@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connectors.sandbox import control, identity, upload
+from connectors.sandbox.ru import MailboxBudget, RuMeter, budget_for_licences
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.faults import FaultEngine, FaultSpec
 from connectors.sandbox.http_types import Request, Response
@@ -28,6 +29,8 @@ class Sandbox:
         self.tenant = tenant
         self.faults = FaultEngine(faults or FaultSpec())
         self.stats_counter = Stats()
+        self.ru = self._ru_meter(self.faults.spec)
+        self.mailbox_budget = MailboxBudget(self.faults.spec.mailbox_requests, self.faults.spec.mailbox_window_s)
         self.identity = identity.Identity(self)
         self.require_issued_tokens = False
 
@@ -55,6 +58,8 @@ class Sandbox:
             self._seed_lists()
         self.stats_counter.reset()
         self.faults.reset()
+        self.ru.reset()
+        self.mailbox_budget.reset()
         self.identity.expire_all()
 
     def _seed_lists(self) -> None:
@@ -68,9 +73,30 @@ class Sandbox:
 
     def set_faults(self, spec: FaultSpec) -> None:
         self.faults = FaultEngine(spec)
+        self.ru = self._ru_meter(spec)
+        self.mailbox_budget = MailboxBudget(spec.mailbox_requests, spec.mailbox_window_s)
+
+    def _ru_meter(self, spec: FaultSpec) -> RuMeter:
+        """SharePoint's RU budgets: the spec's numbers, else those of the seed's ``licences``.
+        With neither, RU are counted but not enforced (seeds written before budgets existed)."""
+        licences = self.tenant.seed["tenant"].get("licences")
+        minute, day = budget_for_licences(len(self.tenant.seed["users"]) if licences is None else int(licences))
+        enforce = licences is not None or bool(spec.ru_per_minute or spec.ru_per_day)
+        return RuMeter(spec.ru_per_minute or minute, spec.ru_per_day or day, spec.ru_window_s, enforce=enforce)
+
+    def set_ru_budget(self, per_minute: int | None = None, per_day: int | None = None,
+                      window_s: float | None = None) -> RuMeter:
+        """New RU budgets (None keeps the current value); the windows and RU counts start over."""
+        old = self.ru
+        self.ru = RuMeter(per_minute or old.per_window, per_day or old.per_day, window_s or old.window_s,
+                          enforce=True)
+        return self.ru
 
     def stats(self) -> dict[str, Any]:
-        return self.stats_counter.snapshot(self.faults.max_in_flight)
+        snapshot = self.stats_counter.snapshot(self.faults.max_in_flight)
+        snapshot["ru"] = self.ru.snapshot()
+        snapshot["mailbox_budget_429"] = self.mailbox_budget.throttled
+        return snapshot
 
     def serve(self, port: int = 0, *, https: bool = False, host: str = "127.0.0.1") -> Server:
         from connectors.sandbox.server import Server

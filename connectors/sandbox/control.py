@@ -5,6 +5,7 @@
 | ``GET /_sandbox/stats`` | counters: ``requests`` (Graph requests served, batch items one by one, the ``$batch`` envelope not counted; upload/download URL hits included), ``throttled`` (429s), ``mailbox_concurrency_429``, ``unavailable`` (503s), ``dropped``, ``writes``, ``unauthorized``, ``batches``, ``by_route``, ``by_status``, ``max_concurrent_per_mailbox``, ``tokens_issued`` |
 | ``POST /_sandbox/reset`` | back to the seed (state, counters, fault history; issued tokens expire) → 204 |
 | ``GET /_sandbox/faults`` / ``PUT /_sandbox/faults`` ``{"spec": "throttle=0.1,seed=3"}`` | read or replace the fault spec |
+| ``GET /_sandbox/ru`` / ``PUT /_sandbox/ru`` ``{"per_minute": 120, "per_day": 100000, "window_s": 6}`` | read SharePoint's RU meter (``ru.py``; also under ``ru`` in stats), or set its budgets (absent keys keep their value; the windows and RU counts start over) |
 | ``POST /_sandbox/tokens/expire`` | every token issued so far answers 401 from now on → ``{"generation": n}`` |
 | ``POST /_sandbox/events/respond`` ``{"user": "<upn or id>", "event_id": "<id>", "response": "accept|decline|tentativelyAccept", "sendResponse": true}`` | the person answers an invitation: ``event_id`` is the id of their copy, or of the organizer's event, or an ``iCalUId`` → 202 |
 | ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` or ``?item=<item id>`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag and lastModifiedDateTime change → 200 with the driveItem |
@@ -19,6 +20,7 @@ from urllib.parse import unquote
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.faults import FaultSpec, FaultSpecError
 from connectors.sandbox.http_types import Request, Response, empty, ok
+from connectors.sandbox.ru import RuMeter
 
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
@@ -41,6 +43,10 @@ def handle(app: Sandbox, req: Request) -> Response:
             raise GraphError(400, "invalidRequest", str(err)) from None
         app.set_faults(spec)
         return ok({"spec": spec.describe()})
+    if parts == ["ru"] and method == "GET":
+        return ok(app.ru.snapshot())
+    if parts == ["ru"] and method == "PUT":
+        return ok(_set_ru(app, req.json_object()).snapshot())
     if parts == ["tokens", "expire"] and method == "POST":
         return ok({"generation": app.identity.expire_all()})
     if parts == ["events", "respond"] and method == "POST":
@@ -50,6 +56,22 @@ def handle(app: Sandbox, req: Request) -> Response:
     if parts == ["state"] and method == "GET":
         return Response(200, app.tenant.to_json().encode(), {"Content-Type": "application/json"})
     raise GraphError(404, "NotFound", f"No control route {method} {req.path}.")
+
+
+def _set_ru(app: Sandbox, body: dict[str, object]) -> RuMeter:
+    unknown = set(body) - {"per_minute", "per_day", "window_s"}
+    if unknown:
+        raise GraphError(400, "invalidRequest", f"unknown RU settings {sorted(unknown)} (known: per_minute, per_day, window_s)")
+    values: dict[str, float] = {}
+    for name, value in body.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise GraphError(400, "invalidRequest", f"'{name}' must be a number above 0, got {value!r}")
+        values[name] = value
+    if any(name in values and values[name] != int(values[name]) for name in ("per_minute", "per_day")):
+        raise GraphError(400, "invalidRequest", "per_minute and per_day are whole numbers of RU")
+    per_minute, per_day = values.get("per_minute"), values.get("per_day")
+    return app.set_ru_budget(int(per_minute) if per_minute else None, int(per_day) if per_day else None,
+                             values.get("window_s"))
 
 
 def _respond(app: Sandbox, req: Request) -> Response:

@@ -16,6 +16,11 @@ Spec (SPEC §7): comma-separated ``name=value``. Global names:
 - ``download_expiry_s``: lifetime of a ``/content`` redirect URL (default 300).
 - ``empty_page``: probability that a page which has a next page is served empty but still carries
   an ``@odata.nextLink`` (graph-failure-modes.md P1). Never twice in a row for one listing.
+- ``ru_per_minute`` / ``ru_per_day``: SharePoint's resource-unit budgets of the app (0, the
+  default: by the seed's ``tenant.licences``, see ``ru.py``); ``ru_window_s``: the length of the
+  "minute" (default 60; shorten it together with the budget in tests and benchmarks).
+- ``mailbox_requests`` / ``mailbox_window_s``: Outlook's request budget per mailbox (default
+  10,000 per 600 s; 0 = off).
 
 Per-route overrides: ``throttle.calendar=0.2``, ``unavailable.drives=0.1``, ``latency_ms.sites=5``,
 ``drop.directory=0``. Route groups: ``directory`` (users, manager, directReports), ``calendar``
@@ -37,7 +42,9 @@ from typing import Any
 
 GROUPS = ("directory", "calendar", "drives", "sites", "upload", "download")
 _RATES = ("throttle", "unavailable", "drop", "latency_ms")
-_SCALARS = ("seed", "retry_after", "mailbox_concurrency", "upload_expiry_s", "download_expiry_s", "empty_page")
+_SCALARS = ("seed", "retry_after", "mailbox_concurrency", "upload_expiry_s", "download_expiry_s", "empty_page",
+            "ru_per_minute", "ru_per_day", "ru_window_s", "mailbox_requests", "mailbox_window_s")
+_INTEGERS = ("seed", "mailbox_concurrency", "ru_per_minute", "ru_per_day", "mailbox_requests")
 
 
 class FaultSpecError(ValueError):
@@ -56,6 +63,11 @@ class FaultSpec:
     upload_expiry_s: float = 900.0
     download_expiry_s: float = 300.0
     empty_page: float = 0.0
+    ru_per_minute: int = 0
+    ru_per_day: int = 0
+    ru_window_s: float = 60.0
+    mailbox_requests: int = 10_000
+    mailbox_window_s: float = 600.0
     overrides: tuple[tuple[str, str, float], ...] = field(default_factory=tuple)
 
     @classmethod
@@ -91,7 +103,9 @@ class FaultSpec:
                     raise FaultSpecError(f"fault '{name}' cannot be negative")
                 if name == "empty_page" and number > 1:
                     raise FaultSpecError("fault 'empty_page' is a probability between 0 and 1")
-                values[name] = int(number) if name in ("seed", "mailbox_concurrency") else number
+                if name in ("ru_window_s", "mailbox_window_s") and number <= 0:
+                    raise FaultSpecError(f"fault '{name}' must be longer than 0 seconds")
+                values[name] = int(number) if name in _INTEGERS else number
             else:
                 known = ", ".join(_RATES + _SCALARS)
                 raise FaultSpecError(f"unknown fault '{name}' (known: {known}, and per route: throttle.calendar=...)")

@@ -1,7 +1,8 @@
 """Routing and the per-request pipeline for Graph (``/v1.0``) requests.
 
-Pipeline of one Graph request: authorization → count it → fault draw (early-retry punishment,
-429, 503) → Outlook's per-mailbox concurrency slot → injected latency → the handler under the
+Pipeline of one Graph request: authorization → count it → budgets (SharePoint's resource units
+for drive, site and list routes; Outlook's requests per mailbox: ``ru.py``) → fault draw
+(early-retry punishment, 429, 503) → Outlook's per-mailbox concurrency slot → injected latency → the handler under the
 tenant lock → error body and headers. A dropped connection is decided by the fault draw but
 carried out by the server *after* the handler ran (the client never hears that its POST worked).
 """
@@ -18,6 +19,7 @@ from urllib.parse import unquote
 
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.http_types import Request, Response
+from connectors.sandbox.ru import operation_label, ru_cost
 
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
@@ -125,6 +127,20 @@ def serve_graph(app: Sandbox, req: Request, *, in_batch: bool = False) -> tuple[
     if r.mailbox:
         user = app.tenant.user(unquote(params[r.mailbox]))
         mailbox = user["id"] if user else ""
+    ru_headers: dict[str, str] = {}
+    if r.group in ("drives", "sites"):
+        verdict = app.ru.admit(operation_label(req.method, r.name.partition(" ")[2], path),
+                               ru_cost(req.method, path, req.query))
+        if verdict.throttled:
+            return _over_budget(app, req, "TooManyRequests", "The app has used its resource units; "
+                                "please retry after the time in Retry-After.", verdict.retry_after,
+                                dict(verdict.headers)), False
+        ru_headers = dict(verdict.headers)
+    if mailbox:
+        wait = app.mailbox_budget.admit(mailbox)
+        if wait:
+            return _over_budget(app, req, "ApplicationThrottled",
+                                "Application is over its MailboxRequests limit.", wait, {}), False
     key = f"{r.group}:{mailbox}" if mailbox else r.group
     fate = app.faults.draw(req.method, f"{req.path}?{req.raw_query}", r.group, key, can_drop=not in_batch)
     if fate.status:
@@ -144,10 +160,24 @@ def serve_graph(app: Sandbox, req: Request, *, in_batch: bool = False) -> tuple[
     finally:
         if mailbox:
             app.faults.leave_mailbox(mailbox)
+    if ru_headers:
+        response.headers.update(ru_headers)
     if fate.drop:
         with stats.lock:
             stats.dropped += 1
     return response, fate.drop
+
+
+def _over_budget(app: Sandbox, req: Request, code: str, message: str, retry_after: str,
+                 headers: dict[str, str]) -> Response:
+    """429 for a spent budget; ``Retry-After`` is the time to the window's refill (and equals
+    ``RateLimit-Reset`` for SharePoint's, graph-facts.md §8)."""
+    with app.stats_counter.lock:
+        app.stats_counter.throttled += 1
+        app.stats_counter.by_status[429] += 1
+    err = GraphError(429, code, message, headers={**headers, "Retry-After": retry_after},
+                     inner={"code": "429", "message": "Please retry after", "status": "429"})
+    return app.error_response(req, err)
 
 
 def _run(app: Sandbox, req: Request, r: Route, params: dict[str, str]) -> Response:

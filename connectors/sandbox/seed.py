@@ -8,6 +8,8 @@ every problem found, each naming the entry (``users[3] (per.lind@example.se): ma
 Beyond SPEC §7 the sandbox understands:
 
 - ``tenant.id`` (tenant GUID; derived from the domain when absent), ``tenant.displayName``;
+- ``tenant.licences``: licence count; when given, SharePoint's RU budgets for it are enforced
+  (``ru.py``); without it (and without ``ru_per_minute`` in the faults) RU are only counted;
 - ``tenant.apps``: applications that may get tokens over HTTPS (see ``identity.py``)::
 
       apps:
@@ -46,7 +48,7 @@ _USER_KEYS = {
     "kind", "userType", "givenName", "surname", "officeLocation", "employeeId", "businessPhones",
     "mobilePhone",
 }
-_TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps"}
+_TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences"}
 
 
 class SeedError(ValueError):
@@ -109,6 +111,10 @@ class _Validator:
         domain = str(raw.get("domain") or "example.se").lower()
         zone = self._zone("tenant.timeZone", raw.get("timeZone") or "W. Europe Standard Time")
         tenant_id = str(raw.get("id") or stable_id("tenant", domain))
+        licences = raw.get("licences")
+        if licences is not None and (isinstance(licences, bool) or not isinstance(licences, int) or licences < 0):
+            self.fail("tenant.licences", f"must be a whole number of licences, got {licences!r}")
+            licences = None
         apps = []
         for i, app in enumerate(raw.get("apps") or []):
             where = f"tenant.apps[{i}]"
@@ -130,7 +136,7 @@ class _Validator:
             })
         return {
             "domain": domain, "timeZone": zone, "id": tenant_id,
-            "displayName": str(raw.get("displayName") or domain), "apps": apps,
+            "displayName": str(raw.get("displayName") or domain), "apps": apps, "licences": licences,
             "sharepointHost": f"{domain.split('.')[0]}.sharepoint.com",
         }
 
