@@ -7,6 +7,7 @@ together, about one request per 20 people per 62 days, not one per talk.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -41,7 +42,7 @@ class Availability:
 
 
 def read_availability(calendar: Calendar, addresses: Sequence[str], rules: Rules,
-                      ids: Mapping[str, str]) -> Availability:
+                      ids: Mapping[str, str], *, workers: int = 8) -> Availability:
     """getSchedule for ``addresses`` (chunked by the connector); ``ids`` maps address → person id.
 
     An address whose schedule comes back with an error (no mailbox, not found, access policy)
@@ -49,21 +50,30 @@ def read_availability(calendar: Calendar, addresses: Sequence[str], rules: Rules
     """
     start, end = schedule_window(rules)
     wanted = sorted({a.lower() for a in addresses if a})
-    people: dict[str, Person] = {}
-    missing: dict[str, str] = {}
-    for chunk_start in range(0, len(wanted), 20):
-        chunk = wanted[chunk_start:chunk_start + 20]
+    chunks = [wanted[i:i + 20] for i in range(0, len(wanted), 20)]
+
+    def ask(chunk: list[str]) -> tuple[dict[str, Schedule], dict[str, str]]:
+        missing: dict[str, str] = {}
         organizer = ids.get(chunk[0], chunk[0])
         try:
-            schedules = calendar.get_schedules(organizer, chunk, start, end)
+            return calendar.get_schedules(organizer, chunk, start, end), missing
         except errors.MailboxUnavailable:
-            # The organizer itself has no mailbox: ask again on behalf of each other address.
-            schedules = {}
+            # The organizer itself has no mailbox: ask again on behalf of each address.
+            schedules: dict[str, Schedule] = {}
             for address in chunk:
                 try:
                     schedules.update(calendar.get_schedules(ids.get(address, address), [address], start, end))
                 except (errors.MailboxUnavailable, errors.NotFound, errors.Forbidden) as err:
                     missing[address] = _no_mailbox(err.code)
+            return schedules, missing
+
+    people: dict[str, Person] = {}
+    missing: dict[str, str] = {}
+    # Chunks go out in parallel (the HTTP layer caps concurrency per mailbox and in total).
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chunks) or 1))) as pool:
+        answers = list(pool.map(ask, chunks))
+    for chunk, (schedules, lost) in zip(chunks, answers):
+        missing.update(lost)
         lowered = {k.lower(): v for k, v in schedules.items()}
         for address in chunk:
             if address in missing:

@@ -227,7 +227,7 @@ class Reconciler:
         people.update({t.employee.id: t.employee for t in talks})
         ids = {address_of(u).lower(): u.id for u in people.values()}
         self.progress.say(f"reading free/busy of {len(ids)} people")
-        avail = read_availability(self.client.calendar, list(ids), rules, ids)
+        avail = read_availability(self.client.calendar, list(ids), rules, ids, workers=self.workers)
         by_id = {ids[a]: p for a, p in avail.people.items()}
         missing = {ids[a]: reason for a, reason in avail.missing.items()}
 

@@ -292,7 +292,7 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "templates.directory": Leaf(directory),
     "retention.days": Leaf(whole_number("days", 30, 36500), default=730),
     "report.min_group_size": Leaf(whole_number("people", 2, 1000), default=5),
-    "concurrency.max_requests": Leaf(whole_number("requests", 1, 64), default=16),
+    "concurrency.max_requests": Leaf(whole_number("requests", 1, 128), default=16),
 }
 
 

@@ -64,17 +64,21 @@ def _utc(day: dt.date, clock: str, zone: dt.tzinfo) -> dt.datetime:
 
 
 def _view(blocks: list[dict[str, Any]], lo: dt.datetime, hi: dt.datetime, minutes: int) -> str:
+    """One digit per interval, the strongest status overlapping it; a sweep over the blocks
+    (each marks only its own intervals), not every block against every interval."""
     step = dt.timedelta(minutes=minutes)
     slots = math.ceil((hi - lo) / step)
-    digits = []
-    for i in range(slots):
-        s, e = lo + i * step, lo + (i + 1) * step
-        best = "free"
-        for b in blocks:
-            if b["start"] < e and b["end"] > s and STRENGTH[b["status"]] > STRENGTH[best]:
-                best = b["status"]
-        digits.append(DIGIT[best])
-    return "".join(digits)
+    strongest = ["free"] * slots
+    for b in blocks:
+        if b["end"] <= lo or b["start"] >= hi:
+            continue
+        first = max(0, int((b["start"] - lo) // step))
+        last = min(slots, math.ceil((b["end"] - lo) / step))
+        rank = STRENGTH[b["status"]]
+        for i in range(first, last):
+            if rank > STRENGTH[strongest[i]]:
+                strongest[i] = b["status"]
+    return "".join(DIGIT[s] for s in strongest)
 
 
 def _hours(user: dict[str, Any]) -> dict[str, Any]:
