@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("plugin.commands.plan", "dry run: who gets a talk, proposed times; writes nothing"),
     "run": ("plugin.commands.run", "one reconcile pass: book, prepare, collect, file"),
     "status": ("plugin.commands.status", "progress of the campaign per department and manager"),
+    "report": ("plugin.commands.report", "HR overview: an HTML page with charts and a CSV of the records"),
     "templates": ("plugin.documents.command", "check Word templates"),
 }
 

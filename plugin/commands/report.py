@@ -1,0 +1,46 @@
+"""``samtal report``: the HR overview of the campaign, from the records list only (it writes
+nothing to the tenant): ``report.html`` (self-contained, charts inline, opens from disk) and
+``records.csv`` (formula-injection-safe) in ``--out DIR``.
+
+Exit status: 0 written; 1 Graph failed (try again); 2 bad settings or arguments; 3 an
+administrator must act first (consent, credentials).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from connectors.graph import errors
+from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.report import write_report
+from plugin.store import RecordStore
+from plugin.tenant import open_client
+
+EXIT_GRAPH, EXIT_CONSENT = 1, 3
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR",
+                        help="folder for report.html and records.csv (created when missing)")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_from_args(args, allow_past_window=True)
+    if args.out.exists() and not args.out.is_dir():
+        print(f"samtal report: --out {args.out} is a file, not a folder", file=sys.stderr)
+        return 2
+    try:
+        client = open_client(settings)
+        store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
+        records = [] if store is None else list(store.load(settings.campaign.id).values())
+    except errors.GraphError as err:
+        print(f"samtal: {err}", file=sys.stderr)
+        return EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_GRAPH
+    if store is None:
+        print(f"no records yet: the list {settings.records.list!r} does not exist on "
+              f"{settings.records.site} (samtal run creates it); the report is empty")
+    files = write_report(records, settings, args.out)
+    print(f"{len(records)} records: {files.html} and {files.csv}")
+    return 0

@@ -1,0 +1,114 @@
+"""The HR overview's charts, drawn by matplotlib and returned as inline SVG text.
+
+Figures are made with ``matplotlib.figure.Figure`` (no pyplot state, no GUI backend), text is
+drawn as paths (``svg.fonttype: path``) so the page needs no font, and each chart gets its own
+``svg.hashsalt`` so the ids of two inline SVGs never clash in one page. Same data, same SVG.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+import matplotlib
+from matplotlib.dates import DateFormatter
+from matplotlib.figure import Figure
+
+from plugin.records import Status
+
+STATUS_COLOURS: Mapping[Status, str] = {
+    Status.FILED: "#1b7f3b", Status.HELD: "#7cc47f", Status.SCHEDULED: "#2f6db5",
+    Status.DECLINED: "#f0a030", Status.UNSCHEDULABLE: "#d9482b", Status.FAILED: "#8e1b10",
+    Status.EXCLUDED: "#9a9a9a",
+}
+_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?)\s(?:width|height)="[^"]*"')
+_PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+
+
+def _svg(fig: Figure, name: str, label: str) -> str:
+    out = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"samtal-{name}"}):
+        fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    text = _METADATA.sub("", _PROLOGUE.sub("", out.getvalue(), count=1), count=1)
+    for _ in range(2):  # the page's CSS sizes the chart: drop the fixed width and height
+        text = _ROOT_SIZE.sub(r"\1", text, count=1)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label, quote=True)}" ', 1)
+
+
+def _figure(height: float = 3.4) -> Figure:
+    fig = Figure(figsize=(8.0, height), dpi=96)
+    fig.patch.set_facecolor("white")
+    return fig
+
+
+def progress_chart(days: Sequence[tuple[date, int, int]], in_round: int, today: date,
+                   labels: Mapping[str, str]) -> str:
+    fig = _figure()
+    ax = fig.subplots()
+    x = [d for d, _, _ in days]
+    ax.step(x, [h for _, h, _ in days], where="post", color=STATUS_COLOURS[Status.HELD], linewidth=2.2,
+            label=labels["held"])
+    ax.step(x, [f for _, _, f in days], where="post", color=STATUS_COLOURS[Status.FILED], linewidth=2.2,
+            label=labels["filed"])
+    ax.axhline(in_round, color="#555555", linestyle="--", linewidth=1, label=labels["in_round"])
+    if x and x[0] <= today <= x[-1]:
+        ax.axvline(today, color="#999999", linewidth=1, linestyle=":")
+    ax.set_ylim(0, max(1, in_round) * 1.08)
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    ax.set_ylabel(labels["talks"])
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    fig.autofmt_xdate()
+    return _svg(fig, "progress", labels["title"])
+
+
+def departments_chart(rows: Sequence[tuple[str, Sequence[int]]], order: Sequence[Status],
+                      status_names: Mapping[Status, str], label: str) -> str:
+    fig = _figure(max(2.2, 0.45 * len(rows) + 1.2))
+    ax = fig.subplots()
+    names = [name for name, _ in rows][::-1]
+    left = [0] * len(names)
+    for i, status in enumerate(order):
+        values = [counts[i] for _, counts in rows][::-1]
+        if any(values):
+            ax.barh(names, values, left=left, color=STATUS_COLOURS[status], label=status_names[status])
+            left = [a + b for a, b in zip(left, values)]
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return _svg(fig, "departments", label)
+
+
+def weeks_chart(weeks: Sequence[tuple[date, int]], window: tuple[date, date], today: date,
+                labels: Mapping[str, str]) -> str:
+    fig = _figure()
+    ax = fig.subplots()
+    start = window[0] - timedelta(days=window[0].weekday())
+    inside = [start <= w <= window[1] for w, _ in weeks]
+    ax.axvspan(window[0] - timedelta(days=0.5), window[1] + timedelta(days=0.5), color="#2f6db5",
+               alpha=0.08, label=labels["window"])
+    ax.bar([w + timedelta(days=3) for w, _ in weeks], [n for _, n in weeks], width=5.5,
+           color=[STATUS_COLOURS[Status.SCHEDULED] if ok else STATUS_COLOURS[Status.DECLINED] for ok in inside],
+           label=labels["talks"])
+    if weeks and weeks[0][0] <= today <= weeks[-1][0] + timedelta(days=7):
+        ax.axvline(today, color="#999999", linewidth=1, linestyle=":")
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    fig.autofmt_xdate()
+    return _svg(fig, "weeks", labels["title"])
+
+
+def counts_chart(name: str, rows: Sequence[tuple[str, int]], colour: str, label: str,
+                 colours: Sequence[str] | None = None) -> str:
+    """Horizontal bars, one per row (reasons, themes), biggest on top."""
+    fig = _figure(max(1.8, 0.36 * len(rows) + 0.9))
+    ax = fig.subplots()
+    shown = [(text if len(text) <= 60 else text[:59] + "…", n) for text, n in rows][::-1]
+    ax.barh([t for t, _ in shown] or [""], [n for _, n in shown] or [0],
+            color=(list(colours)[::-1] if colours else colour))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="x", alpha=0.3)
+    return _svg(fig, name, label)
