@@ -25,6 +25,7 @@ from connectors.graph.directory import Directory
 from connectors.graph.drive import Drive
 from connectors.graph.http import GraphHttp
 from connectors.graph.lists import Lists
+from connectors.graph.pacing import Pacer
 from connectors.graph.retry import RetryPolicy
 
 
@@ -82,6 +83,7 @@ def connect(
     policy: RetryPolicy | None = None,
     authority_host: str = DEFAULT_AUTHORITY_HOST,
     tokens: TokenProvider | None = None,
+    pacer: Pacer | None = None,
 ) -> GraphClient:
     """A :class:`GraphClient` for one tenant (or a sandbox)."""
     session = session or make_session(max(8, max_concurrency * 2))
@@ -96,5 +98,5 @@ def connect(
                                        authority_host=authority_host, http_client=session,
                                        validate_authority=authority_host == DEFAULT_AUTHORITY_HOST)
     http = GraphHttp(graph_url, tokens, session, policy=policy or RetryPolicy(),
-                     max_concurrency=max_concurrency)
+                     max_concurrency=max_concurrency, pacer=pacer)
     return GraphClient(http, Directory(http), Calendar(http), Drive(http), Lists(http))

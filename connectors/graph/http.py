@@ -35,6 +35,7 @@ from urllib3.exceptions import NewConnectionError
 
 from connectors.graph import errors
 from connectors.graph.auth import TokenProvider
+from connectors.graph.pacing import Pacer
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 
@@ -143,6 +144,7 @@ class GraphHttp:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._base_path = urlsplit(self.base_url).path
@@ -155,6 +157,7 @@ class GraphHttp:
         self._clock = clock
         self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
+        self.pacer = pacer  # optional: waits before SharePoint/Outlook budgets run out (pacing.py)
 
     # ------------------------------------------------------------------ public helpers
     def url_for(self, path: str, params: Mapping[str, Any] | None = None) -> str:
@@ -262,6 +265,8 @@ class GraphHttp:
             if authenticated:
                 token = self.tokens.token()
                 send_headers["Authorization"] = f"Bearer {token}"
+            ticket = self.pacer.before(method, url[len(self.base_url):] if url.startswith(
+                self.base_url + "/") else None, json) if self.pacer else None
             started = self._clock()
             try:
                 with self.limiter.hold(slots):
@@ -269,6 +274,8 @@ class GraphHttp:
                                                 timeout=self.timeout, allow_redirects=False)
                     content = resp.content  # read inside the slot: the body is part of the call
             except requests.RequestException as err:
+                if self.pacer:
+                    self.pacer.after(ticket, 0, {})
                 ms = (self._clock() - started) * 1000
                 applied = _maybe_applied(err)
                 log.info("%s %s failed %.0fms %s", method, shown, ms, type(err).__name__)
@@ -284,6 +291,8 @@ class GraphHttp:
             ms = (self._clock() - started) * 1000
             status = resp.status_code
             rheaders = {k.lower(): v for k, v in resp.headers.items()}
+            if self.pacer:
+                self.pacer.after(ticket, status, rheaders)
             rid = rheaders.get("request-id")
             log.info("%s %s %d %.0fms request-id=%s", method, shown, status, ms, rid or "-")
             body = _parse_body(rheaders, content)
