@@ -2,7 +2,9 @@
 needs attention — read from the records list only (it writes nothing).
 
 Exit status: 0 every talk is on track; 1 some talks need a person's attention (unschedulable,
-failed or declined without a new time); 2 bad settings; 3 an administrator must act first.
+failed or declined without a new time), or the records could not be read; 2 bad settings or
+arguments (also: ``--manager`` matches no one, or several people); 3 an administrator must act
+first. With ``--manager`` the status concerns that manager's talks only.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import argparse
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from connectors.graph import errors
 from plugin.commands.common import add_config_arguments, load_from_args
@@ -23,10 +26,20 @@ ORDER = [s.value for s in (Status.SCHEDULED, Status.DECLINED, Status.HELD, Statu
 ATTENTION = (Status.UNSCHEDULABLE, Status.FAILED, Status.DECLINED)
 EXIT_ATTENTION = 1
 EXIT_CONSENT = 3
+EXIT_BAD_INPUT = 2
+EXIT_CODES = """exit status:
+  0  every talk (of the manager, with --manager) is on track
+  1  some talks need a person's attention (unschedulable, failed, declined), or Graph failed
+  2  bad settings or arguments; --manager matches no one, or more than one manager
+  3  an administrator must act first (consent, credentials)"""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EXIT_CODES
     add_config_arguments(parser)
+    parser.add_argument("--manager", metavar="NAME_OR_EMAIL", default=None,
+                        help="one manager's talks, one per line (display name, e-mail or object id)")
     parser.add_argument("--by", choices=("department", "manager", "both"), default="both",
                         help="group the counts by department, by manager, or both (default)")
 
@@ -63,10 +76,39 @@ def attention(records: Iterable[Record]) -> list[Record]:
                   key=lambda r: (r.status.value, r.manager_name, r.employee_name))
 
 
+def managed_by(records: Iterable[Record], who: str) -> tuple[list[Record], list[str]]:
+    """The records of the manager ``who`` names (display name, e-mail or id, any case), and
+    the managers matched (more than one: the name is ambiguous)."""
+    wanted = who.strip().casefold()
+    mine = [r for r in records if wanted and wanted in (
+        r.manager_name.casefold(), r.manager_email.casefold(), r.manager_id.casefold())]
+    return mine, sorted({r.manager_id or r.manager_email for r in mine})
+
+
+def manager_view(records: list[Record], zone: ZoneInfo) -> str:
+    def when(r: Record) -> str:
+        return r.meeting_start.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.meeting_start else "-"
+    rows = [(r.employee_name, r.status.value, when(r), r.note)
+            for r in sorted(records, key=lambda r: (r.meeting_start is None, r.meeting_start, r.employee_name))]
+    return table(["employee", "status", "meeting", "note"], rows, max_width=70)
+
+
 def run(args: argparse.Namespace) -> int:
     records, code = load_records(args)
     if records is None:
         return code
+    if getattr(args, "manager", None):
+        mine, managers = managed_by(records, args.manager)
+        if not mine:
+            print(f"samtal status: no talks of a manager {args.manager!r} in this campaign", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if len(managers) > 1:
+            print(f"samtal status: {args.manager!r} names {len(managers)} managers; give the e-mail "
+                  "address instead", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        settings = load_from_args(args, allow_past_window=True)
+        print(manager_view(mine, settings.meetings.zone.tzinfo))
+        return EXIT_ATTENTION if attention(mine) else 0
     total = Counter(r.status.value for r in records)
     print(table(["status", "talks"], [(s, total.get(s, 0)) for s in ORDER] + [("total", len(records))]))
     for key in (("department", "manager") if args.by == "both" else (args.by,)):
