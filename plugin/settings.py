@@ -31,6 +31,7 @@ from plugin.scheduling.holidays import (
     closed_days,
 )
 from plugin.settings_parsers import (
+    authority_url,
     CertificateRef,
     SecretRef,
     certificate_ref,
@@ -104,6 +105,7 @@ class TenantSettings:
     tenant_id: str
     client_id: str
     credential: SecretRef | CertificateRef
+    authority: str = "https://login.microsoftonline.com"
 
     @property
     def is_sandbox(self) -> bool:
@@ -269,6 +271,7 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "tenant.client_id": Leaf(text(255), required=True),
     "tenant.client_secret": Leaf(secret_ref),
     "tenant.certificate": Leaf(certificate_ref),
+    "tenant.authority": Leaf(authority_url, default="https://login.microsoftonline.com"),
     "meetings.duration_minutes": Leaf(whole_number("minutes", 5, 8 * 60), default=60),
     "meetings.buffer_minutes": Leaf(whole_number("minutes", 0, 4 * 60), default=15),
     "meetings.max_per_manager_per_day": Leaf(whole_number("talks", 1, 48), default=3),
@@ -444,6 +447,7 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
             tenant_id=cast(str, v["tenant.tenant_id"]),
             client_id=cast(str, v["tenant.client_id"]),
             credential=credential,
+            authority=cast(str, v["tenant.authority"]),
         ),
         meetings=MeetingSettings(
             duration=timedelta(minutes=cast(int, v["meetings.duration_minutes"])),

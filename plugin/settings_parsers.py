@@ -159,6 +159,16 @@ def graph_url(node: yaml.Node, _: Context) -> str:
     return value.rstrip("/")
 
 
+def authority_url(node: yaml.Node, _: Context) -> str:
+    """The Entra ID login host: HTTPS only (a sandbox with ``--https`` serves one on loopback)."""
+    value = scalar_text(node, "a URL")
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or parts.path.strip("/"):
+        raise Invalid(f"expected an https:// host such as https://login.microsoftonline.com, "
+                      f"got {describe(node)}", node)
+    return value.rstrip("/")
+
+
 def text_list(what: str) -> Callable[[yaml.Node, Context], tuple[str, ...]]:
     """A list of non-empty scalars (``[]`` allowed)."""
 

@@ -40,4 +40,5 @@ def open_client(settings: Settings, **kw: object) -> GraphClient:
     credential = None if is_sandbox_url(url) else credential_of(settings)
     return connect(graph_url=url, tenant_id=settings.tenant.tenant_id,
                    client_id=settings.tenant.client_id, credential=credential,
-                   max_concurrency=settings.concurrency.max_requests, **kw)  # type: ignore[arg-type]
+                   max_concurrency=settings.concurrency.max_requests,
+                   authority_host=settings.tenant.authority, **kw)  # type: ignore[arg-type]
