@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import matplotlib
-from matplotlib.dates import DateFormatter
+from matplotlib.axes import Axes
+from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from plugin.records import Status
 
@@ -38,6 +40,16 @@ def _svg(fig: Figure, name: str, label: str) -> str:
     return text.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label, quote=True)}" ', 1)
 
 
+def _x(day: date) -> float:
+    """A day as matplotlib's date number (what a date axis plots)."""
+    return float(date2num(day))  # type: ignore[no-untyped-call]
+
+
+def _date_axis(ax: Axes) -> None:
+    ax.xaxis_date()
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
+
+
 def _figure(height: float = 3.4) -> Figure:
     fig = Figure(figsize=(8.0, height), dpi=96)
     fig.patch.set_facecolor("white")
@@ -48,16 +60,16 @@ def progress_chart(days: Sequence[tuple[date, int, int]], in_round: int, today: 
                    labels: Mapping[str, str]) -> str:
     fig = _figure()
     ax = fig.subplots()
-    x = [d for d, _, _ in days]
+    x = [_x(d) for d, _, _ in days]
     ax.step(x, [h for _, h, _ in days], where="post", color=STATUS_COLOURS[Status.HELD], linewidth=2.2,
             label=labels["held"])
     ax.step(x, [f for _, _, f in days], where="post", color=STATUS_COLOURS[Status.FILED], linewidth=2.2,
             label=labels["filed"])
     ax.axhline(in_round, color="#555555", linestyle="--", linewidth=1, label=labels["in_round"])
-    if x and x[0] <= today <= x[-1]:
-        ax.axvline(today, color="#999999", linewidth=1, linestyle=":")
+    if days and days[0][0] <= today <= days[-1][0]:
+        ax.axvline(_x(today), color="#999999", linewidth=1, linestyle=":")
     ax.set_ylim(0, max(1, in_round) * 1.08)
-    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    _date_axis(ax)
     ax.set_ylabel(labels["talks"])
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     ax.grid(axis="y", alpha=0.3)
@@ -87,14 +99,14 @@ def weeks_chart(weeks: Sequence[tuple[date, int]], window: tuple[date, date], to
     ax = fig.subplots()
     start = window[0] - timedelta(days=window[0].weekday())
     inside = [start <= w <= window[1] for w, _ in weeks]
-    ax.axvspan(window[0] - timedelta(days=0.5), window[1] + timedelta(days=0.5), color="#2f6db5",
+    ax.axvspan(_x(window[0]) - 0.5, _x(window[1]) + 0.5, color="#2f6db5",
                alpha=0.08, label=labels["window"])
-    ax.bar([w + timedelta(days=3) for w, _ in weeks], [n for _, n in weeks], width=5.5,
+    ax.bar([_x(w) + 3 for w, _ in weeks], [n for _, n in weeks], width=5.5,
            color=[STATUS_COLOURS[Status.SCHEDULED] if ok else STATUS_COLOURS[Status.DECLINED] for ok in inside],
            label=labels["talks"])
     if weeks and weeks[0][0] <= today <= weeks[-1][0] + timedelta(days=7):
-        ax.axvline(today, color="#999999", linewidth=1, linestyle=":")
-    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+        ax.axvline(_x(today), color="#999999", linewidth=1, linestyle=":")
+    _date_axis(ax)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.autofmt_xdate()
@@ -109,6 +121,6 @@ def counts_chart(name: str, rows: Sequence[tuple[str, int]], colour: str, label:
     shown = [(text if len(text) <= 60 else text[:59] + "…", n) for text, n in rows][::-1]
     ax.barh([t for t, _ in shown] or [""], [n for _, n in shown] or [0],
             color=(list(colours)[::-1] if colours else colour))
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="x", alpha=0.3)
     return _svg(fig, name, label)
