@@ -110,8 +110,11 @@ def _column(app: Sandbox, raw: Any) -> dict[str, Any]:
     facet = facets[0]
     col[facet] = dict(raw[facet] or {})
     if facet == "text":
+        # Single-line text holds at most 255 characters; multiple lines of text has no such cap
+        # (63,999 characters is the figure seen in public SharePoint limits tables, unverified here).
+        multi = bool(col["text"].get("allowMultipleLines", False))
         col["text"] = {"allowMultipleLines": False, "appendChangesToExistingText": False, "linesForEditing": 0,
-                       "maxLength": 255, **col["text"]}
+                       "maxLength": 63999 if multi else 255, **col["text"]}
     return col
 
 
