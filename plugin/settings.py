@@ -193,6 +193,25 @@ class ConcurrencySettings:
 
 
 @dataclass(frozen=True)
+class PacingSettings:
+    """SharePoint's RU budget per minute: ``ru_per_minute`` when given, else the one for
+    ``licences`` (graph-facts.md §8; 1,200 under 1,000 licences). Neither given: the smallest."""
+
+    licences: int | None = None
+    ru_per_minute: int | None = None
+
+    @property
+    def explicit(self) -> bool:
+        return self.licences is not None or self.ru_per_minute is not None
+
+    @property
+    def budget(self) -> int:
+        from connectors.graph.pacing import ru_per_minute_for
+
+        return self.ru_per_minute or ru_per_minute_for(self.licences or 0)
+
+
+@dataclass(frozen=True)
 class ReportSettings:
     min_group_size: int  # a department or group with fewer people is merged into "other"
 
@@ -213,6 +232,7 @@ class Settings:
     templates: TemplateSettings
     retention: RetentionSettings
     concurrency: ConcurrencySettings
+    pacing: PacingSettings = PacingSettings()
     report: ReportSettings = ReportSettings(min_group_size=5)
 
 
@@ -296,6 +316,8 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "retention.days": Leaf(whole_number("days", 30, 36500), default=730),
     "report.min_group_size": Leaf(whole_number("people", 2, 1000), default=5),
     "concurrency.max_requests": Leaf(whole_number("requests", 1, 128), default=16),
+    "pacing.licences": Leaf(whole_number("licences", 0, 10_000_000)),
+    "pacing.ru_per_minute": Leaf(whole_number("resource units", 100, 1_000_000)),
 }
 
 
@@ -481,5 +503,7 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
         templates=TemplateSettings(directory=cast(Path | None, v["templates.directory"])),
         retention=RetentionSettings(days=cast(int, v["retention.days"])),
         concurrency=ConcurrencySettings(max_requests=cast(int, v["concurrency.max_requests"])),
+        pacing=PacingSettings(licences=cast(int | None, v["pacing.licences"]),
+                              ru_per_minute=cast(int | None, v["pacing.ru_per_minute"])),
         report=ReportSettings(min_group_size=cast(int, v["report.min_group_size"])),
     )

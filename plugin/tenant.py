@@ -8,6 +8,7 @@ from __future__ import annotations
 from connectors.graph.auth import ClientSecret, Credential, PfxCertificate, pem_certificate
 from connectors.graph.client import GraphClient, connect, is_sandbox_url
 from connectors.graph.errors import AuthError, Outcome
+from connectors.graph.pacing import PacingConfig, Pacer
 from plugin.settings import Settings
 from plugin.settings_parsers import CertificateRef, SecretRef
 
@@ -34,8 +35,17 @@ def credential_of(settings: Settings) -> Credential:
     return pem_certificate(ref.path, ref.thumbprint or "", passphrase)
 
 
+def pacer_for(settings: Settings) -> Pacer | None:
+    """Pacing at the campaign's SharePoint budget (``pacing.*``); off on a sandbox unless a
+    ``pacing`` key is given, so sandbox runs are not slowed to a real tenant's budget."""
+    if is_sandbox_url(settings.tenant.graph_url) and not settings.pacing.explicit:
+        return None
+    return Pacer(PacingConfig(ru_per_minute=settings.pacing.budget))
+
+
 def open_client(settings: Settings, **kw: object) -> GraphClient:
     """A client for the campaign's tenant; a plain-HTTP loopback URL is a sandbox (static token)."""
+    kw.setdefault("pacer", pacer_for(settings))
     url = settings.tenant.graph_url
     credential = None if is_sandbox_url(url) else credential_of(settings)
     return connect(graph_url=url, tenant_id=settings.tenant.tenant_id,

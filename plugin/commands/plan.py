@@ -1,4 +1,5 @@
-"""``samtal plan``: a dry run — who gets a talk, proposed times, what would be created. Writes
+"""``samtal plan``: a dry run — who gets a talk, proposed times, what would be created, and the
+SharePoint resource units it would cost with its shortest duration at the tenant's budget. Writes
 nothing: no meeting, folder, file, share or record (the records list is not even created)."""
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 
 from plugin.commands.common import add_config_arguments
 from plugin.commands.run import print_summary, run_pass
+from plugin.ru_estimate import describe, estimate_round
+from plugin.settings import PacingSettings
 from plugin.tables import table
 
 
@@ -31,4 +34,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"… and {len(rows) - len(shown)} more (--all lists them)")
         print()
     print_summary(report, dry_run=True)
+    estimate = estimate_round(((a.what, a.manager) for a in report.actions), len(report.records),
+                              settings.pacing.budget)
+    print()
+    print("\n".join(describe(estimate, budget_source(settings.pacing))))
     return code
+
+
+def budget_source(pacing: PacingSettings) -> str:
+    if pacing.ru_per_minute is not None:
+        return "pacing.ru_per_minute"
+    if pacing.licences is not None:
+        return f"{pacing.licences:,} licences"
+    return "the smallest budget; set pacing.licences"
