@@ -97,6 +97,7 @@ class CampaignSettings:
     id: str
     title: str
     window: Window
+    previous: str | None = None  # last round's id: its goals and plan go into the prep guides
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,7 @@ _MINUTES_PER_DAY = 24 * 60
 SCHEMA: Mapping[str, Leaf[object]] = {
     "campaign.id": Leaf(_campaign_id, required=True),
     "campaign.title": Leaf(text(200)),
+    "campaign.previous": Leaf(_campaign_id),
     "campaign.window.start": Leaf(day, required=True),
     "campaign.window.end": Leaf(day, required=True),
     "tenant.graph_url": Leaf(graph_url, default=DEFAULT_GRAPH_URL),
@@ -463,6 +465,7 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
             id=campaign_id,
             title=cast(str | None, v["campaign.title"]) or f"Medarbetarsamtal {campaign_id}",
             window=Window(cast(date, v["campaign.window.start"]), cast(date, v["campaign.window.end"])),
+            previous=cast(str | None, v["campaign.previous"]),
         ),
         tenant=TenantSettings(
             graph_url=cast(str, v["tenant.graph_url"]),
