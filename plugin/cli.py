@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def _load(name: str) -> _Command:
     module_name = COMMANDS[name][0]
-    module: _Command = importlib.import_module(module_name)  # type: ignore[assignment]
+    module: _Command = importlib.import_module(module_name)
     return module
 
 

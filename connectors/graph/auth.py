@@ -150,7 +150,9 @@ def auth_error_from_msal(result: dict[str, Any], tenant: str) -> AuthError:
     else:
         m = _AADSTS.search(description)
         aadsts = m.group(0) if m else None
-    outcome, hint = _AADSTS_HINTS.get(aadsts or "", (None, None))  # type: ignore[assignment]
+    known = _AADSTS_HINTS.get(aadsts or "")
+    outcome: Outcome | None = known[0] if known else None
+    hint: str | None = known[1] if known else None
     if outcome is None:
         if error in ("temporarily_unavailable", "server_error") or error.startswith("http_"):
             outcome, hint = Outcome.RETRY, "Entra ID is unavailable for now; samtal will try again"

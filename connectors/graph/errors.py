@@ -279,12 +279,12 @@ def from_response(
     if status == 400 and codes & _NAME_CODES:
         return InvalidName(text, hint="the file or folder name breaks OneDrive's rules", **kw)
     if status >= 500 and status != 507:
-        err = ServerError(text, **kw)
+        server = ServerError(text, **kw)
         if status in (500, 502, 504, 509) and not idempotent:
-            err.outcome = Outcome.PERMANENT  # not retried blindly: the write may have happened
-        return err
+            server.outcome = Outcome.PERMANENT  # not retried blindly: the write may have happened
+        return server
     cls = _BY_STATUS.get(status, StatusError)
-    err = cls(text, **kw)
+    err: StatusError = cls(text, **kw)
     if status == 403:
         if codes & _PER_PERSON_FORBIDDEN and not codes & _PERMISSION_CODES:
             err.outcome = Outcome.PERMANENT

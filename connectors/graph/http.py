@@ -305,13 +305,13 @@ class GraphHttp:
                 self.tokens.invalidate(token)
                 continue
             retry_after = parse_retry_after(rheaders.get("retry-after"))
-            failure = errors.from_response(method=method, path=shown, status=status,
-                                           headers=rheaders, body=body, retry_after=retry_after,
-                                           idempotent=idempotent)
+            answer = errors.from_response(method=method, path=shown, status=status,
+                                          headers=rheaders, body=body, retry_after=retry_after,
+                                          idempotent=idempotent)
             if not self.policy.should_retry_status(status, idempotent):
-                raise failure
+                raise answer
             wait = retry_after if retry_after is not None else self._backoff(attempt)
-            self._wait_or_raise(failure, wait, attempt, deadline_at, None)
+            self._wait_or_raise(answer, wait, attempt, deadline_at, None)
 
     # ------------------------------------------------------------------ internals
     def _backoff(self, attempt: int) -> float:
