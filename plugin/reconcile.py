@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from connectors.graph import errors
+from connectors.graph.calendar_records import Event
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from plugin.cache import LookCache
@@ -244,13 +245,23 @@ class Reconciler:
                 self._fail(talk, missing[talk.employee.id])
             else:
                 teams.setdefault(talk.manager.id, []).append(talk)
+        team_size = {m: len(ts) for m, ts in teams.items()}
+        found = self._find_booked([t for ts in teams.values() for t in ts if t.kind != "declined"])
+        teams = {m: kept for m, ts in teams.items()
+                 if (kept := [t for t in ts if t.kind == "declined" or t.employee.id in found])}
         booked = self._booked_by_manager()
         team_inputs = []
         for manager_id, members in sorted(teams.items()):
             manager = by_id[manager_id]
             others = tuple(b for b in booked.get(manager_id, ()) if b.employee_id not in
                            {m.employee.id for m in members})
-            fresh = [m for m in members if m.kind != "declined"]
+            # A meeting a stopped pass booked keeps its time and counts like any booked talk
+            # (buffer, daily maximum) for the team-mates planned around it.
+            for m in members:
+                if (event := found.get(m.employee.id)) is not None:
+                    plans[m.employee.id] = Proposal(m.employee.id, event.start, event.end)
+                    others += (Booking(m.employee.id, event.start, event.end, event.id),)
+            fresh = [m for m in members if m.kind != "declined" and found.get(m.employee.id) is None]
             for m in members:
                 if m.kind == "declined" and m.record and m.record.meeting_start and m.record.meeting_end:
                     old = Booking(m.employee.id, m.record.meeting_start, m.record.meeting_end, m.record.event_id)
@@ -263,8 +274,22 @@ class Reconciler:
                 self._place(wanted[outcome.employee_id], outcome, plans)
 
         work = [(t, plans[t.employee.id]) for ts in teams.values() for t in ts if t.employee.id in plans]
-        team_size = {m: len(ts) for m, ts in teams.items()}
-        self._run_parallel("booking talks", work, lambda tp: self._book_one(tp[0], tp[1], team_size))
+        self._run_parallel("booking talks", work,
+                           lambda tp: self._book_one(tp[0], tp[1], team_size, found.get(tp[0].employee.id)))
+
+    def _find_booked(self, talks: list[_Talk]) -> dict[str, Event | None]:
+        """The live meeting tagged with each talk's key in its manager's calendar, if any: one a
+        pass booked before it stopped without writing the record. A talk whose calendar could
+        not be read is left out (and so not booked this pass)."""
+        found: dict[str, Event | None] = {}
+
+        def look(talk: _Talk) -> None:
+            def do() -> None:
+                found[talk.employee.id] = self.talks.find_event(talk.manager, talk.employee)
+            self._guard(self._record(talk.employee, talk.record), do, talk)
+
+        self._run_parallel("looking for booked meetings", talks, look)
+        return found
 
     def _booked_by_manager(self) -> dict[str, list[Booking]]:
         out: dict[str, list[Booking]] = {}
@@ -303,7 +328,8 @@ class Reconciler:
         self.cache.looked(f"retry:{after.key}", self.now)
         self.book.put(after)
 
-    def _book_one(self, talk: _Talk, proposal: Proposal, team_size: dict[str, int]) -> None:
+    def _book_one(self, talk: _Talk, proposal: Proposal, team_size: dict[str, int],
+                  existing: Event | None) -> None:
         employee, manager = talk.employee, talk.manager
         base = self._record(employee, talk.record)
         what = {"new": "book", "declined": "move (declined)", "cancelled": "book again",
@@ -314,15 +340,10 @@ class Reconciler:
             return
 
         def do() -> None:
-            start, end = proposal.start, proposal.end
+            start, end = proposal.start, proposal.end  # an existing meeting's own time
             record = talk.record
-            existing = None
             if talk.kind == "moved" and record is not None:
                 self._move_away(record, employee)
-            if talk.kind in ("new", "cancelled", "moved"):
-                existing = self.talks.find_event(manager, employee)
-                if existing is not None:  # booked by a pass that stopped before writing the record
-                    start, end = existing.start, existing.end
             ctx = self.talks.context(employee, manager, start, end, None)
             folder, form = self.talks.prepare(
                 employee, manager, record, ctx,
