@@ -9,6 +9,7 @@
 | ``POST /_sandbox/tokens/expire`` | every token issued so far answers 401 from now on → ``{"generation": n}`` |
 | ``POST /_sandbox/events/respond`` ``{"user": "<upn or id>", "event_id": "<id>", "response": "accept|decline|tentativelyAccept", "sendResponse": true}`` | the person answers an invitation: ``event_id`` is the id of their copy, or of the organizer's event, or an ``iCalUId`` → 202 |
 | ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` or ``?item=<item id>`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag and lastModifiedDateTime change → 200 with the driveItem |
+| ``PUT /_sandbox/users/{upn or id}/manager`` ``{"manager": "<upn or id>"}`` (or ``null``) | HR changes the person's manager in Entra ID (``manager``, ``directReports`` and ``$expand=manager`` follow) → 204 |
 | ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
 """
 from __future__ import annotations
@@ -53,6 +54,8 @@ def handle(app: Sandbox, req: Request) -> Response:
         return _respond(app, req)
     if len(parts) == 3 and parts[0] == "drives" and parts[2] == "content" and method == "PUT":
         return _new_version(app, req, parts[1])
+    if len(parts) == 3 and parts[0] == "users" and parts[2] == "manager" and method == "PUT":
+        return _set_manager(app, req, parts[1])
     if parts == ["state"] and method == "GET":
         return Response(200, app.tenant.to_json().encode(), {"Content-Type": "application/json"})
     raise GraphError(404, "NotFound", f"No control route {method} {req.path}.")
@@ -91,6 +94,24 @@ def _respond(app: Sandbox, req: Request) -> Response:
             raise GraphError(404, "ErrorItemNotFound", f"{user['userPrincipalName']} has no invitation for event '{wanted}'.")
         calendar.respond(app, user, ev, action, bool(body.get("sendResponse", True)))
     return empty(202)
+
+
+def _set_manager(app: Sandbox, req: Request, ref: str) -> Response:
+    wanted = req.json_object().get("manager")
+    with app.tenant.lock:
+        user = app.tenant.user(ref)
+        if user is None:
+            raise GraphError(404, "Request_ResourceNotFound", f"No user '{ref}'.")
+        if wanted is None:
+            user["managerId"] = None
+            return empty(204)
+        manager = app.tenant.user(str(wanted))
+        if manager is None:
+            raise GraphError(404, "Request_ResourceNotFound", f"No user '{wanted}' to be the manager.")
+        if manager["id"] == user["id"]:
+            raise GraphError(400, "Request_BadRequest", "A user cannot be their own manager.")
+        user["managerId"] = manager["id"]
+    return empty(204)
 
 
 def _new_version(app: Sandbox, req: Request, owner: str) -> Response:

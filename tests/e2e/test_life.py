@@ -1,0 +1,123 @@
+"""A talk's life after booking (SPEC §3, §5–6): a declined invitation gets a new time on the same
+event, a filled and confirmed form is filed (and only what may be filed), a manager change moves
+the talk and its folder's access."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from plugin.documents import wordsim
+from plugin.talks import FILE_NAMES
+from tests.e2e.checks import check_round, items_by_key, list_items, talk_events, utc
+from tests.e2e.conftest import AFTER, NOW, ServeFactory, Served, team_seed
+
+
+def by_name(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["Title"]: f for f in items_by_key(state).values()}
+
+
+def prep_item(state: dict[str, Any], f: dict[str, Any]) -> dict[str, Any]:
+    items = state["drives"][f["DriveId"]]["items"]
+    name = FILE_NAMES[f["Language"]]["prep"]
+    return next(i for i in items.values() if i["parentId"] == f["FolderId"] and i["name"] == name)
+
+
+def test_a_declined_invitation_gets_a_new_time_on_the_same_event(serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(4))
+    served.run(NOW)
+    before = served.state()
+    talk = by_name(before)["Person 0"]
+    old_prep = prep_item(before, talk)
+    served.people.respond(talk["EmployeeEmail"], talk["EventId"], "decline")
+
+    report = served.run(NOW + timedelta(hours=1), watch_all=True)
+    assert {a.what for a in report.actions} == {"declined", "move (declined)"}
+    after = served.state()
+    moved = by_name(after)["Person 0"]
+    assert moved["Status"] == "scheduled" and moved["EventId"] == talk["EventId"]
+    assert moved["MeetingStart"] != talk["MeetingStart"]
+    [(mailbox, event)] = talk_events(after)[moved["Key"]]  # the same event, not a second one
+    assert event["id"] == talk["EventId"] and utc(event["start"]) == utc(moved["MeetingStart"])
+    assert event["attendees"][0]["status"]["response"] == "none"  # asked again
+    new_prep = prep_item(after, moved)
+    assert new_prep["id"] == old_prep["id"] and new_prep["version"] > old_prep["version"]
+    assert served.blob(new_prep["id"]) != served.blob(old_prep["id"]) or new_prep["size"] != old_prep["size"]
+    check_round(served, after, graph_reads=False)
+    # nothing else changed for the others
+    others = {k: f for k, f in by_name(before).items() if k != "Person 0"}
+    assert {k: by_name(after)[k]["MeetingStart"] for k in others} == {k: f["MeetingStart"] for k, f in others.items()}
+
+
+HEALTH = "Sömnproblem sedan i höstas"
+FEEDBACK = "Chefen borde lyssna mer"
+TEXTS = {"goals": "- Skriva klart boken\n- Handleda två doktorander", "development_plan": "Kurs i ledarskap",
+         "competence_needs": "Statistik i R", "expectations": "Tydliga prioriteringar",
+         "previous_goals_followup": "Förra årets mål nåddes", "health_notes": HEALTH,
+         "manager_feedback": FEEDBACK}
+
+
+def _fill(served: Served, f: dict[str, Any], confirm: tuple[str, ...]) -> None:
+    data = served.blob(f["FormItemId"])
+    day = utc(f["MeetingStart"]).date()
+    served.people.save_file(f["DriveId"], f["FormItemId"],
+                            wordsim.fill_form(data, TEXTS, confirm=confirm, health_discussed=True, day=day))
+
+
+def test_confirmed_forms_are_filed_and_nothing_else(serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(4))
+    served.run(NOW)
+    talks = by_name(served.state())
+    _fill(served, talks["Person 0"], ("employee_confirmed", "manager_confirmed"))
+    _fill(served, talks["Person 1"], ("employee_confirmed",))
+    # Person 3's form, filled and confirmed, is copied over Person 2's
+    _fill(served, talks["Person 3"], ("employee_confirmed", "manager_confirmed"))
+    served.people.save_file(talks["Person 2"]["DriveId"], talks["Person 2"]["FormItemId"],
+                            served.blob(talks["Person 3"]["FormItemId"]))
+
+    served.run(AFTER, watch_all=True)
+    state = served.state()
+    after = by_name(state)
+    filed = after["Person 0"]
+    assert filed["Status"] == "filed" and filed["FiledAt"]
+    assert filed["Goals"].splitlines() == ["Skriva klart boken", "Handleda två doktorander"] or \
+        "Skriva klart boken" in filed["Goals"]
+    assert (filed["DevelopmentPlan"], filed["CompetenceNeeds"], filed["Expectations"],
+            filed["PreviousGoalsFollowup"]) == ("Kurs i ledarskap", "Statistik i R", "Tydliga prioriteringar",
+                                                "Förra årets mål nåddes")
+    assert filed["HealthDiscussed"] is True and filed["EmployeeConfirmed"] is True and filed["ManagerConfirmed"] is True
+    assert filed["MeetingDate"].startswith(utc(filed["MeetingStart"]).date().isoformat())
+    assert after["Person 3"]["Status"] == "filed"
+    # health notes and feedback to the manager never leave the document
+    raw = json.dumps(list_items(state), ensure_ascii=False)
+    assert HEALTH not in raw and FEEDBACK not in raw
+    assert after["Person 1"]["Status"] == "held"  # only one confirmation
+    wrong = after["Person 2"]
+    assert wrong["Status"] == "held" and "belongs to another talk" in wrong["Note"]
+    assert wrong["Goals"] is None
+
+
+def test_a_manager_change_moves_the_talk_and_the_folder_access(serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(4))
+    served.run(NOW)
+    before = served.state()
+    talk = by_name(before)["Person 0"]
+    users = {u["userPrincipalName"]: u for u in before["users"].values()}
+    old, new = users["boss@example.se"], users["other.boss@example.se"]
+    response = served.control("PUT", "users/person0@example.se/manager", json={"manager": "other.boss@example.se"})
+    assert response.status_code == 204
+
+    report = served.run(NOW + timedelta(days=1))
+    assert [a.what for a in report.actions] == ["move to the new manager"]
+    state = served.state()
+    moved = by_name(state)["Person 0"]
+    assert moved["Status"] == "scheduled" and moved["ManagerId"] == new["id"]
+    assert talk["EventId"] not in state["events"][old["id"]]  # the old meeting is cancelled
+    copies = [e for e in state["events"][talk["EmployeeId"]].values() if e.get("organizerRef", [""])[0] == old["id"]]
+    assert copies and all(e["isCancelled"] for e in copies)
+    [(mailbox, _)] = talk_events(state)[moved["Key"]]
+    assert mailbox == new["id"]
+    folder = state["drives"][moved["DriveId"]]["items"][moved["FolderId"]]
+    assert moved["FolderId"] == talk["FolderId"]  # the folder stays with the employee
+    assert [(p["grantedTo"]["user"]["id"], p["roles"]) for p in folder["permissions"]] == [(new["id"], ["write"])]
+    check_round(served, state, graph_reads=True)
