@@ -1,0 +1,93 @@
+"""The commands over loopback, as an administrator runs them: ``samtal doctor``, ``plan``, ``run``,
+``status`` (``plugin.cli.main``), and bad settings ending with exit status 2, no traceback."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plugin.cli import main
+from tests.e2e.checks import check_round, list_items
+from tests.e2e.conftest import NOW, ServeFactory, Served, small_seed
+
+
+def samtal(served: Served, *args: str) -> int:
+    return main([*args, "--config", str(served.config), "--now", NOW.isoformat()])
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_doctor_and_plan_write_nothing(serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    served = serve_tenant(small_seed())
+    assert samtal(served, "doctor") == 0
+    out = capsys.readouterr().out
+    assert "permissions  not checked" in out and "mailboxes" in out and "drives" in out
+
+    assert samtal(served, "plan", "--all", "-q") == 0
+    out = capsys.readouterr().out
+    booked = [line for line in out.splitlines() if line.startswith("book ") and " 2027-" in line]
+    assert len(booked) == 13 and "Karin Ståhl" in out and "no manager in Entra ID" in out
+    assert served.stats()["writes"] == 0
+    assert list_items(served.state()) == []  # the list is not even created
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_run_then_status(serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    served = serve_tenant(small_seed())
+    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
+    out = capsys.readouterr().out
+    assert "scheduled     13" in out and "book              13" in out
+    check_round(served, served.state(), graph_reads=False)
+    writes = served.stats()["writes"]
+
+    assert samtal(served, "status") == 1  # Anna has no manager, Örjan no mailbox
+    out = capsys.readouterr().out
+    assert "needs attention (2)" in out and "Örjan" in out and "Anna Berg" in out
+    assert "Institutionen för matematik" in out and "Per Lind" in out  # by department, by manager
+    assert served.stats()["writes"] == writes  # status reads only
+
+    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert served.stats()["writes"] == writes
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (("window: {start: 2027-02-01, end: 2027-03-31}", "window: {start: 2027-03-31, end: 2027-02-01}"), "window"),
+    (("online: teams}", "online: teams, colour: blue}"), "colour"),
+    (("time_zone: Europe/Stockholm", "time_zone: Europe/Atlantis"), "time_zone"),
+])
+@pytest.mark.parametrize("command", ["run", "plan", "status", "doctor"])
+def test_bad_settings_end_with_status_2_and_no_traceback(
+        serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        change: tuple[str, str], named: str, command: str, secret_env: None) -> None:
+    served = _bad_settings_tenant(serve_tenant)
+    text = served.config.read_text(encoding="utf-8")
+    assert change[0] in text
+    bad = tmp_path / "campaign.yaml"
+    bad.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--config", str(bad), "--now", NOW.isoformat()])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and named in err and "Traceback" not in err
+    assert served.stats()["requests"] == 0
+
+
+_SHARED: dict[str, Served] = {}
+
+
+def _bad_settings_tenant(serve_tenant: ServeFactory) -> Served:
+    """One sandbox for every bad-settings case: none of them may reach it."""
+    if "served" not in _SHARED:
+        _SHARED["served"] = serve_tenant(small_seed())
+    return _SHARED["served"]
+
+
+def test_a_missing_secret_is_a_settings_error(serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    served = serve_tenant(small_seed())
+    monkeypatch.delenv("SAMTAL_E2E_SECRET", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        samtal(served, "run")
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "SAMTAL_E2E_SECRET" in err and "Traceback" not in err
