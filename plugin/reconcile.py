@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TypeVar
 
 from connectors.graph import errors
 from connectors.graph.calendar_records import Event
@@ -28,13 +29,14 @@ from plugin.scheduling.rules import rules_from_settings
 from plugin.progress import Progress
 from plugin.records import Record, Status
 from plugin.roster import Entry, build_roster
-from plugin.scheduling.model import Booking, Person, Proposal, Team, Unschedulable
+from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
 from plugin.scheduling.planner import plan_round, propose_new_time
 from plugin.settings import Settings
 from plugin.store import RecordBook, RecordStore
 from plugin.talks import Talks, address_of, scheduled_record
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class ConsentNeeded(Exception):
@@ -419,13 +421,13 @@ class Reconciler:
             else:
                 self.report.retry_later.append(f"{record.key}: {err}")
 
-    def _run_parallel(self, label: str, items: Iterable[object], fn: Callable[[object], None]) -> None:
-        items = list(items)
-        if not items:
+    def _run_parallel(self, label: str, items: Iterable[_T], fn: Callable[[_T], None]) -> None:
+        work = list(items)
+        if not work:
             return
-        with self.progress.step(label, len(items)) as bar, \
+        with self.progress.step(label, len(work)) as bar, \
                 ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="samtal") as pool:
-            for future in [pool.submit(fn, item) for item in items]:
+            for future in [pool.submit(fn, item) for item in work]:
                 future.result()
                 bar.update(1)  # type: ignore[attr-defined]
 

@@ -6,7 +6,7 @@ tenant's state into what two rounds must agree on (ids, timestamps and URLs left
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 import holidays
@@ -62,16 +62,6 @@ def talk_events(state: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, An
             if ev.get("isOrganizer") and key and not ev.get("isCancelled"):
                 out[key].append((mailbox, ev))
     return out
-
-
-def user_folders(state: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Every talk folder: (drive id, item) of the folders holding a form."""
-    found = []
-    for drive_id, drive in state["drives"].items():
-        for item in drive["items"].values():
-            if not item["folder"] and item["name"] in {n["form"] for n in FILE_NAMES.values()}:
-                found.append((drive_id, drive["items"][item["parentId"]]))
-    return found
 
 
 def path_segments(drive: dict[str, Any], item: dict[str, Any]) -> list[str]:
@@ -229,7 +219,7 @@ def normalised(state: dict[str, Any]) -> dict[str, Any]:
             entry["files"] = sorted(i["name"] for i in drive["items"].values() if i["parentId"] == folder["id"])
             entry["shared"] = sorted((p["grantedTo"]["user"]["id"], tuple(p["roles"])) for p in folder["permissions"])
         per_key[key] = entry
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for box in state["events"].values():
         for ev in box.values():
             counts["events" if ev.get("isOrganizer") else "copies"] += 1
@@ -242,5 +232,3 @@ def normalised(state: dict[str, Any]) -> dict[str, Any]:
     return {"talks": per_key, "counts": dict(counts)}
 
 
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(ZONE).date()

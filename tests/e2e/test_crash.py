@@ -26,15 +26,17 @@ class CrashingSession(requests.Session):
         self.writes = 0
         self.dead = False
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> requests.Response:
         if self.dead:
             raise Crash("the process is gone")
-        response = super().request(method, url, *args, **kw)
-        if str(method).upper() != "GET" and "getSchedule" not in str(url):
+        verb = method.decode() if isinstance(method, bytes) else method
+        target = url.decode() if isinstance(url, bytes) else url
+        response = super().request(verb, target, *args, **kw)
+        if verb.upper() != "GET" and "getSchedule" not in target:
             self.writes += 1
             if self.writes == self.crash_at:
                 self.dead = True
-                raise Crash(f"killed right after write {self.writes}: {method!r} {url!r}")
+                raise Crash(f"killed right after write {self.writes}: {verb} {target}")
         return response
 
 
