@@ -3,12 +3,13 @@ pass afterwards leaves exactly what an uninterrupted pass leaves — no second e
 share or list item for any talk."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.checks import check_round, normalised
+from tests.e2e.checks import check_round, items_by_key, normalised
 from tests.e2e.conftest import NOW, ServeFactory, team_seed
 
 
@@ -74,3 +75,33 @@ def test_killed_at_every_write_then_rerun_ends_as_an_uninterrupted_pass(serve_te
     # A talk whose meeting was booked keeps its time; one planned again after the crash may get
     # another free slot (its team-mates are fixed by then), which is allowed, but the bulk agree.
     assert len(moved) <= total // 2, moved
+
+
+def test_killed_while_moving_a_declined_talk_then_rerun(serve_tenant: ServeFactory) -> None:
+    """The pass that gives a declined talk its new time (record → declined, prep guide, PATCH of
+    the event, record → scheduled), killed after each of its writes: one event, a new time."""
+    served = serve_tenant(team_seed(2), workers=1)
+    later = NOW + timedelta(hours=1)
+
+    def first_pass_and_decline() -> dict[str, Any]:
+        served.sandbox.reset()
+        served.run(NOW)
+        talk = next(f for f in items_by_key(served.state()).values() if f["Title"] == "Person 0")
+        served.people.respond(talk["EmployeeEmail"], talk["EventId"], "decline")
+        return talk
+
+    first_pass_and_decline()
+    counting = CrashingSession()
+    served.run(later, session=counting, watch_all=True)
+    total = counting.writes
+    assert total >= 3
+    for k in range(1, total + 1):
+        talk = first_pass_and_decline()
+        with pytest.raises(Crash):
+            served.run(later, session=CrashingSession(crash_at=k), watch_all=True)
+        served.run(later + timedelta(minutes=5), watch_all=True)
+        state = served.state()
+        check_round(served, state, graph_reads=False)
+        now = items_by_key(state)[talk["Key"]]
+        assert now["Status"] == "scheduled" and now["EventId"] == talk["EventId"], k
+        assert now["MeetingStart"] != talk["MeetingStart"], k
