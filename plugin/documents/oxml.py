@@ -49,7 +49,8 @@ W_TAB, W_BR, W_CR, W_NBH = w("tab"), w("br"), w("cr"), w("noBreakHyphen")
 W_MOVEFROM, W_TXBX = w("moveFrom"), w("txbxContent")
 W_PSTYLE, W_NUMPR, W_NUMID, W_ILVL, W_OUTLINE = (w(n) for n in ("pStyle", "numPr", "numId", "ilvl", "outlineLvl"))
 W_RSTYLE, W_ALIAS, W_TAG, W_LOCK, W_SHOWPH = (w(n) for n in ("rStyle", "alias", "tag", "lock", "showingPlcHdr"))
-W14_CHECKBOX = w14("checkbox")
+W14_CHECKBOX, W14_CHECKED, W14_VAL = w14("checkbox"), w14("checked"), w14("val")
+W_DATE, W_FULLDATE = w("date"), w("fullDate")
 _KINDS = {w("text"): "text", w("date"): "date", W14_CHECKBOX: "checkbox",
           w("dropDownList"): "dropdown", w("comboBox"): "dropdown", w("richText"): "richtext",
           **{w(n): "other" for n in ("picture", "docPartObj", "docPartList", "equation", "citation",
@@ -60,42 +61,53 @@ CHECKED_VALUES = frozenset({"1", "true", "on"})
 
 # --------------------------------------------------------------------------- reading text
 
-_VISIBLE = ("not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback or ancestor::w:sdtPr)"
-            "{extra}")
-_TEXT_XPATH = ".//w:t[{p}] | .//w:tab[parent::w:r][{p}] | .//w:br[{p}] | .//w:cr[{p}] | .//w:noBreakHyphen[{p}]"
-_all_text = etree.XPath(_TEXT_XPATH.format(p=_VISIBLE.format(extra="")), namespaces=NSMAP)
-_outside_text = etree.XPath(_TEXT_XPATH.format(p=_VISIBLE.format(extra=" and count(ancestor::w:sdt) = $depth")),
-                            namespaces=NSMAP)
-_depth = etree.XPath("count(ancestor-or-self::w:sdt)", namespaces=NSMAP)
-_outside_paragraphs = etree.XPath(".//w:p[not(ancestor::w:sdtContent)]", namespaces=NSMAP)
-_CHARS = {W_TAB: "\t", W_BR: "\n", W_CR: "\n", W_NBH: "-"}
-
-
-_SPECIAL = (w("del"), W_MOVEFROM, f"{{{MC_NS}}}Fallback")
+_CHARS = {W_BR: "\n", W_CR: "\n", W_NBH: "-"}
+_TEXT_TAGS = (W_T, W_TAB, W_BR, W_CR, W_NBH)
+#: Subtrees whose text is not visible: tracked deletions, moved-from text, Markup Compatibility
+#: fallbacks (the choice is shown instead) and control properties.
+_HIDDEN = (w("del"), W_MOVEFROM, f"{{{MC_NS}}}Fallback", W_SDTPR)
+_HIDDEN_OR_CONTROL = (*_HIDDEN, W_SDT)
 
 
 def text_of(el: etree._Element, *, outside_controls: bool = False) -> str:
-    """Visible text: ``w:t``, tabs and breaks; tracked deletions, moved-from text, field codes
-    (``w:instrText`` is not ``w:t``) and Markup Compatibility fallbacks are skipped. With
-    ``outside_controls``, text of content controls inside ``el`` is left out."""
-    special = _SPECIAL + (W_SDT,) if outside_controls else _SPECIAL
-    if next(el.iter(*special), None) is not None:  # rare: let XPath sort out the ancestors
-        nodes = _outside_text(el, depth=_depth(el)) if outside_controls else _all_text(el)
-    else:
-        nodes = el.iter(W_T, W_TAB, W_BR, W_CR, W_NBH)
+    """Visible text below ``el``: ``w:t``, tabs and breaks; tracked deletions, moved-from text,
+    field codes (``w:instrText`` is not ``w:t``) and Markup Compatibility fallbacks are skipped.
+    With ``outside_controls``, text of content controls inside ``el`` is left out (``el``'s own
+    content is kept when ``el`` is a control).
+
+    One pass in which lxml picks out the text nodes and the hidden subtrees (reading each
+    element's tag in Python costs more than the rest); the text nodes of a hidden subtree are
+    set aside when it is met, which is before them in document order."""
+    hidden = _HIDDEN_OR_CONTROL if outside_controls else _HIDDEN
     out: list[str] = []
-    for n in nodes:
+    skip: set[etree._Element] | None = None
+    for n in el.iter(*_TEXT_TAGS, *hidden):
+        if n is el:
+            continue
         tag = n.tag
         if tag == W_T:
-            out.append(n.text or "")
-        elif tag != W_TAB or n.getparent().tag == W_R:  # a w:tab in w:pPr/w:tabs is a tab stop
+            if skip is None or n not in skip:
+                out.append(n.text or "")
+        elif tag in hidden:
+            if skip is None:
+                skip = set()
+            skip.update(n.iter(*_TEXT_TAGS))
+        elif skip is not None and n in skip:
+            continue
+        elif tag == W_TAB:
+            if n.getparent().tag == W_R:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
+                out.append("\t")
+        else:
             out.append(_CHARS[tag])
     return "".join(out)
 
 
 def outside_paragraphs(doc: etree._Element) -> list[etree._Element]:
-    """Every ``w:p`` that is not inside a content control."""
-    return list(_outside_paragraphs(doc))
+    """Every ``w:p`` that is not inside a content control's content, in document order."""
+    inside = {p for content in doc.iter(W_SDTCONTENT) for p in content.iter(W_P)}
+    if not inside:
+        return list(doc.iter(W_P))
+    return [p for p in doc.iter(W_P) if p not in inside]
 
 
 def paragraphs(el: etree._Element) -> list[etree._Element]:
@@ -262,25 +274,30 @@ def is_inline(sdt: etree._Element) -> bool:
     return holder is not None and holder.tag == W_P
 
 
+def _checkbox(sdt: etree._Element) -> etree._Element | None:
+    pr = child(sdt, W_SDTPR)
+    return None if pr is None else child(pr, W14_CHECKBOX)
+
+
 def checkbox_checked(sdt: etree._Element) -> bool | None:
     """``w14:checked/@w14:val`` (``1|true|on``); None when the element is absent."""
-    box = sdt.find(f"{W_SDTPR}/{w14('checkbox')}")
-    checked = None if box is None else box.find(w14("checked"))
+    box = _checkbox(sdt)
+    checked = None if box is None else child(box, W14_CHECKED)
     if checked is None:
         return None
-    return checked.get(w14("val"), "1").lower() in CHECKED_VALUES
+    return checked.get(W14_VAL, "1").lower() in CHECKED_VALUES
 
 
 def checkbox_glyph_checked(sdt: etree._Element) -> bool | None:
     """The state the shown glyph says (☒ / ☐, or the glyphs the control declares)."""
-    box = sdt.find(f"{W_SDTPR}/{w14('checkbox')}")
+    box = _checkbox(sdt)
     on, off = "\u2612", "\u2610"
     if box is not None:
         for name, default in (("checkedState", "2612"), ("uncheckedState", "2610")):
-            el = box.find(w14(name))
+            el = child(box, w14(name))
             try:
-                glyph = chr(int(el.get(w14("val"), default) if el is not None else default, 16))
-            except ValueError:
+                glyph = chr(int(el.get(W14_VAL, default) if el is not None else default, 16))
+            except (ValueError, OverflowError):  # not hex, or past U+10FFFF (chr overflows)
                 continue
             on, off = (glyph, off) if name == "checkedState" else (on, glyph)
     content = control_content(sdt)
@@ -295,8 +312,9 @@ def glyph_state(text: str) -> bool | None:
 
 
 def date_full(sdt: etree._Element) -> str | None:
-    el = sdt.find(f"{W_SDTPR}/{w('date')}")
-    return None if el is None else el.get(w("fullDate"))
+    pr = child(sdt, W_SDTPR)
+    el = None if pr is None else child(pr, W_DATE)
+    return None if el is None else el.get(W_FULLDATE)
 
 
 def fill_date(sdt: etree._Element, day: dt.date, shown: str) -> None:

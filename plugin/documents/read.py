@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
@@ -36,7 +37,7 @@ from plugin.documents.render import (
     PROP_LANGUAGE,
     load_template,
 )
-from plugin.documents.safety import MAX_FILE_BYTES, Package, parse_xml
+from plugin.documents.safety import MAX_FILE_BYTES, Package
 
 #: Placeholder texts that count as empty when the placeholder flag was lost (LibreOffice drops
 #: ``w:showingPlcHdr`` on text controls): ours, and Word's defaults in Swedish and English
@@ -48,6 +49,7 @@ KNOWN_PLACEHOLDERS = frozenset(s.casefold() for s in (
     "Klicka eller tryck för att ange ett datum.", "Click or tap to enter a date.",
     "Välj ett objekt.", "Choose an item.",
 ))
+_V = TypeVar("_V")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 _SPACES = re.compile(r"\s+")
 _LIST_STYLES = {"listbullet": "bullet", "punktlista": "bullet", "listnumber": "decimal",
@@ -297,8 +299,7 @@ class _Reader:
 
     def _numbering_formats(self) -> dict[str, dict[int, str]]:
         if self._numbering is None:
-            self._numbering = (_numbering_formats(self.package.read("word/numbering.xml"))
-                               if self.package.has("word/numbering.xml") else {})
+            self._numbering = _numbering_formats(self.package)
         return self._numbering
 
     def _lines(self, paras: Iterable[etree._Element]) -> str:
@@ -359,19 +360,48 @@ class _Reader:
                                  f"{'s' if n > 1 else ''}); it was not read")
 
 
-_numbering_cache: dict[bytes, dict[str, dict[int, str]]] = {}
+#: What was derived from parts that every form of one template or one producer shares
+#: (``word/numbering.xml``, ``docProps/app.xml``), keyed by the part as stored in the zip
+#: (:meth:`Package.stored`), so a hit costs neither inflating nor parsing. Small parts only,
+#: a few entries: a stranger's huge part is never kept.
+_CACHE_ENTRIES, _CACHE_MAX_STORED = 32, 64 * 1024
+_numbering_cache: dict[tuple[int, int, int, bytes], dict[str, dict[int, str]]] = {}
+_app_cache: dict[tuple[int, int, int, bytes], str] = {}
+NUMBERING_PART, APP_PART = "word/numbering.xml", "docProps/app.xml"
 
 
-def _numbering_formats(data: bytes) -> dict[str, dict[int, str]]:
-    """List formats by numId; forms from one template share ``numbering.xml``, so keep a few."""
-    formats = _numbering_cache.get(data)
+def _numbering_formats(package: Package) -> dict[str, dict[int, str]]:
+    """List formats by numId (none when the form has no numbering part)."""
+    if not package.has(NUMBERING_PART):
+        return {}
+    key = package.stored(NUMBERING_PART)
+    formats = _numbering_cache.get(key)
     if formats is None:
-        formats = oxml.numbering_formats(parse_xml(data, "word/numbering.xml"))
-        with _cache_lock:
-            if len(_numbering_cache) >= 32:
-                _numbering_cache.clear()
-            _numbering_cache[data] = formats
+        formats = oxml.numbering_formats(package.xml(NUMBERING_PART))
+        _remember(_numbering_cache, key, formats)
     return formats
+
+
+def _application(package: Package) -> str:
+    """``docProps/app.xml``'s ``Application`` (``LibreOffice/7.4…`` for LibreOffice files)."""
+    if not package.has(APP_PART):
+        return ""
+    key = package.stored(APP_PART)
+    name = _app_cache.get(key)
+    if name is None:
+        name = oxml.application_name(package.xml(APP_PART))
+        _remember(_app_cache, key, name)
+    return name
+
+
+def _remember(cache: dict[tuple[int, int, int, bytes], _V], key: tuple[int, int, int, bytes],
+              value: _V) -> None:
+    if len(key[3]) > _CACHE_MAX_STORED:
+        return
+    with _cache_lock:
+        if len(cache) >= _CACHE_ENTRIES:
+            cache.clear()
+        cache[key] = value
 
 
 class _Unread:
@@ -413,7 +443,7 @@ def read_package(package: Package, *, templates_dir: Path | None = None,
     doc = package.xml("word/document.xml")
     props = (oxml.read_custom_properties(package.xml(oxml.CUSTOM_PART))
              if package.has(oxml.CUSTOM_PART) else {})
-    app = oxml.application_name(package.xml("docProps/app.xml")) if package.has("docProps/app.xml") else ""
+    app = _application(package)
     language = _language(doc, props)
     reader = _Reader(package, doc, boilerplate or _template_boilerplate(language, templates_dir))
     fields = reader.read_all()

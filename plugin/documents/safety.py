@@ -10,6 +10,7 @@ parsing, so neither "billion laughs" nor external entities are expanded.
 from __future__ import annotations
 
 import io
+import struct
 import threading
 import zipfile
 import zlib
@@ -75,9 +76,9 @@ class Package:
                 f"{label} is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
         if not data.startswith(b"PK"):
             raise NotADocxError(f"{label} is not a Word document (.docx is a zip file)")
+        self._data = data
         try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
-            infos = self._zip.infolist()
+            infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
             raise DamagedDocumentError(f"{label} is a damaged zip file ({err})") from err
         if len(infos) > MAX_ENTRIES:
@@ -101,6 +102,8 @@ class Package:
         return name in self.entries
 
     def read(self, name: str) -> bytes:
+        """The part's bytes, inflated at most one byte past the smaller of its declared size and
+        the limits, and checked against its CRC-32."""
         entry = self.entries.get(name)
         if entry is None:
             raise DamagedDocumentError(f"{self.label} has no part {name}")
@@ -108,16 +111,55 @@ class Package:
         if entry.size > limit:
             raise OversizedDocumentError(f"{self.label}: {name} unpacks to {entry.size:,} bytes; "
                                          f"the limit is {limit:,}")
-        try:
-            with self._zip.open(entry.info) as stream:
-                data = stream.read(limit + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as err:
-            raise DamagedDocumentError(f"{self.label}: {name} cannot be unpacked ({err})") from err
+        data = self._inflate(entry, limit)
         if len(data) > limit:
             raise OversizedDocumentError(
                 f"{self.label}: {name} unpacks to more than {limit:,} bytes (a zip bomb?)")
+        if len(data) != entry.size or zlib.crc32(data) != entry.info.CRC:
+            raise DamagedDocumentError(f"{self.label}: {name} cannot be unpacked (its size or "
+                                       "CRC-32 does not match the zip directory)")
         self._read_total += len(data)
         return data
+
+    def stored(self, name: str) -> tuple[int, int, int, bytes]:
+        """What the zip holds for a part, not inflated: ``(method, CRC-32, size, compressed
+        bytes)``. Equal keys inflate to equal bytes, so a caller may cache what it derived from a
+        part that was read and checked once (parts every form of one producer shares)."""
+        entry = self.entries.get(name)
+        if entry is None:
+            raise DamagedDocumentError(f"{self.label} has no part {name}")
+        start, end = self._span(entry)
+        return entry.info.compress_type, entry.info.CRC, entry.size, self._data[start:end]
+
+    def _span(self, entry: Entry) -> tuple[int, int]:
+        """Where the part's compressed bytes are: after its local header (ZIP APPNOTE §4.3.7:
+        30 fixed bytes, then the name and the extra field, whose lengths are at offsets 26, 28)."""
+        info, data = entry.info, self._data
+        offset = info.header_offset
+        if offset < 0 or offset + 30 > len(data) or data[offset:offset + 4] != b"PK\x03\x04":
+            raise DamagedDocumentError(f"{self.label}: {entry.name} has no local zip header")
+        name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+        start = offset + 30 + name_len + extra_len
+        end = start + info.compress_size
+        if end > len(data):
+            raise DamagedDocumentError(f"{self.label}: {entry.name} is cut off (truncated file)")
+        return start, end
+
+    def _inflate(self, entry: Entry, limit: int) -> bytes:
+        """Inflate straight from the file's bytes (no ``ZipExtFile`` per part), bounded."""
+        start, end = self._span(entry)
+        bound = min(entry.size, limit) + 1
+        method = entry.info.compress_type
+        if method == zipfile.ZIP_STORED:
+            return self._data[start:min(end, start + bound)]
+        if method != zipfile.ZIP_DEFLATED:
+            raise DamagedDocumentError(f"{self.label}: {entry.name} uses zip compression method "
+                                       f"{method}; Word documents use deflate")
+        try:
+            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(
+                memoryview(self._data)[start:end], bound)
+        except zlib.error as err:
+            raise DamagedDocumentError(f"{self.label}: {entry.name} cannot be unpacked ({err})") from err
 
     def xml(self, name: str) -> etree._Element:
         return parse_xml(self.read(name), name)

@@ -5,12 +5,13 @@ import io
 import zipfile
 
 import pytest
+from lxml import etree
 
 from plugin.documents import (
     DamagedDocumentError, DocumentError, HostileDocumentError, NotADocxError, OversizedDocumentError,
     read_form, render_form,
 )
-from plugin.documents import safety
+from plugin.documents import oxml, safety
 from plugin.documents import wordsim
 from tests.plugin.documents.conftest import talk
 
@@ -110,3 +111,44 @@ def test_every_error_is_a_document_error() -> None:
     hostile = wordsim.edit(render_form(talk()), lambda r: None)
     assert read_form(hostile).fields["employee_name"] == "Åsa & <Öberg>"
     assert issubclass(HostileDocumentError, DocumentError) and issubclass(DocumentError, ValueError)
+
+
+def test_checkbox_glyph_past_unicode_is_ignored_not_a_crash() -> None:
+    def huge_glyph(root: etree._Element) -> None:
+        state = next(wordsim.control(root, "health_discussed").iter(oxml.w14("checkedState")))
+        state.set(oxml.w14("val"), "F" * 40)  # chr() of this overflows a C int
+    reading = read_form(wordsim.edit(render_form(talk()), huge_glyph))
+    assert reading.fields["health_discussed"] is False and "health_discussed" not in reading.unread
+
+
+def test_a_part_that_inflates_past_its_declared_size_is_damaged() -> None:
+    docx = bytearray(render_form(talk()))
+    central = docx.rfind(b"PK\x01\x02", 0, docx.rfind(b"docProps/custom.xml"))
+    docx[central + 24:central + 28] = (10).to_bytes(4, "little")  # declared 10 bytes
+    with pytest.raises(DamagedDocumentError, match="docProps/custom.xml"):
+        read_form(bytes(docx))
+
+
+def test_a_part_whose_crc_does_not_match_is_damaged() -> None:
+    docx = bytearray(render_form(talk()))
+    central = docx.rfind(b"PK\x01\x02", 0, docx.rfind(b"word/document.xml"))
+    docx[central + 16] ^= 0xFF  # CRC-32 in the central directory
+    with pytest.raises(DamagedDocumentError, match="CRC-32"):
+        read_form(bytes(docx))
+
+
+def test_a_part_cut_off_by_a_lying_offset_is_damaged() -> None:
+    docx = bytearray(render_form(talk()))
+    central = docx.rfind(b"PK\x01\x02", 0, docx.rfind(b"word/document.xml"))
+    docx[central + 42:central + 46] = (len(docx) - 10).to_bytes(4, "little")  # local header offset
+    with pytest.raises(DamagedDocumentError, match="word/document.xml"):
+        read_form(bytes(docx))
+
+
+def test_stored_parts_inflate_like_zipfile() -> None:
+    docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<a>\xc3\xa5</a>",
+                 "docProps/app.xml": b"<x/>" * 50}, zipfile.ZIP_STORED)
+    package = safety.Package(docx)
+    assert package.read("word/document.xml") == b"<a>\xc3\xa5</a>"
+    method, crc, size, stored = package.stored("docProps/app.xml")
+    assert (method, size, stored) == (zipfile.ZIP_STORED, 200, b"<x/>" * 50)
