@@ -60,7 +60,6 @@ def test_killed_at_every_write_then_rerun_ends_as_an_uninterrupted_pass(serve_te
     total = counting.writes
     assert total >= 20  # list, 4 folders with 2 files and a share, 4 events, guides, 5 items
 
-    moved = []
     for k in range(1, total + 1):
         served.sandbox.reset()
         with pytest.raises(Crash):
@@ -69,12 +68,10 @@ def test_killed_at_every_write_then_rerun_ends_as_an_uninterrupted_pass(serve_te
         assert not after.retry_later, (k, after.retry_later)
         state = served.state()
         check_round(served, state, graph_reads=False)  # one event, folder, share, item per talk
+        # Times are left out: a meeting booked before the crash keeps its time, but a team-mate
+        # planned again afterwards is planned around it (no longer together with it) and may
+        # get another free slot; check_round has held each one to the window, hours and buffer.
         assert _timeless(state) == _timeless(reference), f"crash after write {k}"
-        if normalised(state) != normalised(reference):
-            moved.append(k)
-    # A talk whose meeting was booked keeps its time; one planned again after the crash may get
-    # another free slot (its team-mates are fixed by then), which is allowed, but the bulk agree.
-    assert len(moved) <= total // 2, moved
 
 
 def test_killed_while_moving_a_declined_talk_then_rerun(serve_tenant: ServeFactory) -> None:
