@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -110,6 +111,49 @@ def outside_paragraphs(doc: etree._Element) -> list[etree._Element]:
     return [p for p in doc.iter(W_P) if p not in inside]
 
 
+def outside_paragraph_texts(doc: etree._Element) -> list[tuple[etree._Element, str]]:
+    """``(p, text_of(p, outside_controls=True))`` for every paragraph of
+    :func:`outside_paragraphs`, in document order, from one walk over the document (one tag
+    read per element, where a call per paragraph costs a tag matcher and a walk each)."""
+    found: list[tuple[etree._Element, list[str]]] = []
+    _walk_outside(doc, doc.tag, [], found)
+    return [(p, "".join(parts)) for p, parts in found]
+
+
+def _walk_outside(el: etree._Element, el_tag: str, open_paras: list[list[str]],
+                  found: list[tuple[etree._Element, list[str]]]) -> None:
+    """Text goes to every paragraph open around it (a text box's paragraph inside a paragraph
+    adds to both, as ``text_of`` does); controls are left out whole: their content is neither
+    outside text nor outside paragraphs; hidden subtrees add no text to the paragraphs around."""
+    for c in el:
+        tag = c.tag
+        if tag == W_T:
+            if open_paras:
+                text = c.text or ""
+                for parts in open_paras:
+                    parts.append(text)
+        elif tag == W_P:
+            parts: list[str] = []
+            found.append((c, parts))
+            _walk_outside(c, tag, [*open_paras, parts], found)
+        elif tag == W_SDT:
+            for part in c:
+                if part.tag != W_SDTCONTENT and len(part):
+                    _walk_outside(part, W_SDT, [], found)
+        elif tag in _HIDDEN:
+            if len(c):
+                _walk_outside(c, tag, [], found)
+        elif tag == W_TAB:
+            if el_tag == W_R and open_paras:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
+                for parts in open_paras:
+                    parts.append("\t")
+        elif tag in _CHARS:
+            for parts in open_paras:
+                parts.append(_CHARS[tag])
+        elif len(c):
+            _walk_outside(c, tag, open_paras, found)
+
+
 def paragraphs(el: etree._Element) -> list[etree._Element]:
     """Every ``w:p`` below ``el`` in document order (tables and controls included)."""
     return list(el.iter(W_P))
@@ -202,21 +246,55 @@ def controls(doc: etree._Element) -> list[etree._Element]:
     return list(doc.iter(W_SDT))
 
 
-def control_summary(sdt: etree._Element) -> tuple[str | None, str | None, str]:
-    """``(tag, alias, kind)`` in one pass over ``w:sdtPr``."""
-    pr = child(sdt, W_SDTPR)
-    tag = alias = None
-    kind = "richtext"
-    found_kind = False
+@dataclass(frozen=True)
+class ControlParts:
+    """What the reader needs of one ``w:sdt``, found in one pass over it and its ``w:sdtPr``."""
+
+    tag: str | None
+    alias: str | None
+    kind: str
+    showing_placeholder: bool
+    content: etree._Element | None
+    checkbox: etree._Element | None  # w14:checkbox
+    date: etree._Element | None  # w:date
+
+
+def control_parts(sdt: etree._Element) -> ControlParts:
+    """The first ``w:sdtPr`` and ``w:sdtContent`` and, in the properties, tag and alias (the last
+    one wins), the kind (the first type element), the placeholder flag, checkbox and date."""
+    pr = content = None
+    for c in sdt:
+        ctag = c.tag
+        if ctag == W_SDTPR:
+            if pr is None:
+                pr = c
+        elif ctag == W_SDTCONTENT and content is None:
+            content = c
+    tag = alias = box = date = None
+    kind, found_kind, placeholder, seen_flag = "richtext", False, False, False
     for c in (pr if pr is not None else ()):
         ctag = c.tag
         if ctag == W_TAG:
             tag = c.get(W_VAL)
         elif ctag == W_ALIAS:
             alias = c.get(W_VAL)
-        elif not found_kind and ctag in _KINDS:
-            kind, found_kind = _KINDS[ctag], True
-    return tag, alias, kind
+        elif ctag == W_SHOWPH:
+            if not seen_flag:
+                placeholder, seen_flag = c.get(W_VAL, "1") in CHECKED_VALUES, True
+        else:
+            if ctag == W14_CHECKBOX and box is None:
+                box = c
+            elif ctag == W_DATE and date is None:
+                date = c
+            if not found_kind and ctag in _KINDS:
+                kind, found_kind = _KINDS[ctag], True
+    return ControlParts(tag, alias, kind, placeholder, content, box, date)
+
+
+def control_summary(sdt: etree._Element) -> tuple[str | None, str | None, str]:
+    """``(tag, alias, kind)`` in one pass over ``w:sdtPr``."""
+    parts = control_parts(sdt)
+    return parts.tag, parts.alias, parts.kind
 
 
 def _pr_val(sdt: etree._Element, name: str) -> str | None:
@@ -279,18 +357,19 @@ def _checkbox(sdt: etree._Element) -> etree._Element | None:
     return None if pr is None else child(pr, W14_CHECKBOX)
 
 
-def checkbox_checked(sdt: etree._Element) -> bool | None:
-    """``w14:checked/@w14:val`` (``1|true|on``); None when the element is absent."""
-    box = _checkbox(sdt)
+def checkbox_checked(sdt: etree._Element, box: etree._Element | None = None) -> bool | None:
+    """``w14:checked/@w14:val`` (``1|true|on``); None when the element is absent. ``box`` is
+    the control's ``w14:checkbox`` when the caller has found it already."""
+    box = _checkbox(sdt) if box is None else box
     checked = None if box is None else child(box, W14_CHECKED)
     if checked is None:
         return None
     return checked.get(W14_VAL, "1").lower() in CHECKED_VALUES
 
 
-def checkbox_glyph_checked(sdt: etree._Element) -> bool | None:
+def checkbox_glyph_checked(sdt: etree._Element, box: etree._Element | None = None) -> bool | None:
     """The state the shown glyph says (☒ / ☐, or the glyphs the control declares)."""
-    box = _checkbox(sdt)
+    box = _checkbox(sdt) if box is None else box
     on, off = "\u2612", "\u2610"
     if box is not None:
         for name, default in (("checkedState", "2612"), ("uncheckedState", "2610")):

@@ -80,9 +80,13 @@ class Boilerplate:
         key = _norm(text)
         if key in self.texts or key in ALL_TITLES or key in KNOWN_PLACEHOLDERS:
             return True
-        if style is not None and (style, "") in self.styled:
+        if self.styled_line(style):
             return True
         return any(p.fullmatch(key) for p in self.patterns)
+
+    def styled_line(self, style: str | None) -> bool:
+        """A paragraph of this style is one of the template's placeholder-only lines."""
+        return style is not None and (style, "") in self.styled
 
 
 def boilerplate_of(doc: etree._Element) -> Boilerplate:
@@ -124,9 +128,19 @@ def _template_boilerplate(language: str, templates_dir: Path | None) -> Boilerpl
 @dataclass
 class _Control:
     el: etree._Element
-    tag: str | None
-    alias: str | None
-    kind: str
+    parts: oxml.ControlParts
+
+    @property
+    def tag(self) -> str | None:
+        return self.parts.tag
+
+    @property
+    def alias(self) -> str | None:
+        return self.parts.alias
+
+    @property
+    def kind(self) -> str:
+        return self.parts.kind
 
 
 class _Reader:
@@ -137,7 +151,11 @@ class _Reader:
         self.consumed: set[etree._Element] = set()
         self._numbering: dict[str, dict[int, str]] | None = None
         self._paras: list[etree._Element] | None = None
-        self.controls = [_Control(el, *oxml.control_summary(el)) for el in oxml.controls(doc)]
+        self.controls = [_Control(el, oxml.control_parts(el)) for el in oxml.controls(doc)]
+        self.by_tag: dict[str, list[_Control]] = {}
+        for c in self.controls:
+            if c.tag is not None:
+                self.by_tag.setdefault(c.tag, []).append(c)
 
     @property
     def paras(self) -> list[etree._Element]:
@@ -161,7 +179,7 @@ class _Reader:
         return values
 
     def _read_field(self, spec: FieldSpec) -> FieldValue | object:
-        tagged = [c for c in self.controls if c.tag == spec.tag]
+        tagged = self.by_tag.get(spec.tag)
         if tagged:
             return self._from_controls(spec, tagged, "")
         titles = _titles(spec)
@@ -191,7 +209,7 @@ class _Reader:
         return c if c.kind == spec.kind else None
 
     def _from_controls(self, spec: FieldSpec, found: list[_Control], how: str) -> FieldValue | object:
-        values = [self._value(spec, c.el) for c in found]
+        values = [self._value(spec, c) for c in found]
         if how:
             self.problems.append(f"{spec.tag}: read{how}")
         if len(found) == 1:
@@ -205,10 +223,12 @@ class _Reader:
                              "content; it was not read")
         return _UNREAD
 
-    def _value(self, spec: FieldSpec, sdt: etree._Element) -> FieldValue | object:
-        content = oxml.control_content(sdt)
+    def _value(self, spec: FieldSpec, control: _Control) -> FieldValue | object:
+        sdt, parts = control.el, control.parts
+        content = parts.content
         if spec.kind == "checkbox":
-            checked, glyph = oxml.checkbox_checked(sdt), oxml.checkbox_glyph_checked(sdt)
+            checked = oxml.checkbox_checked(sdt, parts.checkbox)
+            glyph = oxml.checkbox_glyph_checked(sdt, parts.checkbox)
             if checked is None and glyph is None:
                 self.problems.append(f"{spec.tag}: the checkbox state could not be read")
                 return _UNREAD
@@ -216,10 +236,10 @@ class _Reader:
                 self.problems.append(f"{spec.tag}: the checkbox and its mark disagree; "
                                      f"read as {'checked' if checked else 'not checked'}")
             return checked if checked is not None else glyph
-        placeholder = (oxml.showing_placeholder(sdt)
+        placeholder = (parts.showing_placeholder
                        or (content is not None and oxml.all_runs_placeholder_styled(content)))
         if spec.kind == "date":
-            full = oxml.date_full(sdt)
+            full = None if parts.date is None else parts.date.get(oxml.W_FULLDATE)
             if full and not placeholder:
                 return self._date(spec, full)
             text = "" if content is None or placeholder else oxml.text_of(content)
@@ -252,7 +272,7 @@ class _Reader:
                     self.consumed.update(oxml.paragraphs(cells[1]))
                     inner = [c for c in self.controls if cells[1] in c.el.iterancestors()]
                     if inner:
-                        return self._value(spec, inner[0].el)
+                        return self._value(spec, inner[0])
                     text = oxml.text_of(cells[1]).strip()
                     if spec.kind == "text":
                         return _strip_placeholder(text)
@@ -266,7 +286,7 @@ class _Reader:
                 self.consumed.add(p)
                 boxes = [c for c in self.controls if c.kind == "checkbox" and p in c.el.iterancestors()]
                 if boxes:
-                    return self._value(spec, boxes[0].el)
+                    return self._value(spec, boxes[0])
                 state = oxml.glyph_state(label)
                 if state is not None:
                     return state
@@ -342,7 +362,7 @@ class _Reader:
                 continue
             text = oxml.text_of(p, outside_controls=True)
             if text.strip() and not self.boilerplate.matches(text, None) \
-                    and not self.boilerplate.matches(text, oxml.paragraph_style(p)):
+                    and not self.boilerplate.styled_line(oxml.paragraph_style(p)):
                 stray.append(p)
         if not stray:
             return

@@ -58,6 +58,47 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
     return root
 
 
+_END = struct.Struct("<4s4H2LH")  # end of central directory record (APPNOTE §4.3.16)
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # central directory file header (APPNOTE §4.3.12)
+
+
+def _plain_directory(data: bytes) -> list[zipfile.ZipInfo] | None:
+    """The entries of a plain zip, read straight from its central directory: one disk, no
+    archive comment, no zip64, nothing before the entries, no extra fields (the way Word and
+    samtal write a .docx). None for anything else, which ``zipfile`` then reads in full; this
+    only saves building a ``ZipFile`` for the common case and gives what ``infolist()`` would."""
+    end = len(data) - _END.size
+    if end < 0 or data[end:end + 4] != b"PK\x05\x06":
+        return None
+    _, disk, cd_disk, here, count, cd_size, cd_offset, comment = _END.unpack_from(data, end)
+    if disk or cd_disk or comment or here != count or cd_offset + cd_size != end \
+            or count > MAX_ENTRIES or data[end - 20:end - 16] == b"PK\x06\x07":  # zip64 locator
+        return None
+    infos: list[zipfile.ZipInfo] = []
+    pos = cd_offset
+    for _ in range(count):
+        if pos + _CENTRAL.size > end:
+            return None
+        (sig, _cv, _cs, _ev, _es, flags, method, time, date, crc, csize, size,
+         name_len, extra_len, comment_len, _disk, _iattr, _eattr, offset) = _CENTRAL.unpack_from(data, pos)
+        if sig != b"PK\x01\x02" or extra_len or 0xFFFFFFFF in (csize, size, offset):
+            return None
+        raw = data[pos + _CENTRAL.size:pos + _CENTRAL.size + name_len]
+        try:
+            name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in name or "\\" in name:  # zipfile rewrites these; leave them to it
+            return None
+        info = zipfile.ZipInfo(name, ((date >> 9) + 1980, (date >> 5) & 0xF, date & 0x1F,
+                                      time >> 11, (time >> 5) & 0x3F, (time & 0x1F) * 2))
+        info.flag_bits, info.compress_type, info.CRC = flags, method, crc
+        info.compress_size, info.file_size, info.header_offset = csize, size, offset
+        infos.append(info)
+        pos += _CENTRAL.size + name_len + comment_len
+    return infos if pos == end else None
+
+
 @dataclass(frozen=True)
 class Entry:
     """One zip entry as found: name, declared size, and the info needed to copy it."""
@@ -77,10 +118,12 @@ class Package:
         if not data.startswith(b"PK"):
             raise NotADocxError(f"{label} is not a Word document (.docx is a zip file)")
         self._data = data
-        try:
-            infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
-            raise DamagedDocumentError(f"{label} is a damaged zip file ({err})") from err
+        infos = _plain_directory(data)
+        if infos is None:  # anything unusual: let zipfile read (or refuse) it
+            try:
+                infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
+                raise DamagedDocumentError(f"{label} is a damaged zip file ({err})") from err
         if len(infos) > MAX_ENTRIES:
             raise OversizedDocumentError(
                 f"{label} has {len(infos):,} zip entries; the limit is {MAX_ENTRIES:,}")

@@ -152,3 +152,32 @@ def test_stored_parts_inflate_like_zipfile() -> None:
     assert package.read("word/document.xml") == b"<a>\xc3\xa5</a>"
     method, crc, size, stored = package.stored("docProps/app.xml")
     assert (method, size, stored) == (zipfile.ZIP_STORED, 200, b"<x/>" * 50)
+
+
+_ZIP_FIELDS = ("filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",
+               "header_offset", "date_time")
+
+
+def test_the_plain_zip_directory_reads_as_zipfile_does() -> None:
+    for docx in (render_form(talk()), render_form(talk(language="en"))):
+        fast = safety._plain_directory(docx)
+        assert fast is not None
+        assert [[getattr(i, k) for k in _ZIP_FIELDS] for i in fast] == \
+            [[getattr(i, k) for k in _ZIP_FIELDS] for i in zipfile.ZipFile(io.BytesIO(docx)).infolist()]
+
+
+def test_unusual_zips_are_left_to_zipfile_and_still_read() -> None:
+    src = zipfile.ZipFile(io.BytesIO(render_form(talk())))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.comment = b"an archive comment"
+        for info in src.infolist():
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.extra = b"\xfe\xca\x00\x00"  # an empty extra field, as some zip tools write
+            zf.writestr(copy, src.read(info.filename))
+    docx = b"prefix" + out.getvalue()  # and bytes before the first entry
+    assert safety._plain_directory(docx) is None
+    with pytest.raises(NotADocxError):  # no longer starts with PK
+        read_form(docx)
+    assert safety._plain_directory(out.getvalue()) is None
+    assert read_form(out.getvalue()).fields["employee_name"] == "Åsa & <Öberg>"
