@@ -50,6 +50,7 @@ KNOWN_PLACEHOLDERS = frozenset(s.casefold() for s in (
     "Välj ett objekt.", "Choose an item.",
 ))
 _V = TypeVar("_V")
+_MEMO_ENTRIES = 4096
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 _SPACES = re.compile(r"\s+")
 _LIST_STYLES = {"listbullet": "bullet", "punktlista": "bullet", "listnumber": "decimal",
@@ -75,6 +76,7 @@ class Boilerplate:
     texts: frozenset[str]
     patterns: tuple[re.Pattern[str], ...]
     styled: frozenset[tuple[str, str]] = field(default=frozenset())  # (style, "") for placeholder-only lines
+    memo: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def matches(self, text: str, style: str | None) -> bool:
         key = _norm(text)
@@ -83,6 +85,16 @@ class Boilerplate:
         if self.styled_line(style):
             return True
         return any(p.fullmatch(key) for p in self.patterns)
+
+    def known(self, text: str) -> bool:
+        """``matches(text, None)``, remembered: forms of one template repeat the same lines."""
+        hit = self.memo.get(text)
+        if hit is None:
+            hit = self.matches(text, None)
+            if len(self.memo) >= _MEMO_ENTRIES:
+                self.memo.clear()
+            self.memo[text] = hit
+        return hit
 
     def styled_line(self, style: str | None) -> bool:
         """A paragraph of this style is one of the template's placeholder-only lines."""
@@ -354,16 +366,21 @@ class _Reader:
 
     # ------------------------------------------------------------------ text in the wrong place
 
+    def _stray(self, texts: list[tuple[str, str | None]]) -> list[int]:
+        """Which paragraphs hold text that is not the template's own."""
+        return [i for i, (text, style) in enumerate(texts)
+                if text.strip() and not self.boilerplate.known(text) and not self.boilerplate.styled_line(style)]
+
     def report_outside_text(self) -> None:
-        stray: list[etree._Element] = []
-        outside = oxml.outside_paragraphs(self.doc)
-        for p in outside:
-            if p in self.consumed:
-                continue
-            text = oxml.text_of(p, outside_controls=True)
-            if text.strip() and not self.boilerplate.matches(text, None) \
-                    and not self.boilerplate.styled_line(oxml.paragraph_style(p)):
-                stray.append(p)
+        texts = oxml.outside_paragraph_texts(self.doc)
+        stray_at = self._stray(texts)
+        if not stray_at:
+            return
+        outside = oxml.outside_paragraphs(self.doc)  # the elements, only now they are needed
+        if len(outside) != len(texts):  # both list the same paragraphs; never index past that
+            stray_at = self._stray([(oxml.text_of(p, outside_controls=True), oxml.paragraph_style(p))
+                                    for p in outside])
+        stray = [outside[i] for i in stray_at if outside[i] not in self.consumed]
         if not stray:
             return
         heading: str | None = None
