@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.graph import errors
-from connectors.graph.http import GraphHttp, mailbox_of
+from connectors.graph.http import GraphHttp, mailbox_of, workload_of
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, parse_retry_after
 
@@ -171,6 +171,7 @@ def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchRes
                 retry.append(r)
                 if ra is not None:
                     waits.append(ra)
+                    http.hold(workload_of(r.url), ra)  # throttled item: hold its whole workload
             else:
                 done[r.id] = last[r.id]
 

@@ -122,6 +122,22 @@ def mailbox_of(path: str) -> str | None:
     return unquote(m.group(1)).lower() if m else None
 
 
+def workload_of(path: str) -> str:
+    """The throttling scope a Graph path falls in: one Outlook mailbox, OneDrive/SharePoint, or
+    the directory. A 429 with Retry-After on one request holds every request of the same scope
+    (graph-failure-modes.md §2.3, T8: a retry inside the window is throttled again)."""
+    box = mailbox_of(path)
+    if box:
+        return f"mailbox:{box}"
+    lowered = path.lower()
+    if lowered.startswith(("/drives", "/shares")) or re.match(r"^/users/[^/]+/drive\b", lowered):
+        return "files"
+    if lowered.startswith("/sites"):
+        return "sites"
+    segment = lowered.strip("/").split("/", 1)[0].split("?", 1)[0]
+    return "directory" if segment in ("users", "groups", "directoryobjects") else segment or "graph"
+
+
 def encode_query(params: Mapping[str, Any]) -> str:
     """OData query options with ``$`` and OData punctuation kept readable."""
     return urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote,
@@ -157,6 +173,13 @@ class GraphHttp:
         self._clock = clock
         self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
+        # Throttling is per workload: after a Retry-After nothing is sent to that workload until
+        # it has passed, and then one request probes before the others follow, so that threads
+        # released together do not arrive early together and extend the window (T8).
+        self._held_until: dict[str, float] = {}
+        self._recovering: set[str] = set()
+        self._probing: set[str] = set()
+        self._hold_cond = threading.Condition()
         self.pacer = pacer  # optional: waits before SharePoint/Outlook budgets run out (pacing.py)
 
     # ------------------------------------------------------------------ public helpers
@@ -256,62 +279,108 @@ class GraphHttp:
 
         limit = self.policy.deadline if deadline is None else deadline
         deadline_at = self._clock() + limit
+        relative = urlsplit(url).path[len(self._base_path):] if url.startswith(self.base_url + "/") else ""
+        scope = workload_of(relative) if relative else None
         attempt = 0
         refreshed = False
         while True:
             attempt += 1
-            send_headers = dict(base_headers)
-            token = None
-            if authenticated:
-                token = self.tokens.token()
-                send_headers["Authorization"] = f"Bearer {token}"
-            ticket = self.pacer.before(method, url[len(self.base_url):] if url.startswith(
-                self.base_url + "/") else None, json) if self.pacer else None
-            started = self._clock()
+            probe = self._enter(scope, deadline_at) if scope is not None else False
+            seen = 0  # the status this attempt got (0: none), for the workload's probe
             try:
-                with self.limiter.hold(slots):
-                    resp = self.session.request(method, url, data=body_bytes, headers=send_headers,
-                                                timeout=self.timeout, allow_redirects=False)
-                    content = resp.content  # read inside the slot: the body is part of the call
-            except requests.RequestException as err:
-                if self.pacer:
-                    self.pacer.after(ticket, 0, {})
+                send_headers = dict(base_headers)
+                token = None
+                if authenticated:
+                    token = self.tokens.token()
+                    send_headers["Authorization"] = f"Bearer {token}"
+                ticket = self.pacer.before(method, url[len(self.base_url):] if relative else None,
+                                           json) if self.pacer else None
+                started = self._clock()
+                try:
+                    with self.limiter.hold(slots):
+                        resp = self.session.request(method, url, data=body_bytes, headers=send_headers,
+                                                    timeout=self.timeout, allow_redirects=False)
+                        content = resp.content  # read inside the slot: the body is part of the call
+                except requests.RequestException as err:
+                    if self.pacer:
+                        self.pacer.after(ticket, 0, {})
+                    ms = (self._clock() - started) * 1000
+                    applied = _maybe_applied(err)
+                    log.info("%s %s failed %.0fms %s", method, shown, ms, type(err).__name__)
+                    failure = errors.TransportError(
+                        f"no answer from Graph: {type(err).__name__}", method=method, path=shown,
+                        maybe_applied=applied)
+                    if applied and not idempotent:
+                        raise failure from err
+                    self._wait_or_raise(failure, self._backoff(attempt), attempt, deadline_at, err)
+                    continue
+
                 ms = (self._clock() - started) * 1000
-                applied = _maybe_applied(err)
-                log.info("%s %s failed %.0fms %s", method, shown, ms, type(err).__name__)
-                failure = errors.TransportError(
-                    f"no answer from Graph: {type(err).__name__}", method=method, path=shown,
-                    maybe_applied=applied)
-                if applied and not idempotent:
-                    raise failure from err
-                wait = self._backoff(attempt)
-                self._wait_or_raise(failure, wait, attempt, deadline_at, err)
-                continue
+                status = seen = resp.status_code
+                rheaders = {k.lower(): v for k, v in resp.headers.items()}
+                if self.pacer:
+                    self.pacer.after(ticket, status, rheaders)
+                rid = rheaders.get("request-id")
+                log.info("%s %s %d %.0fms request-id=%s", method, shown, status, ms, rid or "-")
+                body = _parse_body(rheaders, content)
+                if status < 300 or (300 <= status < 400) or status in allow_statuses:
+                    return GraphResponse(status, rheaders, body, content)
+                resp.close()
 
-            ms = (self._clock() - started) * 1000
-            status = resp.status_code
-            rheaders = {k.lower(): v for k, v in resp.headers.items()}
-            if self.pacer:
-                self.pacer.after(ticket, status, rheaders)
-            rid = rheaders.get("request-id")
-            log.info("%s %s %d %.0fms request-id=%s", method, shown, status, ms, rid or "-")
-            body = _parse_body(rheaders, content)
-            if status < 300 or (300 <= status < 400) or status in allow_statuses:
-                return GraphResponse(status, rheaders, body, content)
-            resp.close()
-
-            if status == 401 and authenticated and not refreshed and token is not None:
-                refreshed = True
-                self.tokens.invalidate(token)
-                continue
-            retry_after = parse_retry_after(rheaders.get("retry-after"))
-            answer = errors.from_response(method=method, path=shown, status=status,
-                                          headers=rheaders, body=body, retry_after=retry_after,
-                                          idempotent=idempotent)
-            if not self.policy.should_retry_status(status, idempotent):
-                raise answer
+                if status == 401 and authenticated and not refreshed and token is not None:
+                    refreshed = True
+                    self.tokens.invalidate(token)
+                    continue
+                retry_after = parse_retry_after(rheaders.get("retry-after"))
+                answer = errors.from_response(method=method, path=shown, status=status,
+                                              headers=rheaders, body=body, retry_after=retry_after,
+                                              idempotent=idempotent)
+                if not self.policy.should_retry_status(status, idempotent):
+                    raise answer
+                if retry_after is not None and scope is not None:
+                    self.hold(scope, retry_after)
+            finally:
+                if scope is not None:
+                    self._leave(scope, probe, seen)
             wait = retry_after if retry_after is not None else self._backoff(attempt)
             self._wait_or_raise(answer, wait, attempt, deadline_at, None)
+
+    # ------------------------------------------------------------------ throttling per workload
+    def hold(self, scope: str, seconds: float) -> None:
+        """Send nothing to ``scope`` for ``seconds`` (every thread): Graph asked us to wait."""
+        with self._hold_cond:
+            until = self._clock() + seconds
+            if until > self._held_until.get(scope, 0.0):
+                self._held_until[scope] = until
+            self._recovering.add(scope)
+
+    def _enter(self, scope: str, deadline_at: float) -> bool:
+        """Wait until ``scope`` may be sent to; True when this request is the probe that goes
+        first after a hold (the others wait for its answer, never past their deadline)."""
+        while True:
+            with self._hold_cond:
+                wait = self._held_until.get(scope, 0.0) - self._clock()
+                if wait <= 0:
+                    if scope not in self._recovering:
+                        return False
+                    if scope not in self._probing:
+                        self._probing.add(scope)
+                        return True
+                    if self._clock() >= deadline_at:
+                        return False
+                    self._hold_cond.wait(0.05)  # a probe is out: wait for its answer
+                    continue
+            self._sleep(min(wait, max(0.0, deadline_at - self._clock())))
+            if self._clock() >= deadline_at:
+                return False
+
+    def _leave(self, scope: str, probe: bool, status: int) -> None:
+        with self._hold_cond:
+            if probe:
+                self._probing.discard(scope)
+            if status and status not in (429, 503):
+                self._recovering.discard(scope)
+            self._hold_cond.notify_all()
 
     # ------------------------------------------------------------------ internals
     def _backoff(self, attempt: int) -> float:

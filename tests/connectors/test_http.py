@@ -239,3 +239,28 @@ def test_http_limits_concurrent_requests_per_mailbox(rsps, clock):
     for t in threads:
         t.join()
     assert 2 <= peak <= 4
+
+
+def test_workloads():
+    from connectors.graph.http import workload_of
+    assert workload_of("/users/AB/events/1") == "mailbox:ab"
+    assert workload_of("/users/ab/drive/root:/x:/content") == "files"
+    assert workload_of("/drives/b!1/items/2") == "files"
+    assert workload_of("/sites/s/lists/l/items") == "sites"
+    assert workload_of("/users/ab") == "directory" and workload_of("/users") == "directory"
+
+
+def test_a_retry_after_holds_every_request_to_that_workload(http, rsps, clock):
+    """T8: after a 429 with Retry-After, no other request to the workload goes out early."""
+    rsps.get(f"{GRAPH}/sites/s/lists/l/items", status=429, json=THROTTLED, headers={"Retry-After": "3"})
+    rsps.get(f"{GRAPH}/sites/s/lists/l/items", json={"value": []})
+    rsps.get(f"{GRAPH}/sites/s/lists/other", json={"id": "other"})
+    rsps.get(f"{GRAPH}/users/u1", json={"id": "u1"})
+    http.get("/sites/s/lists/l/items")  # throttled once, waits 3 s (the fake clock), succeeds
+    assert clock.sleeps == [3.0]
+    http.hold("sites", 5.0)
+    http.get("/sites/s/lists/other")  # same workload: waits out the hold first
+    assert clock.sleeps == [3.0, 5.0]
+    http.hold("sites", 5.0)
+    http.get("/users/u1")  # another workload: not held
+    assert clock.sleeps == [3.0, 5.0]
