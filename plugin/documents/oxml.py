@@ -218,8 +218,8 @@ def all_runs_placeholder_styled(el: etree._Element) -> bool:
         if not text_of(run).strip():
             continue
         seen = True
-        rpr = run.find(W_RPR)
-        style = None if rpr is None else rpr.find(W_RSTYLE)
+        rpr = child(run, W_RPR)
+        style = None if rpr is None else child(rpr, W_RSTYLE)
         if style is None or style.get(W_VAL) not in _PLACEHOLDER_STYLES:
             return False
     return seen

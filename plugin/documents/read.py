@@ -195,9 +195,9 @@ class _Reader:
         if tagged:
             return self._from_controls(spec, tagged, "")
         titles = _titles(spec)
-        by_title = [self._adapt(spec, c) for c in self.controls
-                    if c.tag is None and c.alias is not None and _norm(c.alias) in titles]
-        by_title = [c for c in by_title if c is not None]
+        adapted = [self._adapt(spec, c) for c in self.controls
+                   if c.tag is None and c.alias is not None and _norm(c.alias) in titles]
+        by_title = [c for c in adapted if c is not None]
         if by_title:
             if spec.kind == "richtext":
                 region = self._region(spec)
@@ -339,8 +339,11 @@ class _Reader:
         counters: dict[tuple[str, int], int] = {}
         for p in paras:
             text = oxml.text_of(p)
-            numbering = oxml.paragraph_numbering(p) if p.tag == oxml.W_P else None
-            style_list = _LIST_STYLES.get((oxml.paragraph_style(p) or "").replace(" ", "").lower())
+            if oxml.child(p, oxml.W_PPR) is None:  # no properties: neither numbered nor styled
+                numbering = style_list = None
+            else:
+                numbering = oxml.paragraph_numbering(p) if p.tag == oxml.W_P else None
+                style_list = _LIST_STYLES.get((oxml.paragraph_style(p) or "").replace(" ", "").lower())
             if numbering is not None or style_list is not None:
                 num_id, level = numbering or ("style:" + str(style_list), 0)
                 fmt = (self._numbering_formats().get(num_id, {}).get(level, "bullet")
