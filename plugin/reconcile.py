@@ -26,6 +26,8 @@ from plugin.cache import LookCache
 from plugin.collect import collect
 from plugin.planning import read_availability, schedule_window
 from plugin.scheduling.rules import rules_from_settings
+from plugin.overview import refresh_team_overviews
+from plugin.overview.place import OverviewCache
 from plugin.progress import Progress
 from plugin.records import Record, Status
 from plugin.roster import Entry, build_roster
@@ -87,7 +89,7 @@ class Reconciler:
     def __init__(self, client: GraphClient, settings: Settings, *, now: datetime,
                  dry_run: bool = False, cache: LookCache | None = None,
                  progress: Progress | None = None, look_every: timedelta = timedelta(hours=6),
-                 watch_all: bool = False) -> None:
+                 watch_all: bool = False, overviews: bool = True) -> None:
         self.client = client
         self.settings = settings
         self.now = now
@@ -99,6 +101,8 @@ class Reconciler:
         self.talks = Talks(client, settings)
         self.report = PassReport()
         self.workers = max(1, settings.concurrency.max_requests)
+        self.overviews = overviews
+        self.previous: dict[str, Record] = {}
 
     # ------------------------------------------------------------------ the pass
     def run(self) -> PassReport:
@@ -107,6 +111,9 @@ class Reconciler:
         store = self._open_store()
         records = store.load(s.campaign.id) if store else {}
         self.book = RecordBook(None if self.dry_run else store, records)
+        if store is not None and s.campaign.previous:
+            # last round's goals and plan go into this round's prep guides (SPEC §5)
+            self.previous = {r.employee_id: r for r in store.load(s.campaign.previous).values()}
         users = list(self.client.directory.list_users())
         roster = build_roster(users, s.scope)
         self.progress.say(f"{len(users)} users in the directory, {sum(e.in_round for e in roster)} "
@@ -128,7 +135,29 @@ class Reconciler:
         self.cache.save()
         self.report.records = self.book.all()
         self.report.writes = self.book.writes
+        if self.overviews and not self.dry_run:
+            self._refresh_overviews(users)
         return self.report
+
+    def _refresh_overviews(self, users: list[User]) -> None:
+        """Each manager's team overview, once the team has filed content, replaced only when
+        that content changed (its hash is cached next to the look-cache)."""
+        documented = {r.manager_id for r in self.report.records if r.status is Status.FILED}
+        records = [r for r in self.report.records if r.manager_id in documented]
+        if not records:
+            return
+        path = self.cache.path
+        cache = OverviewCache(path.with_name(path.stem + "-overviews.json") if path is not None else None)
+        try:
+            placed = refresh_team_overviews(self.client, self.settings, records, cache=cache,
+                                            managers={u.id: u for u in users})
+        except errors.GraphError as err:
+            if err.outcome is errors.Outcome.NEEDS_CONSENT:
+                raise ConsentNeeded(str(err)) from err
+            self.report.retry_later.append(f"team overviews: {err}")
+            return
+        if placed:
+            self.progress.say(f"{placed} team overview(s) updated")
 
     def _open_store(self) -> RecordStore | None:
         s = self.settings
@@ -346,7 +375,7 @@ class Reconciler:
             record = talk.record
             if talk.kind == "moved" and record is not None:
                 self._move_away(record, employee)
-            ctx = self.talks.context(employee, manager, start, end, None)
+            ctx = self.talks.context(employee, manager, start, end, self.previous.get(employee.id))
             folder, form = self.talks.prepare(
                 employee, manager, record, ctx,
                 prep_only=talk.kind == "declined" and bool(base.form_item_id))

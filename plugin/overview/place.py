@@ -83,7 +83,8 @@ def content_hash(campaign_title: str, manager_name: str, team: Sequence[Record])
 
 def refresh_team_overviews(client: GraphClient, settings: Settings, records: list[Record], *,
                            cache_file: Path | None = None,
-                           managers: Mapping[str, User] | None = None) -> int:
+                           managers: Mapping[str, User] | None = None,
+                           cache: OverviewCache | None = None) -> int:
     """Upload (replace) the overview of every team whose content changed; returns how many.
 
     ``records`` are the campaign's records (all of them; each team is chosen by ``manager_id``).
@@ -94,7 +95,8 @@ def refresh_team_overviews(client: GraphClient, settings: Settings, records: lis
     again; a passing failure leaves the cache as it was so the next run tries again; a missing
     permission is raised (``errors.Outcome.NEEDS_CONSENT``).
     """
-    cache = OverviewCache(cache_file if cache_file is not None else default_cache_file(settings))
+    if cache is None:  # an in-memory cache may be given instead (a pass without a cache file)
+        cache = OverviewCache(cache_file if cache_file is not None else default_cache_file(settings))
     segments = [safe_name(s) for s in settings.folders.path.split("/") if s.strip()]
     placed = 0
     try:
