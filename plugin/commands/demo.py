@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from connectors.graph import errors
 from connectors.graph.client import GraphClient
 from connectors.graph.names import safe_name
 from connectors.sandbox import FaultSpec, FaultSpecError, Sandbox
@@ -63,6 +64,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faults", default="", metavar="SPEC",
                         help="inject faults, e.g. throttle=0.05,unavailable=0.02,latency_ms=20,seed=7")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+def settings_path_segments(config: Path) -> list[str]:
+    """``folders.path`` of the demo's campaign, as OneDrive path segments."""
+    settings = load_settings(config, now=_local(WINDOW[0], 9), allow_past_window=True)
+    return [safe_name(p) for p in settings.folders.path.split("/") if p.strip()]
 
 
 def _local(day: date, hour: int) -> datetime:
@@ -120,10 +127,13 @@ class _Demo:
         self.progress.say(f"\n== {label} ({now:%Y-%m-%d %H:%M}) ==")
         settings = load_settings(self.config, now=now, allow_past_window=True)
         client = open_client(settings)
+        before = int(str(self.people.stats().get("requests", 0)))
         report = Reconciler(client, settings, now=now, cache=self.cache, progress=self.progress,
                             look_every=timedelta(hours=1), watch_all=watch_all).run()
+        spent = int(str(self.people.stats().get("requests", 0))) - before
         done = Counter(a.what for a in report.actions)
         line = ", ".join(f"{n} {what}" for what, n in sorted(done.items())) or "nothing to do"
+        line += f" ({spent} Graph requests)"
         self.story.append((label, line))
         self.progress.say(line)
         if report.retry_later:
@@ -142,7 +152,7 @@ class _Demo:
             declined += answer == "decline"
         self.progress.say(f"\n{len(booked) - declined} people accepted their invitation, {declined} declined")
         self._pass("run 2: declined talks get a new time", start + timedelta(days=1), watch_all=True)
-        self._pass("run 3: nothing new, so almost nothing to do", start + timedelta(days=1, hours=1))
+        self._pass("run 3: twenty minutes later, nothing new: a handful of requests", start + timedelta(days=1, minutes=20))
 
         end = _local(WINDOW[1] + timedelta(days=3), 9)
         settings = load_settings(self.config, now=end, allow_past_window=True)
@@ -185,6 +195,22 @@ class _Demo:
                     if not child.is_folder:
                         (folder / safe_name(child.name)).write_bytes(
                             client.drive.download(record.drive_id, child.id))
+        managers = sorted({r.manager_id for r in records if r.manager_id})
+        segments = [p for p in settings_path_segments(self.config) if p]
+        for manager_id in managers:  # the manager's guide and the team overview
+            try:
+                info = client.drive.get_user_drive(manager_id)
+            except errors.GraphError:
+                continue
+            folder = client.drive.get_item_by_path(info.id, segments)
+            if folder is None:
+                continue
+            name = next((r.manager_name for r in records if r.manager_id == manager_id), manager_id)
+            target = docs / safe_name(f"{name} ({manager_id[:8]}) - chef")
+            for child in client.drive.list_children(info.id, folder.id):
+                if not child.is_folder:
+                    target.mkdir(exist_ok=True)
+                    (target / safe_name(child.name)).write_bytes(client.drive.download(info.id, child.id))
         with (self.out / "records.csv").open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["Key", "Employee", "Manager", "Department", "Status", "MeetingStart",
