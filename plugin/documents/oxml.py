@@ -77,30 +77,29 @@ def text_of(el: etree._Element, *, outside_controls: bool = False) -> str:
     With ``outside_controls``, text of content controls inside ``el`` is left out (``el``'s own
     content is kept when ``el`` is a control).
 
-    One pass in which lxml picks out the text nodes and the hidden subtrees (reading each
-    element's tag in Python costs more than the rest); the text nodes of a hidden subtree are
-    set aside when it is met, which is before them in document order."""
+    One pass over the subtree (a plain ``iter()``: building lxml's tag matcher for the nine tags
+    of interest costs more than reading the few tags of a run or a paragraph); the text nodes of
+    a hidden subtree are set aside when it is met, which is before them in document order."""
     hidden = _HIDDEN_OR_CONTROL if outside_controls else _HIDDEN
     out: list[str] = []
     skip: set[etree._Element] | None = None
-    for n in el.iter(*_TEXT_TAGS, *hidden):
-        if n is el:
-            continue
+    for n in el.iter():
         tag = n.tag
         if tag == W_T:
             if skip is None or n not in skip:
                 out.append(n.text or "")
         elif tag in hidden:
-            if skip is None:
-                skip = set()
-            skip.update(n.iter(*_TEXT_TAGS))
-        elif skip is not None and n in skip:
-            continue
-        elif tag == W_TAB:
-            if n.getparent().tag == W_R:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
+            if n is not el:
+                if skip is None:
+                    skip = set()
+                skip.update(n.iter(*_TEXT_TAGS))
+        elif tag in _CHARS or tag == W_TAB:
+            if n is el or (skip is not None and n in skip):
+                continue
+            if tag != W_TAB:
+                out.append(_CHARS[tag])
+            elif n.getparent().tag == W_R:  # a w:tab in w:pPr/w:tabs is a tab stop, not text
                 out.append("\t")
-        else:
-            out.append(_CHARS[tag])
     return "".join(out)
 
 
@@ -463,7 +462,11 @@ def read_custom_properties(root: etree._Element) -> dict[str, str]:
     for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
         name = prop.get("name")
         if name:
-            props[name] = "".join(prop.itertext()).strip()
+            value = prop[0] if len(prop) == 1 and not prop.text else None
+            if value is not None and isinstance(value.tag, str) and not len(value) and not value.tail:
+                props[name] = (value.text or "").strip()  # one typed value (vt:lpwstr): its text
+            else:
+                props[name] = "".join(prop.itertext()).strip()
     return props
 
 

@@ -452,9 +452,14 @@ class _Unread:
 _UNREAD = _Unread()
 
 
+_PLACEHOLDER_PREFIXES = tuple(KNOWN_PLACEHOLDERS)
+
+
 def _strip_placeholder(text: str) -> str:
     folded = text.casefold()
-    for known in KNOWN_PLACEHOLDERS:
+    if not folded.startswith(_PLACEHOLDER_PREFIXES):  # the common case, in one C call
+        return text
+    for known in _PLACEHOLDER_PREFIXES:
         if folded.startswith(known):
             return text[len(known):].strip()
     return text

@@ -55,3 +55,16 @@ def test_outside_texts_in_one_pass_match_text_of_per_paragraph(source: str) -> N
         assert [t for t, _ in expected] == ["Rubrik\tett", "Före efter\nrad-\n", "ny", "ram:i rutan",
                                             "i rutan", "reserv", "Cell", ""]
         assert [s for _, s in expected][0] == "Heading1" and expected[6][1] == "Label"
+
+
+def test_custom_properties_read_the_text_of_each_value() -> None:
+    root = etree.fromstring(f"""<Properties xmlns="{oxml.CUSTOM_NS}" xmlns:vt="{oxml.VT_NS}">
+      <property name="plain"><vt:lpwstr> 2027 </vt:lpwstr></property>
+      <property name="empty"><vt:lpwstr/></property>
+      <property name="commented"><!-- x --></property>
+      <property name="mixed">a<vt:lpwstr>b</vt:lpwstr>c</property>
+      <property name="nested"><vt:vector><vt:lpwstr>x</vt:lpwstr><vt:lpwstr>y</vt:lpwstr></vt:vector></property>
+      <property>no name</property>
+    </Properties>""".encode())
+    assert oxml.read_custom_properties(root) == {"plain": "2027", "empty": "", "commented": "",
+                                                 "mixed": "abc", "nested": "xy"}
