@@ -163,19 +163,22 @@ def child(el: etree._Element, tag: str) -> etree._Element | None:
     return None
 
 
-def paragraph_style(p: etree._Element) -> str | None:
-    ppr = child(p, W_PPR)
+def paragraph_style(p: etree._Element, ppr: etree._Element | None = None) -> str | None:
+    if ppr is None:
+        ppr = child(p, W_PPR)
     style = None if ppr is None else child(ppr, W_PSTYLE)
     return None if style is None else style.get(W_VAL)
 
 
-def paragraph_numbering(p: etree._Element) -> tuple[str, int] | None:
-    """``(numId, ilvl)`` when the paragraph is a list item by direct numbering."""
-    ppr = child(p, W_PPR)
+def paragraph_numbering(p: etree._Element, ppr: etree._Element | None = None) -> tuple[str, int] | None:
+    """``(numId, ilvl)`` when the paragraph is a list item by direct numbering (``ppr``: its
+    ``w:pPr`` when the caller has it)."""
+    if ppr is None:
+        ppr = child(p, W_PPR)
     num = None if ppr is None else child(ppr, W_NUMPR)
     if num is None:
         return None
-    num_id, ilvl = num.find(W_NUMID), num.find(W_ILVL)
+    num_id, ilvl = child(num, W_NUMID), child(num, W_ILVL)
     if num_id is None or num_id.get(W_VAL) in (None, "0"):
         return None
     level = ilvl.get(W_VAL, "0") if ilvl is not None else "0"

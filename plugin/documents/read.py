@@ -339,11 +339,12 @@ class _Reader:
         counters: dict[tuple[str, int], int] = {}
         for p in paras:
             text = oxml.text_of(p)
-            if oxml.child(p, oxml.W_PPR) is None:  # no properties: neither numbered nor styled
+            ppr = oxml.child(p, oxml.W_PPR)
+            if ppr is None:  # no properties: neither numbered nor styled
                 numbering = style_list = None
             else:
-                numbering = oxml.paragraph_numbering(p) if p.tag == oxml.W_P else None
-                style_list = _LIST_STYLES.get((oxml.paragraph_style(p) or "").replace(" ", "").lower())
+                numbering = oxml.paragraph_numbering(p, ppr) if p.tag == oxml.W_P else None
+                style_list = _LIST_STYLES.get((oxml.paragraph_style(p, ppr) or "").replace(" ", "").lower())
             if numbering is not None or style_list is not None:
                 num_id, level = numbering or ("style:" + str(style_list), 0)
                 fmt = (self._numbering_formats().get(num_id, {}).get(level, "bullet")
