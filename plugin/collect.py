@@ -28,7 +28,12 @@ class Collected:
 def collect(client: GraphClient, record: Record, now: datetime, *,
             templates_dir: Path | None = None) -> Collected:
     """Read the form of ``record`` and return the record as it should now be."""
-    data = client.drive.download(record.drive_id, record.form_item_id)
+    return judge(record, client.drive.download(record.drive_id, record.form_item_id), now,
+                 templates_dir=templates_dir)
+
+
+def judge(record: Record, data: bytes, now: datetime, *, templates_dir: Path | None = None) -> Collected:
+    """The record as it should be, given the bytes of its form (already downloaded)."""
     try:
         reading = read_form(data, templates_dir=templates_dir)
     except DocumentError as err:

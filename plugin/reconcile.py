@@ -23,7 +23,8 @@ from connectors.graph.calendar_records import Event
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from plugin.cache import LookCache
-from plugin.collect import collect
+from plugin.collect import judge
+from plugin.documents import TalkContext
 from plugin.planning import read_availability, schedule_window
 from plugin.scheduling.rules import rules_from_settings
 from plugin.overview import refresh_team_overviews
@@ -35,7 +36,8 @@ from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
 from plugin.scheduling.planner import plan_round, propose_new_time
 from plugin.settings import Settings
 from plugin.store import RecordBook, RecordStore
-from plugin.talks import Talks, address_of, scheduled_record
+from plugin.talks import Folder, Talks, address_of, scheduled_record
+from connectors.graph.drive import DriveItem
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -85,6 +87,25 @@ class _Talk:
         return self.entry.manager
 
 
+@dataclass
+class _Job:
+    """One new talk going through the booking stages; ``alive`` until a stage fails it."""
+
+    talk: _Talk
+    proposal: Proposal
+    base: Record
+    existing: Event | None
+    ctx: TalkContext | None = None
+    folder: Folder | None = None
+    fresh: bool = False
+    form: DriveItem | None = None
+    event: Event | None = None
+    alive: bool = True
+
+
+BATCH = 20  # requests per $batch (graph-facts.md §7)
+
+
 class Reconciler:
     def __init__(self, client: GraphClient, settings: Settings, *, now: datetime,
                  dry_run: bool = False, cache: LookCache | None = None,
@@ -131,7 +152,7 @@ class Reconciler:
 
         self._run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
         self._book_all(to_book)
-        self._run_parallel("collecting forms", to_watch, self._watch)
+        self._watch_all(to_watch)
         self.cache.save()
         self.report.records = self.book.all()
         self.report.writes = self.book.writes
@@ -305,8 +326,11 @@ class Reconciler:
                 self._place(wanted[outcome.employee_id], outcome, plans)
 
         work = [(t, plans[t.employee.id]) for ts in teams.values() for t in ts if t.employee.id in plans]
-        self._run_parallel("booking talks", work,
+        staged = [tp for tp in work if tp[0].kind in ("new", "cancelled") and not self.dry_run]
+        single = [tp for tp in work if tp not in staged]
+        self._run_parallel("booking talks", single,
                            lambda tp: self._book_one(tp[0], tp[1], team_size, found.get(tp[0].employee.id)))
+        self._book_staged(staged, team_size, found)
 
     def _find_booked(self, talks: list[_Talk]) -> dict[str, Event | None]:
         """The live meeting tagged with each talk's key in its manager's calendar, if any: one a
@@ -314,12 +338,15 @@ class Reconciler:
         not be read is left out (and so not booked this pass)."""
         found: dict[str, Event | None] = {}
 
-        def look(talk: _Talk) -> None:
-            def do() -> None:
-                found[talk.employee.id] = self.talks.find_event(talk.manager, talk.employee)
-            self._guard(self._record(talk.employee, talk.record), do, talk)
+        def look(chunk: list[_Talk]) -> None:
+            answers = self.talks.find_events([(t.manager, t.employee) for t in chunk])
+            for talk, answer in zip(chunk, answers):
+                if isinstance(answer, errors.GraphError):
+                    self._drop(self._record(talk.employee, talk.record), answer, talk)
+                else:
+                    found[talk.employee.id] = answer
 
-        self._run_parallel("looking for booked meetings", talks, look)
+        self._in_batches("looking for booked meetings", talks, look)
         return found
 
     def _booked_by_manager(self) -> dict[str, list[Booking]]:
@@ -392,6 +419,107 @@ class Reconciler:
 
         self._guard(base, do, talk)
 
+    def _book_staged(self, work: list[tuple[_Talk, Proposal]], team_size: dict[str, int],
+                     found: dict[str, Event | None]) -> None:
+        """New talks in stages across talks, each stage batched or parallel: prep guides (PUT),
+        folders' web URLs ($batch), forms (PUT), managers' guides (PUT), shares ($batch),
+        meetings ($batch), records ($batch, last). A talk a stage fails drops out, its failure
+        sorted as in :meth:`_guard`; every step looks before it writes, as in :meth:`_book_one`."""
+        jobs = [_Job(t, p, self._record(t.employee, t.record), found.get(t.employee.id)) for t, p in work]
+
+        def prep(job: _Job) -> None:
+            def do() -> None:
+                employee, manager = job.talk.employee, job.talk.manager
+                job.ctx = self.talks.context(employee, manager, job.proposal.start, job.proposal.end,
+                                             self.previous.get(employee.id))
+                job.folder, job.fresh = self.talks.place_prep(employee, manager, job.talk.record, job.ctx)
+            self._stage(job, do)
+
+        self._run_parallel("placing prep guides", jobs, prep)
+
+        def urls(chunk: list[_Job]) -> None:
+            answers = self.client.drive.get_items(
+                [(j.folder.drive_id, j.folder.item_id) for j in chunk if j.folder is not None])
+            for job, answer in zip(chunk, answers):
+                if isinstance(answer, errors.GraphError):
+                    self._fail_job(job, answer)
+                elif job.folder is not None:
+                    job.folder = self.talks.with_url(job.folder, answer)
+
+        self._in_batches("reading folders", [j for j in jobs if j.alive and j.fresh], urls)
+
+        def form(job: _Job) -> None:
+            def do() -> None:
+                assert job.folder is not None and job.ctx is not None
+                job.form = self.talks.place_form(job.folder, job.ctx)
+                self.talks.ensure_manager_guide(job.talk.manager, team_size.get(job.talk.manager.id, 1))
+            self._stage(job, do)
+
+        self._run_parallel("placing forms", [j for j in jobs if j.alive], form)
+
+        def share(chunk: list[_Job]) -> None:
+            answers = self.talks.share_many([(j.folder, j.talk.employee, j.talk.manager)
+                                             for j in chunk if j.folder is not None])
+            for job, answer in zip(chunk, answers):
+                if answer is not None:
+                    self._fail_job(job, answer)
+
+        self._in_batches("sharing folders", [
+            j for j in jobs if j.alive and j.folder is not None and
+            (not j.base.shared or j.folder.item_id != j.base.folder_id)], share)
+
+        for job in jobs:
+            job.event = job.existing
+
+        def book(chunk: list[_Job]) -> None:
+            answers = self.talks.book_many([(j.talk.employee, j.talk.manager, j.proposal.start,
+                                             j.proposal.end, j.folder.web_url if j.folder else "")
+                                            for j in chunk])
+            for job, answer in zip(chunk, answers):
+                if isinstance(answer, errors.GraphError):
+                    self._fail_job(job, answer)
+                else:
+                    job.event = answer
+
+        self._in_batches("booking meetings", [j for j in jobs if j.alive and j.event is None], book)
+
+        def write(chunk: list[_Job]) -> None:
+            afters = []
+            for j in chunk:
+                assert j.folder is not None and j.event is not None and j.ctx is not None
+                afters.append(scheduled_record(j.base, j.talk.employee, j.talk.manager, j.folder,
+                                               j.form, j.event, j.ctx.language))
+            what = {"new": "book", "cancelled": "book again"}
+            for job, saved in zip(chunk, self.book.put_many(afters)):
+                if isinstance(saved, errors.GraphError):
+                    self._fail_job(job, saved)
+                else:
+                    self._act(saved, what[job.talk.kind], job.talk.manager.display_name)
+
+        self._in_batches("writing records", [j for j in jobs if j.alive], write)
+
+    def _stage(self, job: _Job, work: Callable[[], None]) -> None:
+        """Run one stage of a job; a failure drops the job (sorted as in :meth:`_guard`)."""
+        done = False
+
+        def run() -> None:
+            nonlocal done
+            work()
+            done = True
+
+        self._guard(job.base, run, job.talk)
+        job.alive = done
+
+    def _fail_job(self, job: _Job, err: errors.GraphError) -> None:
+        job.alive = False
+        self._drop(job.base, err, job.talk)
+
+    def _drop(self, record: Record, err: errors.GraphError, talk: _Talk | None = None) -> None:
+        """Sort the failure ``err`` one batched step met, as :meth:`_guard` sorts a raised one."""
+        def fail() -> None:
+            raise err
+        self._guard(record, fail, talk)
+
     def _move_away(self, record: Record, employee: User) -> None:
         """The employee has a new manager: cancel the old meeting and take back the old
         manager's access to the folder (the folder itself stays)."""
@@ -401,29 +529,48 @@ class Reconciler:
             self.talks.unshare(self.talks.folder_of(record), _stub(record.manager_id, record.manager_email))
 
     # ------------------------------------------------------------------ held and filed
-    def _watch(self, talk: _Talk) -> None:
-        """A talk whose meeting has started: mark it held once it has ended, and read its form
-        when it may have changed. Held and filed in the same pass are one write."""
-        record = talk.record
-        assert record is not None
-        now_record = record
-        if record.status is Status.SCHEDULED and record.meeting_end and record.meeting_end <= self.now:
-            now_record = record.with_changes(status=Status.HELD)
-        look = f"form:{record.key}"
-        # Never looked at since the meeting started: a form confirmed earlier is filed now.
-        first_since_start = self.cache.due(look, self.now, self.now - (record.meeting_start or self.now))
-        wanted = record.form_item_id and not self.dry_run and (
-            self.watch_all or first_since_start or self.cache.due(look, self.now, self.look_every))
+    def _watch_all(self, talks: list[_Talk]) -> None:
+        """Talks whose meeting has started: mark each held once it has ended, and read its form
+        when it may have changed. Forms are fetched in batches, then read; held and filed in
+        the same pass are one write, and the records are written together last."""
+        watched: list[tuple[_Talk, Record, Record, str]] = []
+        fetch: list[tuple[_Talk, Record, Record, str]] = []
+        for talk in talks:
+            record = talk.record
+            assert record is not None
+            now_record = record
+            if record.status is Status.SCHEDULED and record.meeting_end and record.meeting_end <= self.now:
+                now_record = record.with_changes(status=Status.HELD)
+            look = f"form:{record.key}"
+            # Never looked at since the meeting started: a form confirmed earlier is filed now.
+            first_since_start = self.cache.due(look, self.now, self.now - (record.meeting_start or self.now))
+            wanted = record.form_item_id and not self.dry_run and (
+                self.watch_all or first_since_start or self.cache.due(look, self.now, self.look_every))
+            (fetch if wanted else watched).append((talk, record, now_record, look))
+        finals: dict[str, Record] = {w[1].key: w[2] for w in watched}
 
-        def do() -> None:
-            final = now_record
-            if wanted:
-                result = collect(self.client, now_record, self.now,
-                                 templates_dir=self.settings.templates.directory)
-                self.cache.looked(look, self.now)
-                final = result.record
-            if final != record:
-                saved = self.book.put(final)
+        def download(chunk: list[tuple[_Talk, Record, Record, str]]) -> None:
+            answers = self.client.drive.download_many([(r.drive_id, r.form_item_id) for _, r, _, _ in chunk])
+            for (talk, record, now_record, look), data in zip(chunk, answers):
+                if isinstance(data, errors.GraphError):
+                    self._drop(record, data)
+                    continue
+
+                def read(now_record: Record = now_record, look: str = look, data: bytes = data) -> None:
+                    result = judge(now_record, data, self.now, templates_dir=self.settings.templates.directory)
+                    self.cache.looked(look, self.now)
+                    finals[now_record.key] = result.record
+                self._guard(record, read)
+
+        self._in_batches("collecting forms", fetch, download)
+        changed = [(talk, record, finals[record.key]) for talk, record, _, _ in watched + fetch
+                   if record.key in finals and finals[record.key] != record]
+
+        def write(chunk: list[tuple[_Talk, Record, Record]]) -> None:
+            for (talk, record, _), saved in zip(chunk, self.book.put_many([f for _, _, f in chunk])):
+                if isinstance(saved, errors.GraphError):
+                    self._drop(record, saved)
+                    continue
                 if saved.status is Status.FILED and record.status is not Status.FILED:
                     self._act(saved, "filed", talk.manager.display_name)
                 elif saved.status is Status.HELD and record.status is not Status.HELD:
@@ -431,7 +578,7 @@ class Reconciler:
                 if saved.note and saved.note != record.note:
                     self._act(saved, "form problem", talk.manager.display_name, saved.note)
 
-        self._guard(record, do)
+        self._in_batches("writing records", changed, write)
 
     # ------------------------------------------------------------------ plumbing
     def _guard(self, record: Record, work: Callable[[], None], talk: _Talk | None = None) -> None:
@@ -449,6 +596,10 @@ class Reconciler:
                 self._fail(talk, str(err))
             else:
                 self.report.retry_later.append(f"{record.key}: {err}")
+
+    def _in_batches(self, label: str, items: list[_T], fn: Callable[[list[_T]], None]) -> None:
+        """``fn`` on consecutive groups of :data:`BATCH` items (one ``$batch`` each), in parallel."""
+        self._run_parallel(label, [items[i:i + BATCH] for i in range(0, len(items), BATCH)], fn)
 
     def _run_parallel(self, label: str, items: Iterable[_T], fn: Callable[[_T], None]) -> None:
         work = list(items)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from connectors.graph import errors
 
 from connectors.graph.lists import ListInfo, Lists, SiteInfo
 from plugin.records import COLUMNS, Record, changed_fields, from_fields, to_fields
@@ -65,6 +68,30 @@ class RecordStore:
         return after.with_changes(item_id=before.item_id)
 
 
+    def save_many(self, pairs: Sequence[tuple[Record | None, Record]]) -> list[Record | errors.GraphError]:
+        """:meth:`save` for many ``(before, after)`` pairs in ``$batch`` calls (creates read the
+        key back when their answer was lost, as :meth:`save` does). One answer per pair."""
+        out: list[Record | errors.GraphError] = [after for _, after in pairs]
+        creates = [i for i, (before, _) in enumerate(pairs) if before is None or before.item_id is None]
+        updates: list[tuple[int, str, dict[str, object]]] = []
+        for i, (before, after) in enumerate(pairs):
+            if before is not None and before.item_id is not None:
+                changes = changed_fields(before, after)
+                out[i] = after.with_changes(item_id=before.item_id)
+                if changes:
+                    updates.append((i, before.item_id, changes))
+        if creates:
+            made = self.lists.create_items(self.site.id, self.info.id, [to_fields(pairs[i][1]) for i in creates])
+            for i, item in zip(creates, made):
+                out[i] = item if isinstance(item, errors.GraphError) else pairs[i][1].with_changes(item_id=item.id)
+        if updates:
+            done = self.lists.update_items(self.site.id, self.info.id, [(item_id, ch) for _, item_id, ch in updates])
+            for (i, _, _), answer in zip(updates, done):
+                if isinstance(answer, errors.GraphError):
+                    out[i] = answer
+        return out
+
+
 class RecordBook:
     """The records of one pass, shared by worker threads: reads and writes by key."""
 
@@ -92,3 +119,26 @@ class RecordBook:
             self._records[after.key] = saved
             self.writes += 1
         return saved
+
+    def put_many(self, afters: Sequence[Record]) -> list[Record | errors.GraphError]:
+        """:meth:`put` for many records (distinct keys) with batched writes; one answer each,
+        in order: the saved record or the error its write met (the others are kept)."""
+        out: list[Record | errors.GraphError] = list(afters)
+        todo: list[tuple[int, Record | None, Record]] = []
+        for i, after in enumerate(afters):
+            before = self.get(after.key)
+            if before is not None and before.item_id and not changed_fields(before, after):
+                out[i] = before
+            else:
+                todo.append((i, before, after))
+        if not todo:
+            return out
+        saved = ([after for _, _, after in todo] if self.store is None else
+                 self.store.save_many([(before, after) for _, before, after in todo]))
+        with self._lock:
+            for (i, _, after), result in zip(todo, saved):
+                out[i] = result
+                if not isinstance(result, errors.GraphError):
+                    self._records[after.key] = result
+                    self.writes += 1
+        return out

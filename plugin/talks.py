@@ -24,7 +24,7 @@ from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
-from connectors.graph.drive import DriveItem
+from connectors.graph.drive import DriveItem, InviteResult
 from connectors.graph.names import safe_name
 from plugin.documents import (
     ManagerContext, TalkContext, choose_language, render_form, render_manager_guide,
@@ -93,11 +93,22 @@ class Talks:
     # ------------------------------------------------------------------ folder and documents
     def prepare(self, employee: User, manager: User, record: Record | None, ctx: TalkContext,
                 *, prep_only: bool = False) -> tuple[Folder, DriveItem | None]:
-        """The talk folder with the prep guide (replaced) and the form (never replaced).
+        """The talk folder with the prep guide (replaced) and the form (never replaced)."""
+        folder, fresh = self.place_prep(employee, manager, record, ctx)
+        if fresh:
+            found = self.client.drive.get_item(folder.drive_id, folder.item_id)
+            folder = self.with_url(folder, found)
+        elif prep_only:
+            return folder, None
+        return folder, self.place_form(folder, ctx)
 
-        A new folder is made by uploading the prep guide to its path, which creates the missing
-        folders in the same request: in the employee's OneDrive, or in the manager's when the
-        employee's was never provisioned (or the campaign keeps folders with managers).
+    def place_prep(self, employee: User, manager: User, record: Record | None,
+                   ctx: TalkContext) -> tuple[Folder, bool]:
+        """Upload the prep guide (replaced): into the record's folder when it still exists, else
+        by path, which creates the missing folders in the same request: in the employee's
+        OneDrive, or in the manager's when the employee's was never provisioned (or the campaign
+        keeps folders with managers). Returns the folder and whether it is new to the record,
+        in which case its web URL is not known yet (:meth:`with_url`).
         """
         drive = self.client.drive
         names = FILE_NAMES[ctx.language]
@@ -110,9 +121,8 @@ class Talks:
             else:
                 owner_id = record.folder_owner or employee.id
                 fallback = owner_id == manager.id and self.settings.folders.owner == "employee"
-                folder = Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
-                                _FALLBACK_NOTE if fallback else "", [])
-                return folder, None if prep_only else self._form(folder, ctx)
+                return Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
+                              _FALLBACK_NOTE if fallback else "", []), False
         owner = manager if self.settings.folders.owner == "manager" else employee
         note = ""
         try:
@@ -124,10 +134,14 @@ class Talks:
             item = drive.upload_to_user_path(owner.id, self._folder_segments(owner, employee) + [names["prep"]], prep)
         if not item.parent_id:
             raise errors.GraphError("Graph answered an upload without its folder's id")
-        folder_item = drive.get_item(item.drive_id, item.parent_id)
-        folder = Folder(item.drive_id, folder_item.id, folder_item.web_url or "", owner.id, note,
-                        self._folder_segments(owner, employee))
-        return folder, self._form(folder, ctx)
+        return Folder(item.drive_id, item.parent_id, "", owner.id, note,
+                      self._folder_segments(owner, employee)), True
+
+    @staticmethod
+    def with_url(folder: Folder, found: DriveItem) -> Folder:
+        """``folder`` with the id and web URL Graph gives for it."""
+        return Folder(folder.drive_id, found.id, found.web_url or "", folder.owner_id, folder.note,
+                      folder.segments)
 
     def _folder_segments(self, owner: User, employee: User) -> list[str]:
         if owner.id == employee.id:
@@ -136,7 +150,8 @@ class Talks:
             name = safe_name(f"{employee.display_name} ({employee.id[:8]})")
         return self._segments() + [name]
 
-    def _form(self, folder: Folder, ctx: TalkContext) -> DriveItem:
+    def place_form(self, folder: Folder, ctx: TalkContext) -> DriveItem:
+        """Upload the form with ``fail``: one already there (a previous pass) is kept."""
         drive = self.client.drive
         name = FILE_NAMES[ctx.language]["form"]
         try:
@@ -154,9 +169,26 @@ class Talks:
         result = self.client.drive.invite(folder.drive_id, folder.item_id, [address_of(other)],
                                           roles=("write",), require_sign_in=True,
                                           send_invitation=False)
-        if result.failed:
-            raise errors.GraphError(
-                f"could not share the folder with {other.id}: {result.failed[0][1]}")
+        check_shared(result, other)
+
+    def share_many(self, talks: list[tuple[Folder, User, User]]) -> list[errors.GraphError | None]:
+        """:meth:`share` for many ``(folder, employee, manager)`` in ``$batch`` calls; one answer
+        each, in order: None when shared, else the error."""
+        others = [manager if folder.owner_id == employee.id else employee
+                  for folder, employee, manager in talks]
+        results = self.client.drive.invite_many(
+            [(folder.drive_id, folder.item_id, address_of(other)) for (folder, _, _), other in zip(talks, others)],
+            roles=("write",), require_sign_in=True, send_invitation=False)
+        out: list[errors.GraphError | None] = []
+        for result, other in zip(results, others):
+            try:
+                if isinstance(result, errors.GraphError):
+                    raise result
+                check_shared(result, other)
+                out.append(None)
+            except errors.GraphError as err:
+                out.append(err)
+        return out
 
     def unshare(self, folder: Folder, person: User) -> None:
         """Remove the direct permissions ``person`` has on the folder (a former manager)."""
@@ -217,6 +249,12 @@ class Talks:
                 return event
         return None
 
+    def find_events(self, pairs: list[tuple[User, User]]) -> list[Event | None | errors.GraphError]:
+        """:meth:`find_event` for many ``(manager, employee)`` in ``$batch`` calls; in order."""
+        answers = self.client.calendar.find_events_by_tags([(m.id, self.tag(e)) for m, e in pairs])
+        return [a if isinstance(a, errors.GraphError) else next((ev for ev in a if not ev.is_cancelled), None)
+                for a in answers]
+
     def draft(self, employee: User, manager: User, start: datetime, end: datetime,
               folder_url: str) -> EventDraft:
         language = self.language(employee)
@@ -239,6 +277,12 @@ class Talks:
         return self.client.calendar.create_event(
             manager.id, self.draft(employee, manager, start, end, folder_url))
 
+    def book_many(self, talks: list[tuple[User, User, datetime, datetime, str]]) -> list[Event | errors.GraphError]:
+        """:meth:`book` for many ``(employee, manager, start, end, folder_url)`` in ``$batch``
+        calls, never twice (:meth:`Calendar.create_events`); in order."""
+        return self.client.calendar.create_events(
+            [(m.id, self.draft(e, m, start, end, url)) for e, m, start, end, url in talks])
+
     def move(self, manager_id: str, event_id: str, start: datetime, end: datetime) -> Event:
         return self.client.calendar.update_event(manager_id, event_id, start=start, end=end,
                                                  time_zone=self.settings.meetings.zone.windows)
@@ -250,6 +294,11 @@ class Talks:
             self.client.calendar.cancel_event(manager_id, event_id, comment)
         except errors.NotFound:
             pass
+
+
+def check_shared(result: InviteResult, other: User) -> None:
+    if result.failed:
+        raise errors.GraphError(f"could not share the folder with {other.id}: {result.failed[0][1]}")
 
 
 def scheduled_record(base: Record, employee: User, manager: User, folder: Folder,

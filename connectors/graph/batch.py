@@ -17,12 +17,24 @@ from typing import Any
 
 from connectors.graph import errors
 from connectors.graph.http import GraphHttp, mailbox_of, workload_of
+from connectors.graph.pacing import SHAREPOINT, Ticket
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, parse_retry_after
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 20
+_one_by_one = False
+
+
+def send_one_by_one(flag: bool) -> None:
+    """Send every batch item as its own request instead of through ``$batch`` (process-wide).
+
+    For measuring the round against the same work done one request at a time (bench/round.py);
+    the results are the same :class:`BatchResult` values either way.
+    """
+    global _one_by_one
+    _one_by_one = flag
 
 
 @dataclass(frozen=True)
@@ -119,9 +131,70 @@ def execute_batch(http: GraphHttp, requests: Sequence[BatchRequest]) -> dict[str
         if not r.url.startswith("/"):
             raise ValueError(f"batch request {r.id!r}: url must be relative to the Graph root")
     results: dict[str, BatchResult] = {}
-    for chunk in _chunks(requests):
-        results.update(_run_chunk(http, chunk))
+    for chunk in _paced(http, _chunks(requests)):
+        results.update(_run_direct(http, chunk) if _one_by_one else _run_chunk(http, chunk))
     return results
+
+
+def _paced(http: GraphHttp, chunks: list[list[BatchRequest]]) -> list[list[BatchRequest]]:
+    """Chunks split so that none costs more than half the pacer's SharePoint burst: a ``$batch``
+    is charged whole, and one dearer than the budget would be throttled item by item."""
+    pacer = http.pacer
+    if pacer is None:
+        return chunks
+    cap = pacer.config.burst_share * pacer.config.ru_per_minute / 2
+    out: list[list[BatchRequest]] = []
+    for chunk in chunks:
+        if any(r.depends_on for r in chunk):
+            out.append(chunk)
+            continue
+        part: list[BatchRequest] = []
+        cost = 0.0
+        for r in chunk:
+            c = pacer._cost_of(r.method.upper(), r.url)  # noqa: SLF001
+            ru = c[1] if c is not None and c[0] == SHAREPOINT else 0.0
+            if part and cost + ru > cap:
+                out.append(part)
+                part, cost = [], 0.0
+            part.append(r)
+            cost += ru
+        out.append(part)
+    return out
+
+
+def _tell_pacer(http: GraphHttp, pending: list[BatchRequest], answers: dict[str, dict[str, Any]]) -> None:
+    """Each item's answer goes to the pacer as a direct answer would (the envelope is 200 even
+    when items are throttled): a 429/503 pauses its budget, ``RateLimit-*`` headers correct it."""
+    pacer = http.pacer
+    if pacer is None:
+        return
+    for r in pending:
+        item = answers.get(r.id)
+        part = pacer._cost_of(r.method.upper(), r.url)  # noqa: SLF001 - the item's budget
+        if item is None or part is None:
+            continue
+        headers = {str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()}
+        pacer.after(Ticket(((part[0], 0.0),)), int(item.get("status", 0)), headers)
+
+
+def _run_direct(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchResult]:
+    """Each item as its own request, in order; a failed dependency gives 424 as ``$batch`` does."""
+    done: dict[str, BatchResult] = {}
+    for r in chunk:
+        failed = [d for d in r.depends_on if d in done and not done[d].ok]
+        if failed:
+            done[r.id] = BatchResult(r.id, 424, {}, None, errors.FailedDependency(
+                f"not run: request {', '.join(failed)} it depends on failed", method=r.method.upper(),
+                path=redact_path(http.url_for(r.url)), status=424))
+            continue
+        try:
+            resp = http.request(r.method, r.url, json=r.body, headers=dict(r.headers) or None,
+                                idempotent=r.is_idempotent)
+        except errors.StatusError as err:
+            done[r.id] = BatchResult(r.id, err.status or 0, {}, None, err)
+            continue
+        done[r.id] = BatchResult(r.id, resp.status, resp.headers, resp.body)
+    return done
 
 
 def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchResult]:
@@ -139,15 +212,27 @@ def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchRes
             box = mailbox_of(r.url)
             if box:
                 mailboxes[box] = mailboxes.get(box, 0) + 1
-        envelope = http.request(
-            "POST", "/$batch", json={"requests": [r.wire(present) for r in pending]},
-            idempotent=all(r.is_idempotent for r in pending), mailboxes=mailboxes,
-        ).json_object()
+        # The envelope's own path names no workload: wait for the items' workloads as a direct
+        # request would (a held one after its Retry-After, one probe first), in sorted order so
+        # two batches never wait on each other.
+        scopes = sorted({workload_of(r.url) for r in pending})
+        probes = {scope: http._enter(scope, deadline_at) for scope in scopes}  # noqa: SLF001
         answers: dict[str, dict[str, Any]] = {}
-        for item in envelope.get("responses") or []:
-            if isinstance(item, dict) and str(item.get("id")) in present:
-                answers[str(item["id"])] = item
+        try:
+            envelope = http.request(
+                "POST", "/$batch", json={"requests": [r.wire(present) for r in pending]},
+                idempotent=all(r.is_idempotent for r in pending), mailboxes=mailboxes,
+            ).json_object()
+            for item in envelope.get("responses") or []:
+                if isinstance(item, dict) and str(item.get("id")) in present:
+                    answers[str(item["id"])] = item
+        finally:
+            for scope in scopes:
+                throttled = any(int(answers[r.id].get("status", 0)) in (429, 503) for r in pending
+                                if r.id in answers and workload_of(r.url) == scope)
+                http._leave(scope, probes[scope], 429 if throttled else (200 if answers else 0))  # noqa: SLF001
 
+        _tell_pacer(http, pending, answers)
         retry: list[BatchRequest] = []
         waits: list[float] = []
         last: dict[str, BatchResult] = {}

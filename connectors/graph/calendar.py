@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from connectors.graph import errors
+from connectors.graph.batch import BatchRequest, BatchResult, execute_batch
 from connectors.graph.calendar_records import (
     TAG_PROPERTY_ID, AttendeeStatus, BusyItem, Event, EventDraft, Schedule, WorkingHours,
     attendees_from_json, busy_item_from_json, event_from_json, schedule_error_from_json,
@@ -35,7 +36,7 @@ from connectors.graph.calendar_records import (
 )
 from connectors.graph.calendar_times import malformed, to_date_time_zone
 from connectors.graph.directory import user_path
-from connectors.graph.http import GraphHttp
+from connectors.graph.http import GraphHttp, encode_query
 
 log = logging.getLogger(__name__)
 
@@ -204,15 +205,7 @@ class Calendar:
         raise last
 
     def _find_created(self, user: str, draft: EventDraft) -> Event | None:
-        candidates = [e for e in self.find_events_by_tag(user, draft.tag) if not e.is_cancelled]
-        if not candidates:
-            return None
-        exact = [e for e in candidates if e.transaction_id == draft.transaction_id]
-        if exact:
-            return exact[0]
-        log.warning("an event with this talk's tag exists from another create; using it "
-                    "instead of booking a second one")
-        return candidates[0]
+        return _created(self.find_events_by_tag(user, draft.tag), draft)
 
     @staticmethod
     def _create_body(draft: EventDraft) -> dict[str, Any]:
@@ -249,17 +242,106 @@ class Calendar:
 
     def find_events_by_tag(self, user: str, tag: str) -> list[Event]:
         """The events in ``user``'s calendar carrying samtal's tag ``tag`` (all pages)."""
-        if not tag or not tag.strip():
-            raise ValueError("a tag is required")
-        params = {
-            "$filter": (f"singleValueExtendedProperties/Any(ep: ep/id eq "
-                        f"{_odata_string(TAG_PROPERTY_ID)} and ep/value eq {_odata_string(tag)})"),
-            "$expand": TAG_EXPAND,
-            "$select": EVENT_FIELDS,
-        }
         return [event_from_json(item) for item in
-                self.http.paginate(self._events(user), params=params, headers=PREFER_UTC,
+                self.http.paginate(self._events(user), params=_tag_query(tag), headers=PREFER_UTC,
                                    mailbox=user)]
+
+    def find_events_by_tags(self, pairs: Sequence[tuple[str, str]]) -> list[list[Event] | errors.GraphError]:
+        """:meth:`find_events_by_tag` for many ``(user, tag)`` pairs in ``$batch`` calls.
+
+        One answer per pair, in order: its events, or the error that one lookup met (the
+        others are unaffected). A lookup with more than one page follows its
+        ``@odata.nextLink`` on its own.
+        """
+        requests = [BatchRequest(str(i), "GET", self._events(user) + "?" + encode_query(_tag_query(tag)),
+                                 headers=PREFER_UTC)
+                    for i, (user, tag) in enumerate(pairs)]
+        results = execute_batch(self.http, requests)
+        out: list[list[Event] | errors.GraphError] = []
+        for i, (user, _) in enumerate(pairs):
+            res = results[str(i)]
+            try:
+                out.append(self._events_of(res, user))
+            except errors.GraphError as err:
+                out.append(err)
+        return out
+
+    def _events_of(self, res: BatchResult, user: str) -> list[Event]:
+        res.raise_for_error()
+        if not isinstance(res.body, dict) or not isinstance(res.body.get("value"), list):
+            raise malformed("an events answer without a 'value' list")
+        events = [event_from_json(item) for item in res.body["value"]]
+        next_link = res.body.get("@odata.nextLink")
+        if isinstance(next_link, str) and next_link:
+            events += [event_from_json(item) for item in
+                       self.http.paginate(next_link, headers=PREFER_UTC, mailbox=user)]
+        return events
+
+    def create_events(self, items: Sequence[tuple[str, EventDraft]]) -> list[Event | errors.GraphError]:
+        """:meth:`create_event` for many ``(user, draft)`` pairs in ``$batch`` calls, never twice.
+
+        One answer per pair, in order. An item whose fate is unknown (5xx, left out of the
+        answer, or the whole ``$batch`` dropped after sending) is looked up by its tag; only
+        when it is not there is the same create (same ``transactionId``) sent again, at most
+        :data:`MAX_CREATE_ATTEMPTS` times in all.
+        """
+        tags = [draft.tag for _, draft in items]
+        if len(set(tags)) != len(tags):
+            raise ValueError("create_events: two drafts carry the same tag")
+        out: dict[int, Event | errors.GraphError] = {}
+        pending = list(range(len(items)))
+        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
+            requests = [BatchRequest(str(i), "POST", self._events(items[i][0]),
+                                     body=self._create_body(items[i][1]), headers=PREFER_UTC)
+                        for i in pending]
+            unknown: dict[int, errors.GraphError] = {}
+            try:
+                results = execute_batch(self.http, requests)
+            except errors.TransportError as err:
+                if not err.maybe_applied:
+                    raise  # certainly not applied, and the HTTP layer already retried it
+                unknown = {i: err for i in pending}
+            else:
+                for i in pending:
+                    res = results[str(i)]
+                    draft = items[i][1]
+                    if res.ok:
+                        try:
+                            event = event_from_json(res.body if isinstance(res.body, dict) else {})
+                        except errors.GraphError as err:
+                            out[i] = err
+                            continue
+                        out[i] = event if event.tag else dataclasses.replace(event, tag=draft.tag)
+                    elif isinstance(res.error, (errors.ServerError, errors.TransportError)):
+                        unknown[i] = res.error
+                    else:
+                        assert res.error is not None
+                        out[i] = res.error
+            if not unknown:
+                break
+            log.info("creating %d event(s) failed (attempt %d); looking for them by their tags",
+                     len(unknown), attempt)
+            order = list(unknown)
+            found = self.find_events_by_tags([(items[i][0], items[i][1].tag) for i in order])
+            pending = []
+            for i, events in zip(order, found):
+                if isinstance(events, errors.GraphError):
+                    out[i] = events  # cannot tell whether it exists: never create blindly
+                    continue
+                made = _created(events, items[i][1])
+                if made is not None:
+                    out[i] = made
+                elif attempt == MAX_CREATE_ATTEMPTS:
+                    lost = unknown[i]
+                    note = f" (event not created after {MAX_CREATE_ATTEMPTS} attempts)"
+                    if not lost.message.endswith(note):
+                        lost.message += note
+                    out[i] = lost
+                else:
+                    pending.append(i)
+            if not pending:
+                break
+        return [out[i] for i in range(len(items))]
 
     def update_event(
         self,
@@ -326,6 +408,30 @@ class Calendar:
                              params={"$select": "attendees,isCancelled"},
                              headers=PREFER_UTC, mailbox=user)
         return attendees_from_json(resp.json_object())
+
+
+def _tag_query(tag: str) -> dict[str, str]:
+    if not tag or not tag.strip():
+        raise ValueError("a tag is required")
+    return {
+        "$filter": (f"singleValueExtendedProperties/Any(ep: ep/id eq "
+                    f"{_odata_string(TAG_PROPERTY_ID)} and ep/value eq {_odata_string(tag)})"),
+        "$expand": TAG_EXPAND,
+        "$select": EVENT_FIELDS,
+    }
+
+
+def _created(events: Sequence[Event], draft: EventDraft) -> Event | None:
+    """The live event a create of ``draft`` left, among the events carrying its tag."""
+    candidates = [e for e in events if not e.is_cancelled]
+    if not candidates:
+        return None
+    exact = [e for e in candidates if e.transaction_id == draft.transaction_id]
+    if exact:
+        return exact[0]
+    log.warning("an event with this talk's tag exists from another create; using it "
+                "instead of booking a second one")
+    return candidates[0]
 
 
 __all__ = [

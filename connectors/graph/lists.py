@@ -28,6 +28,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Literal, get_args
 
 from connectors.graph import errors
+from connectors.graph.batch import BatchRequest, execute_batch
 from connectors.graph.http import GraphHttp
 from connectors.graph.names import encode_id
 from connectors.graph.upload import parse_instant
@@ -257,6 +258,76 @@ class Lists:
             json=body, headers=headers)
         return _scalar_fields(resp.body if isinstance(resp.body, dict) else {})
 
+    def create_items(self, site_id: str, list_id: str,
+                     many: Sequence[Mapping[str, Any]]) -> list[ListItem | errors.GraphError]:
+        """:meth:`create_item` for many field sets in ``$batch`` calls, never twice: an item
+        whose fate is unknown (5xx, left out, or the ``$batch`` dropped after sending) is looked
+        up by its key and created again only when it is not there. One answer per field set,
+        in order: the item or its error."""
+        info = self.get_list(site_id, list_id)
+        path = f"{_site(site_id)}/lists/{encode_id(list_id)}/items"
+        bodies = [{"fields": self._serialise(info, f, _key_label(self.key_field, f, None))} for f in many]
+        out: dict[int, ListItem | errors.GraphError] = {}
+        pending = list(range(len(many)))
+        for attempt in (1, 2):
+            unknown: dict[int, errors.GraphError] = {}
+            try:
+                results = execute_batch(self.http, [BatchRequest(str(i), "POST", path, body=bodies[i])
+                                                    for i in pending])
+            except errors.TransportError as err:
+                if not err.maybe_applied:
+                    raise
+                unknown = {i: err for i in pending}
+            else:
+                for i in pending:
+                    res = results[str(i)]
+                    if res.ok:
+                        try:
+                            out[i] = _list_item(res.body if isinstance(res.body, dict) else {})
+                        except errors.GraphError as err:
+                            out[i] = err
+                    elif isinstance(res.error, (errors.ServerError, errors.TransportError)) and \
+                            self._key_of(info, many[i]) is not None:
+                        unknown[i] = res.error
+                    else:
+                        assert res.error is not None
+                        out[i] = res.error
+            pending = []
+            for i, lost in unknown.items():
+                try:
+                    existing = self._existing_by_key(site_id, list_id, info, many[i])
+                except errors.GraphError as look_err:
+                    out[i] = look_err  # cannot tell whether it exists: never create blindly
+                    continue
+                if existing is not None:
+                    out[i] = existing
+                elif attempt == 2:
+                    out[i] = lost
+                else:
+                    pending.append(i)
+            if not pending:
+                break
+        return [out[i] for i in range(len(many))]
+
+    def update_items(self, site_id: str, list_id: str,
+                     changes: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, FieldValue] | errors.GraphError]:
+        """:meth:`update_item` for many ``(item_id, fields)`` in ``$batch`` calls (a PATCH of
+        the same fields may be repeated). One answer per change, in order."""
+        info = self.get_list(site_id, list_id)
+        requests = [BatchRequest(
+            str(i), "PATCH", f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}/fields",
+            body=self._serialise(info, fields, _key_label(self.key_field, fields, item_id)))
+            for i, (item_id, fields) in enumerate(changes)]
+        results = execute_batch(self.http, requests)
+        out: list[dict[str, FieldValue] | errors.GraphError] = []
+        for i in range(len(changes)):
+            res = results[str(i)]
+            if res.error is not None:
+                out.append(res.error)
+            else:
+                out.append(_scalar_fields(res.body if isinstance(res.body, dict) else {}))
+        return out
+
     def query_items(self, site_id: str, list_id: str, *, equals: Mapping[str, str],
                     select: Sequence[str] | None = None,
                     allow_unindexed: bool = False) -> Iterator[ListItem]:
@@ -322,14 +393,21 @@ class Lists:
             data = self.http.post(f"{_site(site_id)}/lists", json=body).json_object()
         return _req_str(data, "id")
 
-    def _existing_by_key(self, site_id: str, list_id: str, info: ListInfo,
-                         fields: Mapping[str, Any]) -> ListItem | None:
+    def _key_of(self, info: ListInfo, fields: Mapping[str, Any]) -> str | None:
+        """The item's key when it can be looked up (an indexed key column), else None."""
         key = self.key_field
         value = fields.get(key) if key else None
         col = info.columns.get(key) if key else None
         if key is None or not isinstance(value, str) or col is None or not col.indexed:
             return None
-        return next(iter(self.query_items(site_id, list_id, equals={key: value})), None)
+        return value
+
+    def _existing_by_key(self, site_id: str, list_id: str, info: ListInfo,
+                         fields: Mapping[str, Any]) -> ListItem | None:
+        value = self._key_of(info, fields)
+        if value is None or self.key_field is None:
+            return None
+        return next(iter(self.query_items(site_id, list_id, equals={self.key_field: value})), None)
 
     def _serialise(self, info: ListInfo, fields: Mapping[str, Any], label: str) -> dict[str, Any]:
         if not fields:
