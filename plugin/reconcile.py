@@ -143,12 +143,16 @@ class Reconciler:
         to_book: list[_Talk] = []
         to_check: list[_Talk] = []
         to_watch: list[_Talk] = []
+        out_of_round: list[Record] = []
         for entry in roster:
             record = records.get(f"{s.campaign.id}:{entry.employee.id}")
             if not entry.in_round:
-                self._out_of_round(entry, record)
+                after = self._out_of_round(entry, record)
+                if after is not None:
+                    out_of_round.append(after)
                 continue
             self._sort(entry, record, to_book, to_check, to_watch)
+        self._put_all("recording who is out of the round", out_of_round)
 
         self._run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
         self._book_all(to_book)
@@ -195,9 +199,23 @@ class Reconciler:
                                           record.meeting_start, record.meeting_end, note))
 
     # ------------------------------------------------------------------ sorting the roster
-    def _out_of_round(self, entry: Entry, record: Record | None) -> None:
+    def _put_all(self, label: str, records: list[Record]) -> None:
+        """Write records in batches (one ``$batch`` per 20); a failed write waits for next pass."""
+        chunks = [records[i:i + 20] for i in range(0, len(records), 20)]
+
+        def write(chunk: list[Record]) -> None:
+            for after, saved in zip(chunk, self.book.put_many(chunk)):
+                if isinstance(saved, errors.GraphError):
+                    if saved.outcome is errors.Outcome.NEEDS_CONSENT:
+                        raise ConsentNeeded(str(saved)) from saved
+                    self.report.retry_later.append(f"{after.key}: {saved}")
+
+        self._run_parallel(label, chunks, write)
+
+    def _out_of_round(self, entry: Entry, record: Record | None) -> Record | None:
+        """The record of someone outside the round (to be written), or None to leave it."""
         if record is not None and record.status is Status.FILED:
-            return
+            return None
         assert entry.status is not None
         base = self._record(entry.employee, record)
         if record is not None and record.event_id and record.status in (Status.SCHEDULED, Status.DECLINED) \
@@ -209,7 +227,7 @@ class Reconciler:
                                   department=entry.employee.department or "")
         if record is None or record.status is not entry.status or record.note != entry.reason:
             self._act(after, entry.status.value, note=entry.reason)
-        self.book.put(after)
+        return after
 
     def _cancel(self, record: Record, what: str) -> None:
         self._act(record, what)
