@@ -175,7 +175,7 @@ class Reconciler:
         cache = OverviewCache(path.with_name(path.stem + "-overviews.json") if path is not None else None)
         try:
             placed = refresh_team_overviews(self.client, self.settings, records, cache=cache,
-                                            managers={u.id: u for u in users})
+                                            managers={u.id: u for u in users}, workers=self.workers)
         except errors.GraphError as err:
             if err.outcome is errors.Outcome.NEEDS_CONSENT:
                 raise ConsentNeeded(str(err)) from err

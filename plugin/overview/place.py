@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -84,7 +86,7 @@ def content_hash(campaign_title: str, manager_name: str, team: Sequence[Record])
 def refresh_team_overviews(client: GraphClient, settings: Settings, records: list[Record], *,
                            cache_file: Path | None = None,
                            managers: Mapping[str, User] | None = None,
-                           cache: OverviewCache | None = None) -> int:
+                           cache: OverviewCache | None = None, workers: int = 8) -> int:
     """Upload (replace) the overview of every team whose content changed; returns how many.
 
     ``records`` are the campaign's records (all of them; each team is chosen by ``manager_id``).
@@ -98,40 +100,51 @@ def refresh_team_overviews(client: GraphClient, settings: Settings, records: lis
     if cache is None:  # an in-memory cache may be given instead (a pass without a cache file)
         cache = OverviewCache(cache_file if cache_file is not None else default_cache_file(settings))
     segments = [safe_name(s) for s in settings.folders.path.split("/") if s.strip()]
+    lock = threading.Lock()
+
+    def place(manager_id: str, team: list[Record]) -> bool:
+        check_team(team, manager_id)
+        known = (managers or {}).get(manager_id)
+        name = known.display_name if known else next((r.manager_name for r in team if r.manager_name),
+                                                     team[0].manager_email or manager_id)
+        digest = content_hash(settings.campaign.title, name, team)
+        language = choose_language(known.preferred_language, settings.language.default) if known else None
+        with lock:
+            last = (cache.placed.get(manager_id, "") + "::").split(":")
+        if last[0] == digest and (language is None or last[1] == language):
+            return False
+        try:
+            if language is None:
+                user = client.directory.get_user(manager_id)
+                name, language = user.display_name or name, choose_language(
+                    user.preferred_language, settings.language.default)
+            data = render_team_overview(name, language, team, settings.campaign.title,
+                                        manager_id=manager_id,
+                                        time_zone=settings.meetings.zone.iana,
+                                        content_hash=digest)
+            client.drive.upload_to_user_path(manager_id, segments + [FILE_NAMES[language]], data,
+                                             conflict="replace")
+        except errors.DriveNotProvisioned:
+            log.info("manager %s has no OneDrive; the team overview is not placed", manager_id)
+            with lock:
+                cache.placed[manager_id] = f"{digest}:{language}:no-drive"
+            return False
+        except errors.GraphError as err:
+            if err.outcome is errors.Outcome.NEEDS_CONSENT:
+                raise
+            log.warning("team overview of manager %s: will try again next run: %s", manager_id, err)
+            return False
+        with lock:
+            cache.placed[manager_id] = f"{digest}:{language}"
+        return True
+
     placed = 0
     try:
-        for manager_id, team in sorted(teams(records).items()):
-            check_team(team, manager_id)
-            known = (managers or {}).get(manager_id)
-            name = known.display_name if known else next((r.manager_name for r in team if r.manager_name),
-                                                         team[0].manager_email or manager_id)
-            digest = content_hash(settings.campaign.title, name, team)
-            language = choose_language(known.preferred_language, settings.language.default) if known else None
-            last = (cache.placed.get(manager_id, "") + "::").split(":")
-            if last[0] == digest and (language is None or last[1] == language):
-                continue
-            try:
-                if language is None:
-                    user = client.directory.get_user(manager_id)
-                    name, language = user.display_name or name, choose_language(
-                        user.preferred_language, settings.language.default)
-                data = render_team_overview(name, language, team, settings.campaign.title,
-                                            manager_id=manager_id,
-                                            time_zone=settings.meetings.zone.iana,
-                                            content_hash=digest)
-                client.drive.upload_to_user_path(manager_id, segments + [FILE_NAMES[language]], data,
-                                                 conflict="replace")
-            except errors.DriveNotProvisioned:
-                log.info("manager %s has no OneDrive; the team overview is not placed", manager_id)
-                cache.placed[manager_id] = f"{digest}:{language}:no-drive"
-                continue
-            except errors.GraphError as err:
-                if err.outcome is errors.Outcome.NEEDS_CONSENT:
-                    raise
-                log.warning("team overview of manager %s: will try again next run: %s", manager_id, err)
-                continue
-            cache.placed[manager_id] = f"{digest}:{language}"
-            placed += 1
+        # Teams are independent: render and upload them in parallel (the HTTP layer caps it).
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, 32))) as pool:
+            futures = [pool.submit(place, m, t) for m, t in sorted(teams(records).items())]
+            for future in futures:
+                placed += bool(future.result())
     finally:
         cache.save()
     return placed
