@@ -509,3 +509,20 @@ def test_delete_204_and_404_done_but_no_mailbox_raises(
               json={"error": {"code": "MailboxNotEnabledForRESTAPI", "message": "no"}})
     with pytest.raises(errors.MailboxUnavailable):
         cal.cancel_event("onprem@contoso.se", "x", "c")
+
+
+def test_busy_time_from_the_availability_view(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    """from_view: runs of one digit become one item, rounded to the interval; 0 is free."""
+    start = datetime(2027, 2, 1, 0, 0, tzinfo=timezone.utc)
+    info = schedule_info("asa@contoso.se")
+    info["availabilityView"] = "0022201030044"
+    info["scheduleItems"] = [{"status": "busy", "start": {"dateTime": "2027-02-01T00:40:00.0000000", "timeZone": "UTC"},
+                              "end": {"dateTime": "2027-02-01T01:10:00.0000000", "timeZone": "UTC"}}]
+    rsps.post(SCHEDULE_URL, json={"value": [info]})
+    got = Calendar(http).get_schedules(ORG, ["asa@contoso.se"], start, start + timedelta(hours=3, minutes=15),
+                                       interval_minutes=15, from_view=True)["asa@contoso.se"]
+    minute = timedelta(minutes=1)
+    assert [(i.start - start, i.end - start, i.status) for i in got.items] == [
+        (30 * minute, 75 * minute, "busy"), (90 * minute, 105 * minute, "tentative"),
+        (120 * minute, 135 * minute, "oof"), (165 * minute, 195 * minute, "workingElsewhere")]
+    assert got.working_hours is not None and got.error is None
