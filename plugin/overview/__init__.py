@@ -9,7 +9,9 @@ Public API::
     refresh_team_overviews(client, settings, records, *, cache_file=None, managers=None) -> int
 
 Module roles: ``themes`` (grouping recurring competence needs), ``document`` (the Word
-document), ``place`` (which teams changed, upload to the manager's own OneDrive).
+document's content), ``wml`` (its ``word/document.xml`` as strings), ``package`` (the shared
+parts, built once and copied as compressed bytes), ``place`` (which teams changed, upload to the
+manager's own OneDrive).
 """
 from plugin.overview.document import OverviewError, render_team_overview
 from plugin.overview.place import default_cache_file, refresh_team_overviews, teams

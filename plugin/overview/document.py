@@ -10,17 +10,13 @@ record that carries one anyway is refused rather than printed.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
-from docx.table import _Cell
-
 from plugin.documents import FORM_FIELDS
+from plugin.documents.placeholders import clean
+from plugin.overview import wml
+from plugin.overview.package import base, core_properties_xml
 from plugin.overview.themes import group
 from plugin.records import FILED_FORM_COLUMNS, Record, Status
 
@@ -112,26 +108,6 @@ def _text(record: Record, tag: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _fill(cell: _Cell, text: str) -> None:
-    lines = [line.rstrip() for line in text.splitlines() if line.strip()] or [""]
-    cell.text = lines[0]
-    for line in lines[1:]:
-        cell.add_paragraph(line)
-
-
-def _table(doc: object, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row):
-            _fill(cell, text)
-
-
 def render_team_overview(manager_name: str, language: str, records_of_the_team: Sequence[Record],
                          campaign_title: str, *, manager_id: str | None = None,
                          time_zone: str = "Europe/Stockholm", content_hash: str = "") -> bytes:
@@ -151,57 +127,41 @@ def render_team_overview(manager_name: str, language: str, records_of_the_team: 
     filed = [r for r in team if r.status is Status.FILED]
     missing = [r for r in team if r.status is not Status.FILED]
 
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.8))
-    doc.styles["Normal"].font.size = Pt(10)
-    props = doc.core_properties
-    props.title = t["title"].format(campaign=campaign_title)
-    props.author = "samtal"
-    props.identifier = content_hash
-    props.created = props.modified = datetime(2000, 1, 1)  # no clock: same content, same bytes
-    props.last_modified_by = "samtal"
-    props.revision = 1
-
-    doc.add_heading(props.title, level=0)
-    doc.add_paragraph(t["intro"].format(manager=manager_name, n=len(team)))
-
-    doc.add_heading(t["missing"].format(n=len(missing)), level=1)
+    title = t["title"].format(campaign=campaign_title)
+    blocks = [wml.paragraph(title, "Title"),
+              wml.paragraph(t["intro"].format(manager=manager_name, n=len(team))),
+              wml.paragraph(t["missing"].format(n=len(missing)), "Heading1")]
     if missing:
         def when(r: Record) -> str:
             return r.meeting_start.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.meeting_start else t["not_booked"]
-        _table(doc, (t["employee"], t["status"], t["meeting"]),
-               [(r.employee_name, words[r.status], when(r)) for r in missing])
+        blocks.append(wml.table((t["employee"], t["status"], t["meeting"]),
+                                [(r.employee_name, words[r.status], when(r)) for r in missing]))
     else:
-        doc.add_paragraph(t["all_done"])
+        blocks.append(wml.paragraph(t["all_done"]))
 
     titles = {tag: FORM_FIELDS[tag].titles[language] for tag in OVERVIEW_FIELDS}
-    doc.add_heading(t["side"], level=1)
+    blocks.append(wml.paragraph(t["side"], "Heading1"))
     if filed:
-        _table(doc, (t["employee"], titles["goals"], titles["development_plan"], titles["competence_needs"]),
-               [(r.employee_name, _text(r, "goals") or t["none"], _text(r, "development_plan") or t["none"],
-                 _text(r, "competence_needs") or t["none"]) for r in filed])
+        blocks.append(wml.table(
+            (t["employee"], titles["goals"], titles["development_plan"], titles["competence_needs"]),
+            [(r.employee_name, _text(r, "goals") or t["none"], _text(r, "development_plan") or t["none"],
+              _text(r, "competence_needs") or t["none"]) for r in filed]))
     else:
-        doc.add_paragraph(t["nothing_filed"])
+        blocks.append(wml.paragraph(t["nothing_filed"]))
 
-    doc.add_heading(t["recurring"], level=1)
-    doc.add_paragraph(t["recurring_how"])
+    blocks += [wml.paragraph(t["recurring"], "Heading1"), wml.paragraph(t["recurring_how"])]
     recurring = [th for th in group(_text(r, "competence_needs") for r in filed) if th.people > 1]
     if recurring:
-        _table(doc, (t["need"], t["people"]), [(th.label, str(th.people)) for th in recurring])
+        blocks.append(wml.table((t["need"], t["people"]), [(th.label, str(th.people)) for th in recurring]))
     else:
-        doc.add_paragraph(t["no_recurring"])
+        blocks.append(wml.paragraph(t["no_recurring"]))
 
-    doc.add_heading(t["followup"], level=1)
+    blocks.append(wml.paragraph(t["followup"], "Heading1"))
     if filed:
-        _table(doc, (t["employee"], titles["previous_goals_followup"]),
-               [(r.employee_name, _text(r, "previous_goals_followup") or t["none"]) for r in filed])
+        blocks.append(wml.table((t["employee"], titles["previous_goals_followup"]),
+                                [(r.employee_name, _text(r, "previous_goals_followup") or t["none"])
+                                 for r in filed]))
     else:
-        doc.add_paragraph(t["nothing_filed"])
+        blocks.append(wml.paragraph(t["nothing_filed"]))
 
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return base().build(wml.document(blocks), core_properties_xml(clean(title), clean(content_hash)))
