@@ -10,6 +10,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, time, timedelta, timezone
 
 from connectors.graph import errors
@@ -47,13 +48,15 @@ _VIEW = {"interval_minutes": 15, "from_view": True}
 
 
 def read_availability(calendar: Calendar, addresses: Sequence[str], rules: Rules,
-                      ids: Mapping[str, str], *, workers: int = 8) -> Availability:
+                      ids: Mapping[str, str], *, workers: int = 8,
+                      detailed: bool = False) -> Availability:
     """getSchedule for ``addresses`` (chunked by the connector); ``ids`` maps address → person id.
 
     An address whose schedule comes back with an error (no mailbox, not found, access policy)
     is listed in ``missing`` with the reason; it never fails the others.
     """
     start, end = schedule_window(rules)
+    view: dict[str, Any] = {} if detailed else dict(_VIEW)
     wanted = sorted({a.lower() for a in addresses if a})
     chunks = [wanted[i:i + 20] for i in range(0, len(wanted), 20)]
 
@@ -61,14 +64,14 @@ def read_availability(calendar: Calendar, addresses: Sequence[str], rules: Rules
         missing: dict[str, str] = {}
         organizer = ids.get(chunk[0], chunk[0])
         try:
-            return calendar.get_schedules(organizer, chunk, start, end, **_VIEW), missing
+            return calendar.get_schedules(organizer, chunk, start, end, **view), missing
         except errors.MailboxUnavailable:
             # The organizer itself has no mailbox: ask again on behalf of each address.
             schedules: dict[str, Schedule] = {}
             for address in chunk:
                 try:
                     schedules.update(calendar.get_schedules(ids.get(address, address), [address], start, end,
-                                                            **_VIEW))
+                                                            **view))
                 except (errors.MailboxUnavailable, errors.NotFound, errors.Forbidden) as err:
                     missing[address] = _no_mailbox(err.code)
             return schedules, missing

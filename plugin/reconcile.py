@@ -33,7 +33,7 @@ from plugin.progress import Progress
 from plugin.records import Record, Status
 from plugin.roster import Entry, build_roster
 from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
-from plugin.scheduling.planner import plan_round, propose_new_time
+from plugin.scheduling.planner import find_conflict, plan_round, propose_new_time
 from plugin.settings import Settings
 from plugin.store import RecordBook, RecordStore
 from plugin.talks import Folder, Talks, address_of, scheduled_record
@@ -41,6 +41,10 @@ from connectors.graph.drive import DriveItem
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+
+
+# Talks that keep their event but get a new time on it (PATCH, the invitation is updated).
+_MOVES = frozenset({"declined", "conflict"})
 
 
 class ConsentNeeded(Exception):
@@ -75,7 +79,7 @@ class PassReport:
 class _Talk:
     entry: Entry
     record: Record | None
-    kind: str  # "new", "declined", "cancelled", "moved"
+    kind: str  # "new", "declined", "conflict", "cancelled", "moved"
 
     @property
     def employee(self) -> User:
@@ -124,6 +128,7 @@ class Reconciler:
         self.workers = max(1, settings.concurrency.max_requests)
         self.overviews = overviews
         self.previous: dict[str, Record] = {}
+        self._standing: list[_Talk] = []
 
     # ------------------------------------------------------------------ the pass
     def run(self) -> PassReport:
@@ -155,6 +160,7 @@ class Reconciler:
         self._put_all("recording who is out of the round", out_of_round)
 
         self._run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
+        self._find_conflicts(to_book)
         self._book_all(to_book)
         self._watch_all(to_watch)
         self.cache.save()
@@ -283,6 +289,45 @@ class Reconciler:
                                                          note="the employee declined the time"))
             self._act(declined, "declined")
             to_book.append(_Talk(talk.entry, declined, "declined"))
+        else:
+            self._standing.append(talk)  # still booked: look for a clash (_find_conflicts)
+
+    def _find_conflicts(self, to_book: list[_Talk]) -> None:
+        """Booked talks stay put unless declined, cancelled or in conflict (SPEC §4): a talk
+        someone has since double-booked (either person busy, tentative or away over it) gets a
+        new time on the same event. Read with every schedule item, not the 15-minute view, so
+        a meeting right next to the talk is not mistaken for a clash."""
+        rules = rules_from_settings(self.settings, self.now)
+        talks = [t for t in self._standing if t.record is not None and t.record.meeting_start
+                 and t.record.meeting_end and (rules.not_before is None
+                                               or t.record.meeting_start > rules.not_before)]
+        if not talks:
+            return
+        people = {t.manager.id: t.manager for t in talks} | {t.employee.id: t.employee for t in talks}
+        ids = {address_of(u).lower(): u.id for u in people.values()}
+        try:
+            avail = read_availability(self.client.calendar, list(ids), rules, ids,
+                                      workers=self.workers, detailed=True)
+        except errors.GraphError as err:
+            if err.outcome is errors.Outcome.NEEDS_CONSENT:
+                raise ConsentNeeded(str(err)) from err
+            self.report.retry_later.append(f"conflict check: {err}")
+            return
+        by_id = {ids[a]: p for a, p in avail.people.items()}
+        for talk in talks:
+            record = talk.record
+            assert record is not None and record.meeting_start and record.meeting_end
+            manager, employee = by_id.get(talk.manager.id), by_id.get(talk.employee.id)
+            if manager is None or employee is None:
+                continue
+            booking = Booking(employee.id, record.meeting_start, record.meeting_end, record.event_id)
+            hit = find_conflict(booking, manager, employee)
+            if hit is None:
+                continue
+            who = talk.manager.display_name if hit[0] == talk.manager.id else talk.employee.display_name
+            note = f"the time was taken in {who}'s calendar after booking; moved to a new time"
+            self._act(record, "conflict", talk.manager.display_name, note)
+            to_book.append(_Talk(talk.entry, record.with_changes(note=note), "conflict"))
 
     # ------------------------------------------------------------------ booking
     def _book_all(self, talks: list[_Talk]) -> None:
@@ -316,9 +361,9 @@ class Reconciler:
             else:
                 teams.setdefault(talk.manager.id, []).append(talk)
         team_size = {m: len(ts) for m, ts in teams.items()}
-        found = self._find_booked([t for ts in teams.values() for t in ts if t.kind != "declined"])
+        found = self._find_booked([t for ts in teams.values() for t in ts if t.kind not in _MOVES])
         teams = {m: kept for m, ts in teams.items()
-                 if (kept := [t for t in ts if t.kind == "declined" or t.employee.id in found])}
+                 if (kept := [t for t in ts if t.kind in _MOVES or t.employee.id in found])}
         booked = self._booked_by_manager()
         team_inputs = []
         for manager_id, members in sorted(teams.items()):
@@ -331,14 +376,14 @@ class Reconciler:
                 if (event := found.get(m.employee.id)) is not None:
                     plans[m.employee.id] = Proposal(m.employee.id, event.start, event.end)
                     others += (Booking(m.employee.id, event.start, event.end, event.id),)
-            fresh = [m for m in members if m.kind != "declined" and found.get(m.employee.id) is None]
+            fresh = [m for m in members if m.kind not in _MOVES and found.get(m.employee.id) is None]
             for m in members:
-                if m.kind == "declined" and m.record and m.record.meeting_start and m.record.meeting_end:
+                if m.kind in _MOVES and m.record and m.record.meeting_start and m.record.meeting_end:
                     old = Booking(m.employee.id, m.record.meeting_start, m.record.meeting_end, m.record.event_id)
                     outcome = propose_new_time(rules, manager, by_id[m.employee.id], old, others)
                     self._place(m, outcome, plans)
             team_inputs.append(Team(manager, tuple(by_id[m.employee.id] for m in fresh), others))
-        wanted = {m.employee.id: m for ms in teams.values() for m in ms if m.kind != "declined"}
+        wanted = {m.employee.id: m for ms in teams.values() for m in ms if m.kind not in _MOVES}
         for plan in plan_round(team_inputs, rules):
             for outcome in plan.outcomes:
                 self._place(wanted[outcome.employee_id], outcome, plans)
@@ -381,7 +426,7 @@ class Reconciler:
             plans[talk.employee.id] = outcome
             return
         base = self._record(talk.employee, talk.record)
-        status = Status.DECLINED if talk.kind == "declined" else Status.UNSCHEDULABLE
+        status = Status.DECLINED if talk.kind in _MOVES else Status.UNSCHEDULABLE
         after = base.with_changes(status=status, note=outcome.reason, manager_id=talk.manager.id,
                                   manager_email=address_of(talk.manager),
                                   manager_name=talk.manager.display_name,
@@ -408,7 +453,8 @@ class Reconciler:
                   existing: Event | None) -> None:
         employee, manager = talk.employee, talk.manager
         base = self._record(employee, talk.record)
-        what = {"new": "book", "declined": "move (declined)", "cancelled": "book again",
+        what = {"new": "book", "declined": "move (declined)", "conflict": "move (time taken since)",
+                "cancelled": "book again",
                 "moved": "move to the new manager"}[talk.kind]
         if self.dry_run:
             self._act(base.with_changes(meeting_start=proposal.start, meeting_end=proposal.end),
@@ -423,11 +469,11 @@ class Reconciler:
             ctx = self.talks.context(employee, manager, start, end, self.previous.get(employee.id))
             folder, form = self.talks.prepare(
                 employee, manager, record, ctx,
-                prep_only=talk.kind == "declined" and bool(base.form_item_id))
+                prep_only=talk.kind in _MOVES and bool(base.form_item_id))
             if not base.shared or talk.kind == "moved" or folder.item_id != base.folder_id:
                 self.talks.share(folder, employee, manager)
             self.talks.ensure_manager_guide(manager, team_size.get(manager.id, 1))
-            if talk.kind == "declined" and base.event_id:
+            if talk.kind in _MOVES and base.event_id:
                 event = self.talks.move(manager.id, base.event_id, start, end)
             else:
                 event = existing or self.talks.book(employee, manager, start, end, folder.web_url)

@@ -121,3 +121,31 @@ def test_a_manager_change_moves_the_talk_and_the_folder_access(serve_tenant: Ser
     assert moved["FolderId"] == talk["FolderId"]  # the folder stays with the employee
     assert [(p["grantedTo"]["user"]["id"], p["roles"]) for p in folder["permissions"]] == [(new["id"], ["write"])]
     check_round(served, state, graph_reads=True)
+
+
+def test_a_talk_whose_time_was_taken_after_booking_moves_on_the_same_event(serve_tenant: ServeFactory) -> None:
+    """SPEC §4: booked talks stay put unless declined, cancelled or in conflict."""
+    from connectors.graph.calendar_records import EventDraft
+
+    served = serve_tenant(team_seed(3))
+    served.run(NOW)
+    talk = by_name(served.state())["Person 1"]
+    client = served.client(NOW)
+    employee = client.directory.get_user("person1@example.se")
+    clash = EventDraft(subject="Konferens", body_html="", start=utc(talk["MeetingStart"]),
+                       end=utc(talk["MeetingEnd"]) + timedelta(minutes=30), time_zone="UTC",
+                       attendees=(), tag="not-samtal", transaction_id="b7c1e3a0-0000-4000-8000-00000000c1a5")
+    client.calendar.create_event(employee.id, clash)
+
+    report = served.run(NOW + timedelta(hours=1), watch_all=True)
+    assert {a.what for a in report.actions} == {"conflict", "move (time taken since)"}
+    after = by_name(served.state())
+    moved = after["Person 1"]
+    assert moved["EventId"] == talk["EventId"] and moved["Status"] == "scheduled"
+    start, end = utc(moved["MeetingStart"]), utc(moved["MeetingEnd"])
+    assert end <= clash.start or start >= clash.end  # clear of the new meeting
+    [(mailbox, event)] = talk_events(served.state())[moved["Key"]]
+    assert event["id"] == talk["EventId"]
+    others = {k: f["MeetingStart"] for k, f in by_name(served.state()).items() if k != "Person 1"}
+    assert others == {k: after[k]["MeetingStart"] for k in others}  # nobody else moved
+    assert not served.run(NOW + timedelta(hours=2), watch_all=True).actions  # and it stays put
