@@ -19,6 +19,7 @@ from plugin.commands.common import add_config_arguments, load_from_args
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
 from plugin.settings import Settings
+from plugin.store import RecordStore
 from plugin.tables import table
 from plugin.tenant import open_client
 
@@ -53,8 +54,32 @@ def cache_path(settings: Settings, given: Path | None) -> Path:
     return base / f"{settings.campaign.id}-{digest}.json"
 
 
+def _window_over(settings: Settings) -> bool:
+    return settings.campaign.window.end < settings.now.astimezone(settings.meetings.zone.tzinfo).date()
+
+
+def _has_records(settings: Settings) -> bool:
+    """Whether the campaign booked anything (one cheap, indexed query: the first item only)."""
+    client = open_client(settings)
+    store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
+    if store is None:
+        return False
+    items = client.lists.query_items(store.site.id, store.info.id, equals={"Campaign": settings.campaign.id})
+    return next(iter(items), None) is not None
+
+
 def run_pass(args: argparse.Namespace, *, dry_run: bool) -> tuple[Settings, PassReport | None, int]:
-    settings = load_from_args(args)
+    # A window that is over is refused as a mistyped year only when nothing was ever booked:
+    # a campaign that did book goes on marking talks held and filing forms after its window.
+    settings = load_from_args(args, allow_past_window=True)
+    if _window_over(settings):
+        try:
+            booked = _has_records(settings)
+        except errors.GraphError as err:
+            print(f"samtal: {err}", file=sys.stderr)
+            return settings, None, EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_PARTIAL
+        if not booked:
+            load_from_args(args)  # exits 2, naming the file, the key and the line
     progress = Progress(quiet=getattr(args, "quiet", False))
     cache = LookCache(None if dry_run else cache_path(settings, getattr(args, "cache", None)))
     try:

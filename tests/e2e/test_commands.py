@@ -91,3 +91,25 @@ def test_a_missing_secret_is_a_settings_error(serve_tenant: ServeFactory, capsys
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "SAMTAL_E2E_SECRET" in err and "Traceback" not in err
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_a_window_that_is_over(serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A window over before anything was booked is a mistyped year (exit 2, file:line); a
+    campaign that booked talks goes on filing after its window."""
+    from tests.e2e.conftest import AFTER
+
+    served = serve_tenant(small_seed())
+    late = ["--config", str(served.config), "--now", AFTER.isoformat()]
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "-q", *late])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "campaign.yaml:" in err and "campaign.window.end" in err and "mistyped" in err
+    assert served.stats()["writes"] == 0
+
+    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
+    capsys.readouterr()
+    code = main(["run", "-q", "--cache", str(tmp_path / "cache.json"), *late])
+    out = capsys.readouterr().out
+    assert code == 0 and "held" in out  # the talks took place; their forms are watched
