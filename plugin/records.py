@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
-from connectors.graph.lists import ColumnSpec
+from connectors.graph.lists import ColumnKind, ColumnSpec
 from plugin.documents import FORM_FIELDS
 
 
@@ -36,6 +36,8 @@ FILED_FORM_COLUMNS: Mapping[str, str] = {
 }
 
 _TEXT = 255
+_KIND_OF_FIELD: dict[str, ColumnKind] = {"text": "text", "date": "dateTime", "richtext": "note",
+                                         "checkbox": "boolean"}
 COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("Key", "text", indexed=True, required=True),
     ColumnSpec("Campaign", "text", indexed=True, required=True),
@@ -60,8 +62,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("FormETag", "text"),
     ColumnSpec("Shared", "boolean"),
 ) + tuple(
-    ColumnSpec(column, {"text": "text", "date": "dateTime", "richtext": "note",
-                        "checkbox": "boolean"}[FORM_FIELDS[tag].kind],
+    ColumnSpec(column, _KIND_OF_FIELD[FORM_FIELDS[tag].kind],
                date_only=FORM_FIELDS[tag].kind == "date")
     for tag, column in FILED_FORM_COLUMNS.items()
 )

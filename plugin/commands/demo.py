@@ -202,12 +202,12 @@ class _Demo:
                 info = client.drive.get_user_drive(manager_id)
             except errors.GraphError:
                 continue
-            folder = client.drive.get_item_by_path(info.id, segments)
-            if folder is None:
+            home = client.drive.get_item_by_path(info.id, segments)
+            if home is None:
                 continue
             name = next((r.manager_name for r in records if r.manager_id == manager_id), manager_id)
             target = docs / safe_name(f"{name} ({manager_id[:8]}) - chef")
-            for child in client.drive.list_children(info.id, folder.id):
+            for child in client.drive.list_children(info.id, home.id):
                 if not child.is_folder:
                     target.mkdir(exist_ok=True)
                     (target / safe_name(child.name)).write_bytes(client.drive.download(info.id, child.id))

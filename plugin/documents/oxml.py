@@ -408,7 +408,7 @@ def fill_date(sdt: etree._Element, day: dt.date, shown: str) -> None:
     runs = list(content.iter(W_R))
     keep = runs[0] if runs else etree.SubElement(content, W_R)
     for run in runs[1:]:
-        run.getparent().remove(run)  # type: ignore[union-attr]
+        run.getparent().remove(run)
     for child in list(keep):
         keep.remove(child)
     t = etree.SubElement(keep, W_T)
@@ -480,7 +480,8 @@ def custom_properties_xml(props: Mapping[str, str]) -> bytes:
         prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property",
                                 fmtid=CUSTOM_FMTID, pid=str(pid), name=name)
         etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return data
 
 
 def ensure_custom_part(content_types: etree._Element, rels: etree._Element) -> bool:

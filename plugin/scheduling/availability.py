@@ -71,7 +71,7 @@ def working_intervals(hours: WorkingHours, rules: Rules) -> tuple[Interval, ...]
 def blocking_intervals(busy: tuple[BusyBlock, ...]) -> list[Interval]:
     """The merged busy, tentative, out-of-office (and unknown) time; working elsewhere is free."""
     # The hot loop of a large round (hundreds of items per person): plain arithmetic only.
-    spans = []
+    spans: list[tuple[int, int]] = []
     append = spans.append
     for block in busy:
         status = block.status
