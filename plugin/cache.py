@@ -6,12 +6,41 @@ never correctness. Written atomically (temp file + rename), so a crash cannot co
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
+
+
+class _CacheKeyed(Protocol):
+    @property
+    def campaign(self) -> Any: ...
+    @property
+    def tenant(self) -> Any: ...
+    @property
+    def records(self) -> Any: ...
+
+
+def default_cache_file(settings: _CacheKeyed, suffix: str = "") -> Path:
+    """``~/.cache/samtal/<campaign>-<digest of tenant, site and list><suffix>.json`` (honours
+    ``XDG_CACHE_HOME``): one file per campaign and records list, never shared between tenants."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "samtal"
+    digest = hashlib.sha256(f"{settings.tenant.graph_url}|{settings.records.site}|"
+                            f"{settings.records.list}".encode()).hexdigest()[:12]
+    return base / f"{settings.campaign.id}-{digest}{suffix}.json"
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".samtal-cache-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=0, sort_keys=True)
+    os.replace(tmp, path)
 
 
 class LookCache:
@@ -43,10 +72,6 @@ class LookCache:
     def save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            text = json.dumps({"looked": self._seen}, indent=0, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".samtal-cache-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, self.path)
+            looked = dict(self._seen)
+        write_json_atomically(self.path, {"looked": looked})

@@ -7,14 +7,12 @@ must act first (consent, credentials).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 from connectors.graph import errors
-from plugin.cache import LookCache
+from plugin.cache import LookCache, default_cache_file
 from plugin.commands.common import add_config_arguments, load_from_args
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
@@ -46,12 +44,7 @@ def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cache_path(settings: Settings, given: Path | None) -> Path:
-    if given is not None:
-        return given
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "samtal"
-    digest = hashlib.sha256(f"{settings.tenant.graph_url}|{settings.records.site}|"
-                            f"{settings.records.list}".encode()).hexdigest()[:12]
-    return base / f"{settings.campaign.id}-{digest}.json"
+    return given if given is not None else default_cache_file(settings)
 
 
 def _window_over(settings: Settings) -> bool:

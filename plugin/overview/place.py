@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
@@ -24,6 +22,8 @@ from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from connectors.graph.names import safe_name
 from plugin.documents import choose_language
+from plugin.cache import default_cache_file as cache_file
+from plugin.cache import write_json_atomically
 from plugin.overview.document import FILE_NAMES, OVERVIEW_FIELDS, check_team, in_overview, render_team_overview
 from plugin.records import Record
 from plugin.settings import Settings
@@ -46,21 +46,13 @@ class OverviewCache:
                 self.placed = {}
 
     def save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".samtal-overviews-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"overviews": self.placed}, fh, indent=0, sort_keys=True)
-        os.replace(tmp, self.path)
+        if self.path is not None:
+            write_json_atomically(self.path, {"overviews": self.placed})
 
 
 def default_cache_file(settings: Settings) -> Path:
     """``~/.cache/samtal/<campaign>-<tenant, site and list digest>-overviews.json``."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "samtal"
-    digest = hashlib.sha256(f"{settings.tenant.graph_url}|{settings.records.site}|"
-                            f"{settings.records.list}".encode()).hexdigest()[:12]
-    return base / f"{settings.campaign.id}-{digest}-overviews.json"
+    return cache_file(settings, "-overviews")
 
 
 def teams(records: Sequence[Record]) -> dict[str, list[Record]]:
