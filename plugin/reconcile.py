@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import TypeVar
@@ -29,6 +28,7 @@ from plugin.planning import read_availability, schedule_window
 from plugin.scheduling.rules import rules_from_settings
 from plugin.overview import refresh_team_overviews
 from plugin.overview.place import OverviewCache
+from plugin.parallel import WorkerPool
 from plugin.progress import Progress
 from plugin.records import Record, Status
 from plugin.roster import Entry, build_roster
@@ -126,12 +126,19 @@ class Reconciler:
         self.talks = Talks(client, settings)
         self.report = PassReport()
         self.workers = max(1, settings.concurrency.max_requests)
+        self._pool = WorkerPool(self.workers)
         self.overviews = overviews
         self.previous: dict[str, Record] = {}
         self._standing: list[_Talk] = []
 
     # ------------------------------------------------------------------ the pass
     def run(self) -> PassReport:
+        try:
+            return self._run()
+        finally:
+            self._pool.close()
+
+    def _run(self) -> PassReport:
         s = self.settings
         self.progress.say(f"campaign {s.campaign.id}: reading the records and the directory")
         store = self._open_store()
@@ -336,11 +343,13 @@ class Reconciler:
         rules = rules_from_settings(self.settings, self.now)
         window_start, window_end = schedule_window(rules)
         last_moment = datetime.combine(rules.last_day, time(23, 59), self.settings.meetings.zone.tzinfo)
+        later: list[Record] = []  # the talks that cannot be booked, written together
         if rules.not_before is not None and rules.not_before >= last_moment:
             for talk in talks:  # a record that exists keeps its status and reason
                 if talk.record is None:
                     self._place(talk, Unschedulable(talk.employee.id, (
-                        f"the campaign window ended on {rules.last_day}: no time is left to book")), {})
+                        f"the campaign window ended on {rules.last_day}: no time is left to book")), {}, later)
+            self._put_all("recording talks that cannot be booked", later)
             return
         managers = {t.manager.id: t.manager for t in talks}
         people: dict[str, User] = dict(managers)
@@ -355,9 +364,9 @@ class Reconciler:
         teams: dict[str, list[_Talk]] = {}
         for talk in talks:
             if talk.manager.id in missing:
-                self._fail(talk, f"the manager has {missing[talk.manager.id]}")
+                self._fail(talk, f"the manager has {missing[talk.manager.id]}", later)
             elif talk.employee.id in missing:
-                self._fail(talk, missing[talk.employee.id])
+                self._fail(talk, missing[talk.employee.id], later)
             else:
                 teams.setdefault(talk.manager.id, []).append(talk)
         team_size = {m: len(ts) for m, ts in teams.items()}
@@ -381,16 +390,17 @@ class Reconciler:
                 if m.kind in _MOVES and m.record and m.record.meeting_start and m.record.meeting_end:
                     old = Booking(m.employee.id, m.record.meeting_start, m.record.meeting_end, m.record.event_id)
                     outcome = propose_new_time(rules, manager, by_id[m.employee.id], old, others)
-                    self._place(m, outcome, plans)
+                    self._place(m, outcome, plans, later)
             team_inputs.append(Team(manager, tuple(by_id[m.employee.id] for m in fresh), others))
         wanted = {m.employee.id: m for ms in teams.values() for m in ms if m.kind not in _MOVES}
         for plan in plan_round(team_inputs, rules):
             for outcome in plan.outcomes:
-                self._place(wanted[outcome.employee_id], outcome, plans)
+                self._place(wanted[outcome.employee_id], outcome, plans, later)
+        self._put_all("recording talks that cannot be booked", later)
 
         work = [(t, plans[t.employee.id]) for ts in teams.values() for t in ts if t.employee.id in plans]
         staged = [tp for tp in work if tp[0].kind in ("new", "cancelled") and not self.dry_run]
-        single = [tp for tp in work if tp not in staged]
+        single = [tp for tp in work if not (tp[0].kind in ("new", "cancelled") and not self.dry_run)]
         self._run_parallel("booking talks", single,
                            lambda tp: self._book_one(tp[0], tp[1], team_size, found.get(tp[0].employee.id)))
         self._book_staged(staged, team_size, found)
@@ -421,7 +431,9 @@ class Reconciler:
                                                                 r.meeting_end, r.event_id))
         return out
 
-    def _place(self, talk: _Talk, outcome: Proposal | Unschedulable, plans: dict[str, Proposal]) -> None:
+    def _place(self, talk: _Talk, outcome: Proposal | Unschedulable, plans: dict[str, Proposal],
+               later: list[Record]) -> None:
+        """A proposed time goes into ``plans``; an unschedulable talk's record into ``later``."""
         if isinstance(outcome, Proposal):
             plans[talk.employee.id] = outcome
             return
@@ -435,9 +447,10 @@ class Reconciler:
         if talk.record is None or talk.record.status is not status or talk.record.note != after.note:
             self._act(after, "unschedulable", talk.manager.display_name, outcome.reason)
         self.cache.looked(f"retry:{after.key}", self.now)
-        self.book.put(after)
+        later.append(after)
 
-    def _fail(self, talk: _Talk, reason: str) -> None:
+    def _fail(self, talk: _Talk, reason: str, later: list[Record] | None = None) -> None:
+        """Record the talk as failed: now, or appended to ``later`` to be written in a batch."""
         base = self._record(talk.employee, talk.record)
         after = base.with_changes(status=Status.FAILED, note=reason[:2000], manager_id=talk.manager.id,
                                   manager_email=address_of(talk.manager),
@@ -447,7 +460,10 @@ class Reconciler:
         if talk.record is None or talk.record.status is not Status.FAILED or talk.record.note != after.note:
             self._act(after, "failed", talk.manager.display_name, reason)
         self.cache.looked(f"retry:{after.key}", self.now)
-        self.book.put(after)
+        if later is not None:
+            later.append(after)
+        else:
+            self.book.put(after)
 
     def _book_one(self, talk: _Talk, proposal: Proposal, team_size: dict[str, int],
                   existing: Event | None) -> None:
@@ -669,11 +685,8 @@ class Reconciler:
         work = list(items)
         if not work:
             return
-        with self.progress.step(label, len(work)) as bar, \
-                ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="samtal") as pool:
-            for future in [pool.submit(fn, item) for item in work]:
-                future.result()
-                bar.update(1)  # type: ignore[attr-defined]
+        with self.progress.step(label, len(work)) as bar:
+            self._pool.run(work, fn, bar.update)  # type: ignore[attr-defined]
 
 
 def _stub(user_id: str, address: str) -> User:
