@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,6 +71,8 @@ def split_window(start: datetime, end: datetime,
 
 # availabilityView digits (graph-facts.md §3): 0 free, 1 tentative, 2 busy, 3 oof, 4 workingElsewhere
 VIEW_STATUS = {"1": "tentative", "2": "busy", "3": "oof", "4": "workingElsewhere"}
+_NOT_FREE = re.compile(r"[^0]+")
+_VIEW_RUNS = re.compile(r"(.)\1*")  # runs of one digit
 
 
 class _Merged:
@@ -103,17 +106,15 @@ class _Merged:
         """Busy time from ``availabilityView`` (one digit per interval from ``start``): runs of
         the same non-free digit become one item, rounded out to whole intervals."""
         step = timedelta(minutes=minutes)
-        i = 0
-        while i < len(view):
-            digit = view[i]
-            j = i + 1
-            while j < len(view) and view[j] == digit:
-                j += 1
-            status = VIEW_STATUS.get(digit)
-            if status is not None:
-                item = BusyItem(start + i * step, start + j * step, status)
-                self.items.setdefault((item.start, item.end, item.status), item)
-            i = j
+        for span in _NOT_FREE.finditer(view):  # mostly free: find the busy stretches first
+            text, offset = span.group(), span.start()
+            runs = [(0, len(text))] if text.count(text[0]) == len(text) else \
+                [(r.start(), r.end()) for r in _VIEW_RUNS.finditer(text)]
+            for first, last in runs:
+                status = VIEW_STATUS.get(text[first])
+                if status is not None:
+                    item = BusyItem(start + (offset + first) * step, start + (offset + last) * step, status)
+                    self.items.setdefault((item.start, item.end, item.status), item)
 
     def schedule(self, address: str) -> Schedule:
         items = tuple(sorted(self.items.values(), key=lambda i: (i.start, i.end, i.status)))

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 DIGIT = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4", "unknown": "0"}
 STRENGTH = {"free": 0, "unknown": 0, "tentative": 1, "workingElsewhere": 2, "busy": 3, "oof": 4}
+_RANKED = ("free", "tentative", "workingElsewhere", "busy", "oof")
+_RANK_DIGIT = bytes.maketrans(bytes(STRENGTH[s] for s in _RANKED), "".join(DIGIT[s] for s in _RANKED).encode())
 MAX_SCHEDULES = 20
 MAX_DAYS = 62
 
@@ -68,17 +70,22 @@ def _view(blocks: list[dict[str, Any]], lo: dt.datetime, hi: dt.datetime, minute
     (each marks only its own intervals), not every block against every interval."""
     step = dt.timedelta(minutes=minutes)
     slots = math.ceil((hi - lo) / step)
-    strongest = ["free"] * slots
+    ranks = bytearray(slots)  # STRENGTH per interval, 0 = free
     for b in blocks:
         if b["end"] <= lo or b["start"] >= hi:
             continue
+        rank = STRENGTH[b["status"]]
         first = max(0, int((b["start"] - lo) // step))
         last = min(slots, math.ceil((b["end"] - lo) / step))
-        rank = STRENGTH[b["status"]]
-        for i in range(first, last):
-            if rank > STRENGTH[strongest[i]]:
-                strongest[i] = b["status"]
-    return "".join(DIGIT[s] for s in strongest)
+        if rank == 0 or first >= last:
+            continue
+        if max(ranks[first:last]) < rank:  # the usual case: nothing stronger there yet
+            ranks[first:last] = bytes((rank,)) * (last - first)
+        else:
+            for i in range(first, last):
+                if ranks[i] < rank:
+                    ranks[i] = rank
+    return ranks.translate(_RANK_DIGIT).decode("ascii")
 
 
 def _hours(user: dict[str, Any]) -> dict[str, Any]:

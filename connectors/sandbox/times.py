@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from connectors.timezones import UnknownTimeZone, resolve_zone
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
 
 
+@lru_cache(maxsize=256)
 def tzinfo(name: str) -> dt.tzinfo:
     try:
         zone = resolve_zone(name)
@@ -65,7 +67,7 @@ def output_zone(req: Request) -> str:
 def render(instant_utc: str | dt.datetime, zone_name: str) -> dict[str, str]:
     moment = from_stored(instant_utc) if isinstance(instant_utc, str) else instant_utc
     local = moment.replace(tzinfo=dt.timezone.utc).astimezone(tzinfo(zone_name)).replace(tzinfo=None)
-    return {"dateTime": local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond:06d}0", "timeZone": zone_name}
+    return {"dateTime": f"{local.isoformat(timespec='microseconds')}0", "timeZone": zone_name}
 
 
 def preference_headers(req: Request) -> dict[str, str]:
