@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import threading
 import zipfile
 from pathlib import Path
@@ -35,6 +34,7 @@ from plugin.documents.placeholders import (
     substitute,
 )
 from plugin.documents.safety import Package
+from plugin.documents.zipparts import Stored, stored, write_zip
 
 Kind = Literal["prep_guide", "form", "manager_guide"]
 KINDS: tuple[Kind, ...] = ("prep_guide", "form", "manager_guide")
@@ -104,6 +104,10 @@ class Template:
             self._replace("[Content_Types].xml", etree.tostring(ct, xml_declaration=True, encoding="UTF-8"))
             self._replace("_rels/.rels", etree.tostring(rels, xml_declaration=True, encoding="UTF-8"))
             self.entries.append((zipfile.ZipInfo(oxml.CUSTOM_PART, (1980, 1, 1, 0, 0, 0)), b""))
+        # The parts no render changes, compressed once: a render deflates only what it fills in.
+        self.kept: dict[str, Stored] = {
+            info.filename: stored(info.filename, data) for info, data in self.entries
+            if info.filename not in self.trees and info.filename != oxml.CUSTOM_PART}
 
     def _replace(self, name: str, data: bytes) -> None:
         self.entries = [(i, data if i.filename == name else d) for i, d in self.entries]
@@ -118,13 +122,8 @@ class Template:
                 _prefill_date(root, *date_prefill)
             new[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         new[oxml.CUSTOM_PART] = oxml.custom_properties_xml({**self.custom, **properties})
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for info, data in self.entries:
-                zinfo = zipfile.ZipInfo(info.filename, info.date_time)
-                zinfo.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(zinfo, new.get(info.filename, data))
-        return out.getvalue()
+        return write_zip([self.kept[info.filename] if info.filename in self.kept
+                          else stored(info.filename, new[info.filename]) for info, _ in self.entries])
 
 
 def _prefill_date(root: etree._Element, tag: str, day: dt.date, shown: str) -> None:

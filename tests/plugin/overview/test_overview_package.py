@@ -12,7 +12,7 @@ from lxml import etree
 
 from plugin.documents.check import schema_problems
 from plugin.overview import render_team_overview
-from plugin.overview.package import Stored, stored, write_zip
+from plugin.documents.zipparts import Stored, stored, write_zip
 from plugin.records import Record, Status
 from tests.plugin.overview.conftest import rec
 
