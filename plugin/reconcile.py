@@ -507,15 +507,20 @@ class Reconciler:
         sorted as in :meth:`_guard`; every step looks before it writes, as in :meth:`_book_one`."""
         jobs = [_Job(t, p, self._record(t.employee, t.record), found.get(t.employee.id)) for t, p in work]
 
-        def prep(job: _Job) -> None:
-            def do() -> None:
+        def prep(chunk: list[_Job]) -> None:
+            for job in chunk:
                 employee, manager = job.talk.employee, job.talk.manager
                 job.ctx = self.talks.context(employee, manager, job.proposal.start, job.proposal.end,
                                              self.previous.get(employee.id))
-                job.folder, job.fresh = self.talks.place_prep(employee, manager, job.talk.record, job.ctx)
-            self._stage(job, do)
+            answers = self.talks.place_preps([(j.talk.employee, j.talk.manager, j.talk.record, j.ctx)
+                                              for j in chunk if j.ctx is not None])  # all of them
+            for job, answer in zip(chunk, answers):
+                if isinstance(answer, errors.GraphError):
+                    self._fail_job(job, answer)
+                else:
+                    job.folder, job.fresh = answer
 
-        self._run_parallel("placing prep guides", jobs, prep)
+        self._in_batches("placing prep guides", jobs, prep)
 
         def urls(chunk: list[_Job]) -> None:
             answers = self.client.drive.get_items(
@@ -528,14 +533,22 @@ class Reconciler:
 
         self._in_batches("reading folders", [j for j in jobs if j.alive and j.fresh], urls)
 
-        def form(job: _Job) -> None:
-            def do() -> None:
-                assert job.folder is not None and job.ctx is not None
-                job.form = self.talks.place_form(job.folder, job.ctx)
-                self.talks.ensure_manager_guide(job.talk.manager, team_size.get(job.talk.manager.id, 1))
-            self._stage(job, do)
+        def form(chunk: list[_Job]) -> None:
+            placed = [(j.folder, j.ctx) for j in chunk if j.folder is not None and j.ctx is not None]
+            assert len(placed) == len(chunk), "a live job has its folder and context"
+            answers = self.talks.place_forms(placed)
+            for job, answer in zip(chunk, answers):
+                if isinstance(answer, errors.GraphError):
+                    self._fail_job(job, answer)
+                else:
+                    job.form = answer
+            guides = self.talks.ensure_manager_guides([(j.talk.manager, team_size.get(j.talk.manager.id, 1))
+                                                       for j in chunk if j.alive])
+            for manager_id, err in guides.items():  # the talk that asked for it waits for next pass
+                job = next(j for j in chunk if j.alive and j.talk.manager.id == manager_id)
+                self._fail_job(job, err)
 
-        self._run_parallel("placing forms", [j for j in jobs if j.alive], form)
+        self._in_batches("placing forms", [j for j in jobs if j.alive], form)
 
         def share(chunk: list[_Job]) -> None:
             answers = self.talks.share_many([(j.folder, j.talk.employee, j.talk.manager)

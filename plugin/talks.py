@@ -13,12 +13,15 @@ after a crash at any point creates nothing twice (SPEC §2):
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
@@ -58,6 +61,16 @@ _BODY = {
 
 
 _FALLBACK_NOTE = "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive"
+
+
+_R = TypeVar("_R")
+
+
+def _raised(answer: _R | errors.GraphError) -> _R:
+    """The answer of a one-item call to a batched method, its error raised."""
+    if isinstance(answer, errors.GraphError):
+        raise answer
+    return answer
 
 
 def address_of(user: User) -> str:
@@ -110,32 +123,67 @@ class Talks:
         keeps folders with managers). Returns the folder and whether it is new to the record,
         in which case its web URL is not known yet (:meth:`with_url`).
         """
+        return _raised(self.place_preps([(employee, manager, record, ctx)])[0])
+
+    def place_preps(self, talks: Sequence[tuple[User, User, Record | None, TalkContext]]
+                    ) -> list[tuple[Folder, bool] | errors.GraphError]:
+        """:meth:`place_prep` for many ``(employee, manager, record, ctx)``, the uploads in
+        ``$batch`` calls; one answer each, in order: the folder and whether it is new, or the
+        error."""
         drive = self.client.drive
-        names = FILE_NAMES[ctx.language]
-        prep = render_prep_guide(ctx, templates_dir=self.settings.templates.directory)
-        if record is not None and record.drive_id and record.folder_id:
-            try:
-                drive.upload(record.drive_id, record.folder_id, names["prep"], prep)
-            except errors.NotFound:
+        out: list[tuple[Folder, bool] | errors.GraphError | None] = [None] * len(talks)
+        names = [FILE_NAMES[ctx.language]["prep"] for _, _, _, ctx in talks]
+        preps = [render_prep_guide(ctx, templates_dir=self.settings.templates.directory)
+                 for _, _, _, ctx in talks]
+        known = [i for i, (_, _, record, _) in enumerate(talks)
+                 if record is not None and record.drive_id and record.folder_id]
+        by_path = [i for i in range(len(talks)) if i not in set(known)]
+        for i, answer in zip(known, drive.upload_many([
+                (talks[i][2].drive_id, talks[i][2].folder_id, names[i], preps[i])  # type: ignore[union-attr]
+                for i in known])):
+            employee, manager, record, _ = talks[i]
+            assert record is not None
+            if isinstance(answer, errors.NotFound):
                 log.info("the folder of %s is gone; preparing it again", employee.id)
+                by_path.append(i)
+            elif isinstance(answer, errors.GraphError):
+                out[i] = answer
             else:
                 owner_id = record.folder_owner or employee.id
-                fallback = owner_id == manager.id and self.settings.folders.owner == "employee"
-                return Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
-                              _FALLBACK_NOTE if fallback else "", []), False
-        owner = manager if self.settings.folders.owner == "manager" else employee
-        note = ""
-        try:
-            item = drive.upload_to_user_path(owner.id, self._folder_segments(owner, employee) + [names["prep"]], prep)
-        except errors.DriveNotProvisioned:
-            if owner is manager:
-                raise
-            owner, note = manager, _FALLBACK_NOTE
-            item = drive.upload_to_user_path(owner.id, self._folder_segments(owner, employee) + [names["prep"]], prep)
-        if not item.parent_id:
-            raise errors.GraphError("Graph answered an upload without its folder's id")
-        return Folder(item.drive_id, item.parent_id, "", owner.id, note,
-                      self._folder_segments(owner, employee)), True
+                with_manager = owner_id == manager.id and self.settings.folders.owner == "employee"
+                out[i] = (Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
+                                 _FALLBACK_NOTE if with_manager else "", []), False)
+        in_manager_drive = self.settings.folders.owner == "manager"
+        fallback: list[int] = []
+        for i, placed in zip(by_path, self._put_in_folders(talks, by_path, names, preps, in_manager_drive)):
+            if isinstance(placed, errors.DriveNotProvisioned) and not in_manager_drive:
+                fallback.append(i)  # the employee's OneDrive was never provisioned
+            else:
+                out[i] = placed
+        for i, placed in zip(fallback, self._put_in_folders(talks, fallback, names, preps, True)):
+            out[i] = placed if isinstance(placed, errors.GraphError) else (
+                dataclasses.replace(placed[0], note=_FALLBACK_NOTE), True)
+        assert all(o is not None for o in out), "every talk has an answer"
+        return out  # type: ignore[return-value]
+
+    def _put_in_folders(self, talks: Sequence[tuple[User, User, Record | None, TalkContext]],
+                        which: list[int], names: list[str], preps: list[bytes], in_manager_drive: bool
+                        ) -> list[tuple[Folder, bool] | errors.GraphError]:
+        """The prep guides of ``which`` put by path into each talk folder, in the manager's or
+        the employee's OneDrive."""
+        owners = [talks[i][1] if in_manager_drive else talks[i][0] for i in which]
+        segments = [self._folder_segments(owner, talks[i][0]) for owner, i in zip(owners, which)]
+        answers = self.client.drive.upload_many_to_user_paths(
+            [(owner.id, segs + [names[i]], preps[i]) for owner, segs, i in zip(owners, segments, which)])
+        out: list[tuple[Folder, bool] | errors.GraphError] = []
+        for owner, segs, answer in zip(owners, segments, answers):
+            if isinstance(answer, errors.GraphError):
+                out.append(answer)
+            elif not answer.parent_id:
+                out.append(errors.GraphError("Graph answered an upload without its folder's id"))
+            else:
+                out.append((Folder(answer.drive_id, answer.parent_id, "", owner.id, "", segs), True))
+        return out
 
     @staticmethod
     def with_url(folder: Folder, found: DriveItem) -> Folder:
@@ -152,16 +200,29 @@ class Talks:
 
     def place_form(self, folder: Folder, ctx: TalkContext) -> DriveItem:
         """Upload the form with ``fail``: one already there (a previous pass) is kept."""
+        return _raised(self.place_forms([(folder, ctx)])[0])
+
+    def place_forms(self, talks: Sequence[tuple[Folder, TalkContext]]) -> list[DriveItem | errors.GraphError]:
+        """:meth:`place_form` for many ``(folder, ctx)``, the uploads in ``$batch`` calls; one
+        answer each, in order: the form's item or the error."""
         drive = self.client.drive
-        name = FILE_NAMES[ctx.language]["form"]
-        try:
-            return drive.upload(folder.drive_id, folder.item_id, name, render_form(ctx, templates_dir=self.settings.templates.directory),
-                                conflict="fail")
-        except errors.Conflict:  # already there (a previous pass): keep what people wrote
-            for child in drive.list_children(folder.drive_id, folder.item_id):
-                if child.name.casefold() == name.casefold():
-                    return child
-            raise
+        names = [FILE_NAMES[ctx.language]["form"] for _, ctx in talks]
+        answers = drive.upload_many(
+            [(folder.drive_id, folder.item_id, name,
+              render_form(ctx, templates_dir=self.settings.templates.directory))
+             for (folder, ctx), name in zip(talks, names)], conflict="fail")
+        out: list[DriveItem | errors.GraphError] = []
+        for (folder, _), name, answer in zip(talks, names, answers):
+            if isinstance(answer, errors.Conflict):  # already there (a previous pass): keep it
+                try:
+                    found = [c for c in drive.list_children(folder.drive_id, folder.item_id)
+                             if c.name.casefold() == name.casefold()]
+                except errors.GraphError as err:
+                    answer = err
+                else:
+                    answer = found[0] if found else answer
+            out.append(answer)
+        return out
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""
@@ -217,22 +278,33 @@ class Talks:
     def ensure_manager_guide(self, manager: User, team_size: int) -> None:
         """The manager's guide, once per manager per campaign, in the manager's own OneDrive
         (beside, never inside, the talk folders). One request; an existing guide is kept."""
+        for err in self.ensure_manager_guides([(manager, team_size)]).values():
+            raise err
+
+    def ensure_manager_guides(self, managers: Sequence[tuple[User, int]]) -> dict[str, errors.GraphError]:
+        """:meth:`ensure_manager_guide` for many ``(manager, team_size)``, in ``$batch`` calls;
+        the managers whose guide could not be placed, with the error."""
         with self._lock:
-            if manager.id in self._guides_done:
-                return
-            self._guides_done.add(manager.id)
+            todo: dict[str, tuple[User, int]] = {}
+            for manager, size in managers:
+                if manager.id not in self._guides_done:
+                    self._guides_done.add(manager.id)
+                    todo[manager.id] = (manager, size)
         s = self.settings
-        language = self.language(manager)
-        data = render_manager_guide(ManagerContext(s.campaign.id, s.campaign.title,
-                                                   manager.display_name, language, team_size),
-                                    templates_dir=s.templates.directory)
-        try:
-            self.client.drive.upload_to_user_path(
-                manager.id, self._segments() + [FILE_NAMES[language]["guide"]], data, conflict="fail")
-        except errors.Conflict:
-            pass
-        except errors.DriveNotProvisioned:
-            log.info("manager %s has no OneDrive; the manager's guide is not placed", manager.id)
+        files = []
+        for manager, size in todo.values():
+            language = self.language(manager)
+            data = render_manager_guide(ManagerContext(s.campaign.id, s.campaign.title,
+                                                       manager.display_name, language, size),
+                                        templates_dir=s.templates.directory)
+            files.append((manager.id, self._segments() + [FILE_NAMES[language]["guide"]], data))
+        failed: dict[str, errors.GraphError] = {}
+        for manager_id, answer in zip(todo, self.client.drive.upload_many_to_user_paths(files, conflict="fail")):
+            if isinstance(answer, errors.DriveNotProvisioned):
+                log.info("manager %s has no OneDrive; the manager's guide is not placed", manager_id)
+            elif isinstance(answer, errors.GraphError) and not isinstance(answer, errors.Conflict):
+                failed[manager_id] = answer  # a Conflict is a guide already there: kept
+        return failed
 
     def folder_of(self, record: Record) -> Folder:
         """The folder a record points at (no request)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from connectors.graph import errors
+from connectors.graph import drive_uploads, errors
 from connectors.graph.batch import BatchRequest, execute_batch
 from connectors.graph.http import GraphHttp
 from connectors.graph.names import check_path, encode_id, encode_path, same_name
@@ -246,6 +246,23 @@ class Drive:
         if not item.drive_id:
             raise errors.GraphError("Graph answered an upload without the drive's id")
         return item
+
+    def upload_many(self, files: Sequence[tuple[str, str, str, bytes]], *, conflict: str = "replace",
+                    content_type: str = "application/octet-stream") -> list[DriveItem | errors.GraphError]:
+        """:meth:`upload` for many ``(drive_id, parent_id, name, data)`` in ``$batch`` calls; one
+        answer per file, in order: the item or the error (:mod:`connectors.graph.drive_uploads`)."""
+        return drive_uploads.upload_many(self, files, conflict=conflict, content_type=content_type)
+
+    def upload_many_to_user_paths(self, files: Sequence[tuple[str, Sequence[str], bytes]], *,
+                                  conflict: str = "replace") -> list[DriveItem | errors.GraphError]:
+        """:meth:`upload_to_user_path` for many ``(user_id, path_segments, data)`` in ``$batch``
+        calls; one answer per file, in order: the item or the error."""
+        return drive_uploads.upload_many_to_user_paths(self, files, conflict=conflict)
+
+    @staticmethod
+    def item_from(data: dict[str, Any], drive_id: str) -> DriveItem:
+        """A driveItem's JSON as a record (``drive_id`` when the JSON names none)."""
+        return _item(data, drive_id)
 
     def download(self, drive_id: str, item_id: str) -> bytes:
         """The file's bytes. ``/content`` answers 302 to a pre-authenticated URL, fetched

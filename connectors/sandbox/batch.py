@@ -6,7 +6,8 @@ At most 20 requests (else 400 for the envelope); ``id`` values unique strings; `
 failed gets 424. Each item runs through the same pipeline as a direct request (faults included,
 so items can be 429 with their own ``Retry-After``; no drops or latency inside a batch) and is
 counted one by one in ``/_sandbox/stats``. The envelope is 200 and the responses come back in an
-order that is not the request order, as Graph allows.
+order that is not the request order, as Graph allows. A body that is not JSON (file content) comes
+base64-encoded, and the JSON answer to such an item goes back base64-encoded too, as Graph's does.
 """
 from __future__ import annotations
 
@@ -88,14 +89,20 @@ def run_batch(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         inner = _sub_request(req, r)
         response, _ = serve_graph(app, inner, in_batch=True)
         statuses[r["id"]] = response.status
-        answers.append(_encode(r["id"], response))
+        answers.append(_encode(r["id"], response, sent_content=_sends_content(r)))
     answers.sort(key=lambda a: hashlib.sha256(f"{req.header('client-request-id')}|{a['id']}".encode()).digest())
     if len(answers) > 1 and [a["id"] for a in answers] == [r["id"] for r in requests]:
         answers.append(answers.pop(0))
     return ok({"responses": answers})
 
 
-def _encode(item_id: str, response: Response) -> dict[str, Any]:
+def _sends_content(r: dict[str, Any]) -> bool:
+    """Whether the item's body is file content (base64), not JSON."""
+    headers = {k.lower(): str(v) for k, v in (r.get("headers") or {}).items()}
+    return isinstance(r.get("body"), str) and not headers.get("content-type", "").startswith("application/json")
+
+
+def _encode(item_id: str, response: Response, *, sent_content: bool = False) -> dict[str, Any]:
     headers = {k: v for k, v in response.headers.items() if k.lower() not in ("request-id", "client-request-id")}
     out: dict[str, Any] = {"id": item_id, "status": response.status}
     if response.body is None:
@@ -106,7 +113,10 @@ def _encode(item_id: str, response: Response) -> dict[str, Any]:
         out["body"] = base64.b64encode(response.body).decode()
         return out
     out["headers"] = {**headers, "Content-Type": JSON_TYPE}
-    out["body"] = response.body
+    # An item that sent file content (an upload) gets its JSON answer base64-encoded, as Graph
+    # does by design (Microsoft Q&A 1352007).
+    out["body"] = (base64.b64encode(json.dumps(response.body).encode()).decode() if sent_content
+                   else response.body)
     return out
 
 

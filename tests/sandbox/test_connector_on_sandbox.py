@@ -130,3 +130,18 @@ def test_batch_with_a_dependency(client: GraphClient) -> None:
     ])
     assert results["1"].ok and results["2"].ok and results["2"].body["userPrincipalName"] == "anna.berg@example.se"
     assert isinstance(results["3"].error, errors.NotFound)
+
+
+def test_uploads_in_a_batch_land_with_their_bytes(client: GraphClient, served: Any) -> None:
+    per = client.directory.get_user("per.lind@example.se")
+    files = [(per.id, ["Samtal", "2027", f"f{i}.docx"], f"innehåll {i}".encode()) for i in range(3)]
+    placed = client.drive.upload_many_to_user_paths(files, conflict="fail")
+    assert all(not isinstance(p, errors.GraphError) for p in placed)
+    first = placed[0]
+    assert not isinstance(first, errors.GraphError) and first.parent_id and first.drive_id
+    assert client.drive.download(first.drive_id, first.id) == "innehåll 0".encode()
+    # the same again under "fail": each file answers Conflict; into the folder by id: replaced
+    assert all(isinstance(p, errors.Conflict) for p in client.drive.upload_many_to_user_paths(files, conflict="fail"))
+    again = client.drive.upload_many([(first.drive_id, first.parent_id, f"f{i}.docx", b"ny") for i in range(2)])
+    assert [getattr(a, "id", a) for a in again][0] == first.id
+    assert client.drive.download(first.drive_id, first.id) == b"ny"

@@ -1,0 +1,151 @@
+"""Many small uploads in few round trips: ``PUT …/content`` items inside ``$batch``.
+
+Facts: a batch item's body may be "a base64-encoded value" when it is not JSON, with its
+``Content-Type`` named (graph-facts.md §7, GD ``concepts/json-batching.md``; Microsoft's own
+JavaScript SDK sends a photo upload that way). Graph answers such an item with its JSON
+base64-encoded, by design (Microsoft Q&A 1352007, a driveItem upload through ``$batch``);
+:mod:`connectors.graph.batch` decodes it. Each item is a Graph request of its own for
+throttling and RU, as any batch item.
+
+How many bytes one ``$batch`` may carry is not documented; an envelope here carries at most
+:data:`ENVELOPE_BYTES` of file content and a file above :data:`BATCHED_FILE_LIMIT` goes in its
+own request (our choice, not a Graph limit). The answers are the ones the direct calls give:
+:meth:`Drive.upload` and :meth:`Drive.upload_to_user_path` in :mod:`connectors.graph.drive`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from connectors.graph import errors
+from connectors.graph.batch import MAX_BATCH, BatchRequest, execute_batch
+from connectors.graph.names import check_path, encode_id, encode_path
+from connectors.graph.upload import CONFLICT_BEHAVIOURS
+
+if TYPE_CHECKING:
+    from connectors.graph.drive import Drive, DriveItem
+
+BATCHED_FILE_LIMIT = 1024 * 1024
+ENVELOPE_BYTES = 3 * 1024 * 1024
+_T = TypeVar("_T")
+
+
+def upload_many(drive: Drive, files: Sequence[tuple[str, str, str, bytes]], *, conflict: str,
+                content_type: str) -> list[DriveItem | errors.GraphError]:
+    """``(drive_id, parent_id, name, data)`` each put into its folder; one answer per file, in
+    order: the stored item or the error (``Conflict`` under ``fail``, ``NotFound`` for a folder
+    that is gone). A replace that meets ``itemNotFound`` goes once more on its own (F7)."""
+    _check_conflict(conflict)
+    for _, _, name, _ in files:
+        check_path([name])
+
+    def url(f: tuple[str, str, str, bytes]) -> str:
+        drive_id, parent_id, name, _ = f
+        return (f"/drives/{encode_id(drive_id)}/items/{encode_id(parent_id)}:/{encode_path([name])}:"
+                f"/content?@microsoft.graph.conflictBehavior={conflict}")
+
+    def single(f: tuple[str, str, str, bytes]) -> DriveItem:
+        return drive.upload(f[0], f[1], f[2], f[3], conflict=conflict, content_type=content_type)
+
+    def answer(f: tuple[str, str, str, bytes], body: dict[str, Any] | errors.GraphError) -> DriveItem | errors.GraphError:
+        if isinstance(body, errors.NotFound) and conflict == "replace":
+            return _attempt(lambda: single(f))  # F7: the direct call waits and tries once more
+        if isinstance(body, errors.GraphError):
+            return body
+        return drive.item_from(body, f[0])
+
+    return _run(drive, files, url, single, answer, data_of=lambda f: f[3], conflict=conflict,
+                content_type=content_type)
+
+
+def upload_many_to_user_paths(drive: Drive, files: Sequence[tuple[str, Sequence[str], bytes]], *,
+                              conflict: str) -> list[DriveItem | errors.GraphError]:
+    """``(user_id, path_segments, data)`` each put by path in the user's OneDrive (the missing
+    folders are created by the same request); one answer per file, in order. A user whose
+    OneDrive was never provisioned gets :class:`errors.DriveNotProvisioned`."""
+    _check_conflict(conflict)
+    for _, segments, data in files:
+        check_path(segments)
+        if len(data) > drive.simple_upload_limit:
+            raise ValueError("upload_to_user_path is for small files; use ensure_folder + upload")
+
+    def url(f: tuple[str, Sequence[str], bytes]) -> str:
+        return (f"/users/{encode_id(f[0])}/drive/root:/{encode_path(f[1])}:"
+                f"/content?@microsoft.graph.conflictBehavior={conflict}")
+
+    def single(f: tuple[str, Sequence[str], bytes]) -> DriveItem:
+        return drive.upload_to_user_path(f[0], f[1], f[2], conflict=conflict)
+
+    def answer(f: tuple[str, Sequence[str], bytes], body: dict[str, Any] | errors.GraphError) -> DriveItem | errors.GraphError:
+        if isinstance(body, errors.NotFound) and not isinstance(body, errors.DriveNotProvisioned):
+            return errors.DriveNotProvisioned(
+                "the user has no OneDrive (never provisioned, or no such user)", method=body.method,
+                path=body.path, status=body.status, code=body.code, request_id=body.request_id,
+                hint="app-only access cannot provision a OneDrive: the person must open OneDrive once")
+        if isinstance(body, errors.GraphError):
+            return body
+        item = drive.item_from(body, "")
+        if not item.drive_id:
+            return errors.GraphError("Graph answered an upload without the drive's id")
+        return item
+
+    return _run(drive, files, url, single, answer, data_of=lambda f: f[2], conflict=conflict,
+                content_type="application/octet-stream")
+
+
+def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Callable[[_T], DriveItem],
+         answer: Callable[[_T, dict[str, Any] | errors.GraphError], DriveItem | errors.GraphError], *,
+         data_of: Callable[[_T], bytes], conflict: str, content_type: str) -> list[DriveItem | errors.GraphError]:
+    out: list[DriveItem | errors.GraphError | None] = [None] * len(files)
+    batched = [i for i, f in enumerate(files) if 0 < len(data_of(f)) <= BATCHED_FILE_LIMIT]
+    for i in sorted(set(range(len(files))) - set(batched)):  # big or empty (U8): the direct call
+        out[i] = _attempt(lambda f=files[i]: single(f))  # type: ignore[misc]
+    if len(batched) == 1:  # one file: no envelope around it
+        out[batched[0]] = _attempt(lambda: single(files[batched[0]]))
+        batched = []
+    for group in _envelopes(batched, lambda i: len(data_of(files[i]))):
+        results = execute_batch(drive.http, [
+            BatchRequest(str(i), "PUT", url(files[i]), data=data_of(files[i]),
+                         headers={"Content-Type": content_type}, idempotent=conflict != "rename")
+            for i in group])
+        for i in group:
+            res = results[str(i)]
+            body: dict[str, Any] | errors.GraphError
+            if res.error is not None:
+                body = res.error
+            elif isinstance(res.body, dict):
+                body = res.body
+            else:
+                body = errors.GraphError("Graph answered a batched upload without the item", status=res.status)
+            out[i] = answer(files[i], body)
+    assert all(o is not None for o in out)
+    return out  # type: ignore[return-value]
+
+
+def _envelopes(indexes: list[int], size: Callable[[int], int]) -> list[list[int]]:
+    """Consecutive groups of at most :data:`MAX_BATCH` files and :data:`ENVELOPE_BYTES` bytes."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    total = 0
+    for i in indexes:
+        n = size(i)
+        if current and (len(current) == MAX_BATCH or total + n > ENVELOPE_BYTES):
+            groups.append(current)
+            current, total = [], 0
+        current.append(i)
+        total += n
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _attempt(call: Callable[[], DriveItem]) -> DriveItem | errors.GraphError:
+    try:
+        return call()
+    except errors.GraphError as err:
+        return err
+
+
+def _check_conflict(conflict: str) -> None:
+    if conflict not in CONFLICT_BEHAVIOURS:
+        raise ValueError(f"conflict must be one of {sorted(CONFLICT_BEHAVIOURS)}, got {conflict!r}")

@@ -1,0 +1,156 @@
+"""Many small uploads through ``$batch``: base64 bodies with their Content-Type, base64 answers
+decoded, per-file errors, the direct call for one file, a big file or a replace that met F7."""
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+
+from connectors.graph import drive_uploads, errors
+from connectors.graph.batch import send_one_by_one
+from connectors.graph.drive import Drive
+from connectors.graph.http import GraphHttp
+from tests.connectors.conftest import GRAPH, FakeClock
+
+BATCH = f"{GRAPH}/$batch"
+DRIVE = "b!t18F8ybsHUq1z3"
+
+
+@pytest.fixture
+def drive(http: GraphHttp, clock: FakeClock) -> Drive:
+    return Drive(http, sleep=clock.sleep)
+
+
+def item(item_id: str, name: str, parent: str = "01A", drive_id: str = DRIVE) -> dict[str, Any]:
+    return {"id": item_id, "name": name, "size": 3, "file": {},
+            "parentReference": {"driveId": drive_id, "id": parent}}
+
+
+def encoded(body: dict[str, Any]) -> str:
+    """A JSON answer as Graph gives it to a batched upload: base64 (Microsoft Q&A 1352007)."""
+    return base64.b64encode(json.dumps(body).encode()).decode()
+
+
+def sent(call: Any) -> list[dict[str, Any]]:
+    return list(json.loads(call.request.body)["requests"])
+
+
+def answer(items: list[dict[str, Any]]) -> tuple[int, dict[str, str], str]:
+    return 200, {"Content-Type": "application/json"}, json.dumps({"responses": items})
+
+
+def test_files_go_base64_in_one_batch_and_the_base64_answers_are_read(drive: Drive,
+                                                                     rsps: responses.RequestsMock) -> None:
+    def reply(req: Any) -> tuple[int, dict[str, str], str]:
+        items = json.loads(req.body)["requests"]
+        return answer([{"id": r["id"], "status": 201, "headers": {"Content-Type": "application/json"},
+                        "body": encoded(item(f"F{r['id']}", f"f{r['id']}.docx"))} for r in items])
+
+    rsps.add_callback(responses.POST, BATCH, callback=reply)
+    files = [(DRIVE, "01A", f"Lön #{i}.docx", f"data {i}".encode()) for i in range(3)]
+    out = drive.upload_many(files, conflict="fail")
+    assert [getattr(o, "id", o) for o in out] == ["F0", "F1", "F2"]
+    assert len(rsps.calls) == 1
+    requests_sent = sent(rsps.calls[0])
+    assert [r["method"] for r in requests_sent] == ["PUT"] * 3
+    assert requests_sent[0]["url"] == (f"/drives/{DRIVE}/items/01A:/L%C3%B6n%20%230.docx:/content"
+                                       "?@microsoft.graph.conflictBehavior=fail")
+    assert base64.b64decode(requests_sent[2]["body"]) == b"data 2"
+    assert requests_sent[0]["headers"]["Content-Type"] == "application/octet-stream"
+
+
+def test_each_file_gets_its_own_answer_a_conflict_included(drive: Drive, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.POST, BATCH, json={"responses": [
+        {"id": "0", "status": 201, "body": item("F0", "a.docx")},  # a plain JSON body is read too
+        {"id": "1", "status": 409, "body": encoded({"error": {"code": "nameAlreadyExists", "message": "x"}})},
+    ]})
+    out = drive.upload_many([(DRIVE, "01A", "a.docx", b"a"), (DRIVE, "01B", "b.docx", b"b")], conflict="fail")
+    assert getattr(out[0], "id", None) == "F0"
+    assert isinstance(out[1], errors.Conflict)
+
+
+def test_a_replace_that_met_item_not_found_goes_once_more_on_its_own(drive: Drive,
+                                                                     rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.POST, BATCH, json={"responses": [
+        {"id": "0", "status": 200, "body": item("F0", "a.docx")},
+        {"id": "1", "status": 404, "body": {"error": {"code": "itemNotFound", "message": "x"}}},  # F7
+    ]})
+    rsps.add(responses.PUT, f"{GRAPH}/drives/{DRIVE}/items/01B:/b.docx:/content?@microsoft.graph.conflictBehavior=replace",
+             status=200, json=item("F1", "b.docx", "01B"))
+    out = drive.upload_many([(DRIVE, "01A", "a.docx", b"a"), (DRIVE, "01B", "b.docx", b"b")])
+    assert [getattr(o, "id", o) for o in out] == ["F0", "F1"]
+    assert [c.request.method for c in rsps.calls] == ["POST", "PUT"]  # the direct call has F7's wait
+
+
+def test_by_path_a_user_without_onedrive_is_told_apart(drive: Drive, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.POST, BATCH, json={"responses": [
+        {"id": "0", "status": 201, "body": encoded(item("F0", "p.docx", "01FOLDER", "b!emp"))},
+        {"id": "1", "status": 404, "body": encoded({"error": {"code": "itemNotFound", "message": "x"}})},
+    ]})
+    out = drive.upload_many_to_user_paths([("u1", ["Samtal", "2027", "Anna"], b"p"), ("u2", ["Samtal"], b"q")])
+    first = out[0]
+    assert not isinstance(first, errors.GraphError)
+    assert (first.drive_id, first.parent_id) == ("b!emp", "01FOLDER")
+    assert isinstance(out[1], errors.DriveNotProvisioned)
+    assert sent(rsps.calls[0])[0]["url"] == ("/users/u1/drive/root:/Samtal/2027/Anna:/content"
+                                             "?@microsoft.graph.conflictBehavior=replace")
+
+
+def test_one_file_is_a_direct_put_without_an_envelope(drive: Drive, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.PUT, f"{GRAPH}/users/u1/drive/root:/a.docx:/content?@microsoft.graph.conflictBehavior=fail",
+             status=201, json=item("F0", "a.docx", "01R", "b!u1"))
+    out = drive.upload_many_to_user_paths([("u1", ["a.docx"], b"x")], conflict="fail")
+    assert getattr(out[0], "id", None) == "F0"
+    assert rsps.calls[0].request.body == b"x"
+
+
+def test_twenty_files_to_an_envelope_and_a_big_file_on_its_own(drive: Drive, rsps: responses.RequestsMock,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drive_uploads, "BATCHED_FILE_LIMIT", 10)
+    rsps.add_callback(responses.POST, BATCH, callback=lambda req: answer(
+        [{"id": r["id"], "status": 201, "body": item(f"F{r['id']}", "x")} for r in json.loads(req.body)["requests"]]))
+    rsps.add(responses.PUT, f"{GRAPH}/drives/{DRIVE}/items/01A:/big.docx:/content?@microsoft.graph.conflictBehavior=replace",
+             status=201, json=item("BIG", "big.docx"))
+    files = [(DRIVE, "01A", f"f{i}.docx", b"small") for i in range(25)]
+    files.insert(7, (DRIVE, "01A", "big.docx", b"x" * 11))
+    out = drive.upload_many(files)
+    assert getattr(out[7], "id", None) == "BIG"
+    assert [len(sent(c)) for c in rsps.calls if c.request.url == BATCH] == [20, 5]
+    assert all(not isinstance(o, errors.GraphError) for o in out)
+
+
+def test_envelopes_also_stop_at_their_byte_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drive_uploads, "ENVELOPE_BYTES", 100)
+    assert drive_uploads._envelopes(list(range(5)), lambda i: 40) == [[0, 1], [2, 3], [4]]
+
+
+@pytest.fixture
+def one_by_one() -> Iterator[None]:
+    send_one_by_one(True)
+    try:
+        yield
+    finally:
+        send_one_by_one(False)
+
+
+def test_one_request_at_a_time_sends_the_bytes_themselves(drive: Drive, rsps: responses.RequestsMock,
+                                                          one_by_one: None) -> None:
+    for i in range(2):
+        rsps.add(responses.PUT, f"{GRAPH}/drives/{DRIVE}/items/01A:/f{i}.docx:/content?@microsoft.graph.conflictBehavior=replace",
+                 status=201, json=item(f"F{i}", f"f{i}.docx"))
+    out = drive.upload_many([(DRIVE, "01A", f"f{i}.docx", f"raw {i}".encode()) for i in range(2)])
+    assert [getattr(o, "id", o) for o in out] == ["F0", "F1"]
+    assert [c.request.body for c in rsps.calls] == [b"raw 0", b"raw 1"]
+    assert rsps.calls[0].request.headers["Content-Type"] == "application/octet-stream"
+
+
+def test_data_needs_its_content_type_and_no_json_body() -> None:
+    from connectors.graph.batch import BatchRequest
+    with pytest.raises(ValueError):
+        BatchRequest("1", "PUT", "/x", data=b"x")
+    with pytest.raises(ValueError):
+        BatchRequest("1", "PUT", "/x", body={"a": 1}, data=b"x", headers={"Content-Type": "text/plain"})
