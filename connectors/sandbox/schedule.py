@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from connectors.sandbox import odata, times
@@ -60,6 +61,7 @@ def _blocks(app: Sandbox, user: dict[str, Any], lo: dt.datetime, hi: dt.datetime
     return out
 
 
+@lru_cache(maxsize=65536)  # weekly blocks repeat the same days and clocks for many people
 def _utc(day: dt.date, clock: str, zone: dt.tzinfo) -> dt.datetime:
     local = dt.datetime.combine(day, dt.time.fromisoformat(clock)).replace(tzinfo=zone)
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)

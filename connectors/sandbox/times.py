@@ -66,8 +66,13 @@ def output_zone(req: Request) -> str:
 
 def render(instant_utc: str | dt.datetime, zone_name: str) -> dict[str, str]:
     moment = from_stored(instant_utc) if isinstance(instant_utc, str) else instant_utc
+    return {"dateTime": _local_text(moment, zone_name), "timeZone": zone_name}
+
+
+@lru_cache(maxsize=65536)  # free/busy renders the same weekly times for many people
+def _local_text(moment: dt.datetime, zone_name: str) -> str:
     local = moment.replace(tzinfo=dt.timezone.utc).astimezone(tzinfo(zone_name)).replace(tzinfo=None)
-    return {"dateTime": f"{local.isoformat(timespec='microseconds')}0", "timeZone": zone_name}
+    return f"{local.isoformat(timespec='microseconds')}0"
 
 
 def preference_headers(req: Request) -> dict[str, str]:
