@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from connectors.graph.client import GraphClient
-from plugin.documents import FORM_FIELDS, DocumentError, read_form
+from plugin.documents import FORM_FIELDS, DocumentError, FormReading, read_form
 from plugin.records import Record, Status
 
 _NOTE_LIMIT = 2000
@@ -37,7 +37,14 @@ def judge(record: Record, data: bytes, now: datetime, *, templates_dir: Path | N
     try:
         reading = read_form(data, templates_dir=templates_dir)
     except DocumentError as err:
-        return Collected(record.with_changes(note=f"the form cannot be read: {err}"[:_NOTE_LIMIT]), False, "")
+        return judge_reading(record, err, now)
+    return judge_reading(record, reading, now)
+
+
+def judge_reading(record: Record, reading: FormReading | DocumentError, now: datetime) -> Collected:
+    """The record as it should be, given its form as read (or why it could not be read)."""
+    if isinstance(reading, DocumentError):
+        return Collected(record.with_changes(note=f"the form cannot be read: {reading}"[:_NOTE_LIMIT]), False, "")
     if reading.form_id is not None and reading.form_id.key != record.key:
         note = ("the documentation form in this folder belongs to another talk "
                 f"({reading.form_id.key}); put the right form back")

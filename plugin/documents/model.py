@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
@@ -200,6 +200,12 @@ class FormReading:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with ``fields`` as a plain dict (a read-only view cannot be pickled), so a
+        reading can come back from a worker process (:mod:`plugin.documents.readers`)."""
+        return (FormReading, (self.form_id, dict(self.fields), self.problems, self.unread,
+                              self.language, self.saved_by_libreoffice))
 
     @property
     def employee_confirmed(self) -> bool:

@@ -1,0 +1,27 @@
+"""Forms read in a worker process give the same readings as in-thread; unreadable ones their error."""
+from __future__ import annotations
+
+import pytest
+
+from plugin.documents import DocumentError, read_form, render_form
+from plugin.documents.readers import FormReaders, spare_cores
+from plugin.documents.wordsim import fill_form
+from tests.plugin.documents.conftest import talk
+
+
+@pytest.mark.parametrize("processes", [0, 1], ids=["in-thread", "worker-process"])
+def test_readings_match_reading_in_thread(processes: int) -> None:
+    filled = fill_form(render_form(talk()), {"goals": "- Mål ett\n- Mål två"},
+                       confirm=("employee_confirmed", "manager_confirmed"))
+    readers = FormReaders(processes)
+    try:
+        first, broken = readers.read([filled, b"not a docx at all"])
+        assert readers.read([]) == []
+    finally:
+        readers.close()
+    assert first == read_form(filled)
+    assert isinstance(broken, DocumentError) and str(broken)
+
+
+def test_spare_cores_leaves_one_for_the_pass() -> None:
+    assert spare_cores() >= 0
