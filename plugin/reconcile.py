@@ -215,7 +215,9 @@ class Reconciler:
 
     # ------------------------------------------------------------------ sorting the roster
     def _put_all(self, label: str, records: list[Record]) -> None:
-        """Write records in batches (one ``$batch`` per 20); a failed write waits for next pass."""
+        """Write records in batches (one ``$batch`` per 20); a failed write waits for next pass.
+        Records that are stored as they are already are left out (and out of the progress)."""
+        records = [r for r in records if self.book.needs_write(r)]
         chunks = [records[i:i + 20] for i in range(0, len(records), 20)]
 
         def write(chunk: list[Record]) -> None:

@@ -109,6 +109,11 @@ class RecordBook:
         with self._lock:
             return list(self._records.values())
 
+    def needs_write(self, after: Record) -> bool:
+        """Whether :meth:`put` of ``after`` would write (it differs from what is stored)."""
+        before = self.get(after.key)
+        return before is None or not before.item_id or bool(changed_fields(before, after))
+
     def put(self, after: Record) -> Record:
         """Write ``after`` when it differs from what is stored; dry runs keep it in memory."""
         before = self.get(after.key)
