@@ -234,14 +234,7 @@ class Drive:
                 headers={"Content-Type": "application/octet-stream"},
                 idempotent=conflict != "rename")
         except errors.NotFound as err:
-            if isinstance(err, errors.DriveNotProvisioned):
-                raise
-            raise errors.DriveNotProvisioned(
-                "the user has no OneDrive (never provisioned, or no such user)",
-                method=err.method, path=err.path, status=err.status, code=err.code,
-                request_id=err.request_id,
-                hint="app-only access cannot provision a OneDrive: the person must open OneDrive once",
-            ) from err
+            raise self.not_provisioned(err) from err
         item = _item(resp.json_object(), "")
         if not item.drive_id:
             raise errors.GraphError("Graph answered an upload without the drive's id")
@@ -258,6 +251,16 @@ class Drive:
         """:meth:`upload_to_user_path` for many ``(user_id, path_segments, data)`` in ``$batch``
         calls; one answer per file, in order: the item or the error."""
         return drive_uploads.upload_many_to_user_paths(self, files, conflict=conflict)
+
+    @staticmethod
+    def not_provisioned(err: errors.NotFound) -> errors.DriveNotProvisioned:
+        """A 404 on a user's drive path: the user's OneDrive was never provisioned."""
+        if isinstance(err, errors.DriveNotProvisioned):
+            return err
+        return errors.DriveNotProvisioned(
+            "the user has no OneDrive (never provisioned, or no such user)",
+            method=err.method, path=err.path, status=err.status, code=err.code, request_id=err.request_id,
+            hint="app-only access cannot provision a OneDrive: the person must open OneDrive once")
 
     @staticmethod
     def item_from(data: dict[str, Any], drive_id: str) -> DriveItem:

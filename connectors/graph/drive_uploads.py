@@ -77,11 +77,8 @@ def upload_many_to_user_paths(drive: Drive, files: Sequence[tuple[str, Sequence[
         return drive.upload_to_user_path(f[0], f[1], f[2], conflict=conflict)
 
     def answer(f: tuple[str, Sequence[str], bytes], body: dict[str, Any] | errors.GraphError) -> DriveItem | errors.GraphError:
-        if isinstance(body, errors.NotFound) and not isinstance(body, errors.DriveNotProvisioned):
-            return errors.DriveNotProvisioned(
-                "the user has no OneDrive (never provisioned, or no such user)", method=body.method,
-                path=body.path, status=body.status, code=body.code, request_id=body.request_id,
-                hint="app-only access cannot provision a OneDrive: the person must open OneDrive once")
+        if isinstance(body, errors.NotFound):
+            return drive.not_provisioned(body)
         if isinstance(body, errors.GraphError):
             return body
         item = drive.item_from(body, "")
