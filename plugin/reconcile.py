@@ -110,6 +110,7 @@ class _Job:
 
 BATCH = 20  # requests per $batch (graph-facts.md §7)
 _POOLED_READING = 200  # forms to read before worker processes pay for their start (≈ 0.5 s)
+_POOLED_DOCUMENTS = 200  # talks to prepare before they do
 
 
 class Reconciler:
@@ -510,6 +511,15 @@ class Reconciler:
         meetings ($batch), records ($batch, last). A talk a stage fails drops out, its failure
         sorted as in :meth:`_guard`; every step looks before it writes, as in :meth:`_book_one`."""
         jobs = [_Job(t, p, self._record(t.employee, t.record), found.get(t.employee.id)) for t, p in work]
+        if len(jobs) >= _POOLED_DOCUMENTS:  # many documents: rendered on the machine's other cores
+            self.talks.documents = FormReaders(min(4, spare_cores()), self.settings.templates.directory)
+        try:
+            self._book_stages(jobs, team_size)
+        finally:
+            self.talks.documents.close()
+            self.talks.documents = FormReaders(0, self.settings.templates.directory)
+
+    def _book_stages(self, jobs: list[_Job], team_size: dict[str, int]) -> None:
 
         def prep(chunk: list[_Job]) -> None:
             for job in chunk:

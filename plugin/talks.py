@@ -29,10 +29,8 @@ from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from connectors.graph.drive import DriveItem, InviteResult
 from connectors.graph.names import safe_name
-from plugin.documents import (
-    ManagerContext, TalkContext, choose_language, render_form, render_manager_guide,
-    render_prep_guide,
-)
+from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
+from plugin.documents.readers import FormReaders
 from plugin.records import Record, Status
 from plugin.settings import Settings
 
@@ -95,6 +93,8 @@ class Talks:
         self.settings = settings
         self._guides_done: set[str] = set()
         self._lock = threading.Lock()
+        # renders in this thread unless the pass hands it worker processes for a large round
+        self.documents = FormReaders(0, settings.templates.directory)
 
     # ------------------------------------------------------------------ language and names
     def language(self, user: User) -> str:
@@ -133,8 +133,7 @@ class Talks:
         drive = self.client.drive
         out: list[tuple[Folder, bool] | errors.GraphError | None] = [None] * len(talks)
         names = [FILE_NAMES[ctx.language]["prep"] for _, _, _, ctx in talks]
-        preps = [render_prep_guide(ctx, templates_dir=self.settings.templates.directory)
-                 for _, _, _, ctx in talks]
+        preps = self.documents.render("prep_guide", [ctx for _, _, _, ctx in talks])
         known = [i for i, (_, _, record, _) in enumerate(talks)
                  if record is not None and record.drive_id and record.folder_id]
         by_path = [i for i in range(len(talks)) if i not in set(known)]
@@ -207,10 +206,10 @@ class Talks:
         answer each, in order: the form's item or the error."""
         drive = self.client.drive
         names = [FILE_NAMES[ctx.language]["form"] for _, ctx in talks]
+        forms = self.documents.render("form", [ctx for _, ctx in talks])
         answers = drive.upload_many(
-            [(folder.drive_id, folder.item_id, name,
-              render_form(ctx, templates_dir=self.settings.templates.directory))
-             for (folder, ctx), name in zip(talks, names)], conflict="fail")
+            [(folder.drive_id, folder.item_id, name, data)
+             for (folder, _), name, data in zip(talks, names, forms)], conflict="fail")
         out: list[DriveItem | errors.GraphError] = []
         for (folder, _), name, answer in zip(talks, names, answers):
             if isinstance(answer, errors.Conflict):  # already there (a previous pass): keep it

@@ -4,9 +4,13 @@ the talk and its folder's access."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
+from plugin import reconcile
 from plugin.documents import wordsim
 from plugin.talks import FILE_NAMES
 from tests.e2e.checks import check_round, items_by_key, list_items, talk_events, utc
@@ -64,7 +68,27 @@ def _fill(served: Served, f: dict[str, Any], confirm: tuple[str, ...]) -> None:
                             wordsim.fill_form(data, TEXTS, confirm=confirm, health_discussed=True, day=day))
 
 
-def test_confirmed_forms_are_filed_and_nothing_else(serve_tenant: ServeFactory) -> None:
+@pytest.fixture(params=["in-thread", "worker-processes"])
+def documents(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Documents rendered and read in the pass's threads, or (as for a large round) in a worker
+    process."""
+    pooled: list[int] = []
+    if request.param == "worker-processes":
+        monkeypatch.setattr(reconcile, "_POOLED_DOCUMENTS", 1)
+        monkeypatch.setattr(reconcile, "_POOLED_READING", 1)
+        monkeypatch.setattr(reconcile, "spare_cores", lambda: 1)
+        real = reconcile.FormReaders
+
+        def counting(processes: int, templates_dir: Any = None) -> Any:
+            pooled.append(processes)
+            return real(processes, templates_dir)
+        monkeypatch.setattr(reconcile, "FormReaders", counting)
+    yield str(request.param)
+    if request.param == "worker-processes":
+        assert pooled.count(1) == 2  # one for preparing the round, one for reading the forms
+
+
+def test_confirmed_forms_are_filed_and_nothing_else(serve_tenant: ServeFactory, documents: str) -> None:
     served = serve_tenant(team_seed(4))
     served.run(NOW)
     talks = by_name(served.state())

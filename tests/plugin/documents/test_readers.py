@@ -25,3 +25,16 @@ def test_readings_match_reading_in_thread(processes: int) -> None:
 
 def test_spare_cores_leaves_one_for_the_pass() -> None:
     assert spare_cores() >= 0
+
+
+@pytest.mark.parametrize("processes", [0, 1], ids=["in-thread", "worker-process"])
+def test_rendering_matches_rendering_in_thread(processes: int) -> None:
+    contexts = [talk("sv"), talk("en", employee_name="Ann Smith")]
+    workers = FormReaders(processes)
+    try:
+        assert workers.render("form", contexts) == [render_form(c) for c in contexts]
+        assert workers.render("prep_guide", []) == []
+        with pytest.raises(ValueError):
+            workers.render("manager_guide", contexts)
+    finally:
+        workers.close()
