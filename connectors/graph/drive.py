@@ -101,6 +101,8 @@ class Drive:
         self.upload_limits = upload_limits
         self._now = now
         self._sleep = sleep
+        # Files go inside $batch until a tenant refuses that (connectors.graph.drive_uploads).
+        self.batched_uploads = True
 
     # ------------------------------------------------------------------ drives and items
     def get_user_drive(self, user_id: str) -> DriveInfo:

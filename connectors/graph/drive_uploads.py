@@ -14,6 +14,7 @@ own request (our choice, not a Graph limit). The answers are the ones the direct
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,8 +27,13 @@ if TYPE_CHECKING:
     from connectors.graph.drive import Drive, DriveItem
 
 BATCHED_FILE_LIMIT = 1024 * 1024
+# An item answered "bad request" or "unsupported media type" may be Graph refusing the file in
+# a batch item rather than the file itself: that file goes again as a direct PUT, and when every
+# item of an envelope is refused this way, the Drive stops batching uploads.
+_REFUSED = (400, 415)
 ENVELOPE_BYTES = 3 * 1024 * 1024
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 
 def upload_many(drive: Drive, files: Sequence[tuple[str, str, str, bytes]], *, conflict: str,
@@ -94,7 +100,8 @@ def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Ca
          answer: Callable[[_T, dict[str, Any] | errors.GraphError], DriveItem | errors.GraphError], *,
          data_of: Callable[[_T], bytes], conflict: str, content_type: str) -> list[DriveItem | errors.GraphError]:
     out: list[DriveItem | errors.GraphError | None] = [None] * len(files)
-    batched = [i for i, f in enumerate(files) if 0 < len(data_of(f)) <= BATCHED_FILE_LIMIT]
+    batched = [i for i, f in enumerate(files) if 0 < len(data_of(f)) <= BATCHED_FILE_LIMIT
+               and drive.batched_uploads]
     for i in sorted(set(range(len(files))) - set(batched)):  # big or empty (U8): the direct call
         out[i] = _attempt(lambda f=files[i]: single(f))  # type: ignore[misc]
     if len(batched) == 1:  # one file: no envelope around it
@@ -105,9 +112,18 @@ def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Ca
             BatchRequest(str(i), "PUT", url(files[i]), data=data_of(files[i]),
                          headers={"Content-Type": content_type}, idempotent=conflict != "rename")
             for i in group])
+        refused = [i for i in group if results[str(i)].status in _REFUSED]
+        if len(refused) == len(group) and drive.batched_uploads:
+            # Every item refused as a request: this tenant does not take files inside $batch.
+            log.warning("Graph refused uploads inside $batch (%s); sending files one by one from now on",
+                        results[str(group[0])].error)
+            drive.batched_uploads = False
         for i in group:
             res = results[str(i)]
             body: dict[str, Any] | errors.GraphError
+            if res.status in _REFUSED:  # the batched form was refused, not the file: send it direct
+                out[i] = _attempt(lambda f=files[i]: single(f))  # type: ignore[misc]
+                continue
             if res.error is not None:
                 body = res.error
             elif isinstance(res.body, dict):

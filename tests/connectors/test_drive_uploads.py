@@ -154,3 +154,32 @@ def test_data_needs_its_content_type_and_no_json_body() -> None:
         BatchRequest("1", "PUT", "/x", data=b"x")
     with pytest.raises(ValueError):
         BatchRequest("1", "PUT", "/x", body={"a": 1}, data=b"x", headers={"Content-Type": "text/plain"})
+
+
+def test_a_tenant_that_refuses_files_in_a_batch_gets_them_one_by_one(drive: Drive,
+                                                                      rsps: responses.RequestsMock) -> None:
+    refused = {"status": 400, "body": {"error": {"code": "BadRequest", "message": "Invalid request body"}}}
+    rsps.add_callback(responses.POST, BATCH, callback=lambda req: answer(
+        [{"id": r["id"], **refused} for r in json.loads(req.body)["requests"]]))
+    for i in range(4):
+        rsps.add(responses.PUT, f"{GRAPH}/drives/{DRIVE}/items/01A:/f{i}.docx:/content?@microsoft.graph.conflictBehavior=replace",
+                 status=201, json=item(f"F{i}", f"f{i}.docx"))
+    first = drive.upload_many([(DRIVE, "01A", f"f{i}.docx", b"x") for i in range(2)])
+    assert [getattr(o, "id", o) for o in first] == ["F0", "F1"]  # each sent again on its own
+    assert not drive.batched_uploads
+    second = drive.upload_many([(DRIVE, "01A", f"f{i}.docx", b"x") for i in range(2, 4)])
+    assert [getattr(o, "id", o) for o in second] == ["F2", "F3"]
+    assert [c.request.method for c in rsps.calls] == ["POST", "PUT", "PUT", "PUT", "PUT"]  # no second envelope
+
+
+def test_one_refused_item_goes_again_on_its_own_and_batching_stays(drive: Drive,
+                                                                    rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.POST, BATCH, json={"responses": [
+        {"id": "0", "status": 201, "body": item("F0", "a.docx")},
+        {"id": "1", "status": 415, "body": {"error": {"code": "UnsupportedMediaType", "message": "x"}}},
+    ]})
+    rsps.add(responses.PUT, f"{GRAPH}/drives/{DRIVE}/items/01A:/b.docx:/content?@microsoft.graph.conflictBehavior=fail",
+             status=201, json=item("F1", "b.docx"))
+    out = drive.upload_many([(DRIVE, "01A", "a.docx", b"a"), (DRIVE, "01A", "b.docx", b"b")], conflict="fail")
+    assert [getattr(o, "id", o) for o in out] == ["F0", "F1"]
+    assert drive.batched_uploads
