@@ -404,8 +404,9 @@ class Reconciler:
         self._put_all("recording talks that cannot be booked", later)
 
         work = [(t, plans[t.employee.id]) for ts in teams.values() for t in ts if t.employee.id in plans]
-        staged = [tp for tp in work if tp[0].kind in ("new", "cancelled") and not self.dry_run]
-        single = [tp for tp in work if not (tp[0].kind in ("new", "cancelled") and not self.dry_run)]
+        in_stages = {"new", "cancelled"} if not self.dry_run else set()
+        staged = [tp for tp in work if tp[0].kind in in_stages]
+        single = [tp for tp in work if tp[0].kind not in in_stages]
         self._run_parallel("booking talks", single,
                            lambda tp: self._book_one(tp[0], tp[1], team_size, found.get(tp[0].employee.id)))
         self._book_staged(staged, team_size, found)
