@@ -28,7 +28,7 @@ from plugin.planning import read_availability, schedule_window
 from plugin.scheduling.rules import rules_from_settings
 from plugin.overview import refresh_team_overviews
 from plugin.overview.place import OverviewCache
-from plugin.documents.readers import FormReaders, spare_cores
+from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.parallel import WorkerPool
 from plugin.progress import Progress
 from plugin.records import Record, Status
@@ -513,12 +513,12 @@ class Reconciler:
         sorted as in :meth:`_guard`; every step looks before it writes, as in :meth:`_book_one`."""
         jobs = [_Job(t, p, self._record(t.employee, t.record), found.get(t.employee.id)) for t, p in work]
         if len(jobs) >= _POOLED_DOCUMENTS:  # many documents: rendered on the machine's other cores
-            self.talks.documents = FormReaders(min(4, spare_cores()), self.settings.templates.directory)
+            self.talks.documents = DocumentWorkers(min(4, spare_cores()), self.settings.templates.directory)
         try:
             self._book_stages(jobs, team_size)
         finally:
             self.talks.documents.close()
-            self.talks.documents = FormReaders(0, self.settings.templates.directory)
+            self.talks.documents = DocumentWorkers(0, self.settings.templates.directory)
 
     def _book_stages(self, jobs: list[_Job], team_size: dict[str, int]) -> None:
 
@@ -658,7 +658,7 @@ class Reconciler:
         finals: dict[str, Record] = {w[1].key: w[2] for w in watched}
 
         # Many forms: read on the machine's other cores while the threads fetch the next ones.
-        readers = FormReaders(min(4, spare_cores()) if len(fetch) >= _POOLED_READING else 0,
+        readers = DocumentWorkers(min(4, spare_cores()) if len(fetch) >= _POOLED_READING else 0,
                               self.settings.templates.directory)
 
         def download(chunk: list[tuple[_Talk, Record, Record, str]]) -> None:

@@ -30,7 +30,7 @@ from connectors.graph.directory import User
 from connectors.graph.drive import DriveItem, InviteResult
 from connectors.graph.names import safe_name
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
-from plugin.documents.readers import FormReaders
+from plugin.documents.workers import DocumentWorkers
 from plugin.records import Record, Status
 from plugin.settings import Settings
 
@@ -94,7 +94,7 @@ class Talks:
         self._guides_done: set[str] = set()
         self._lock = threading.Lock()
         # renders in this thread unless the pass hands it worker processes for a large round
-        self.documents = FormReaders(0, settings.templates.directory)
+        self.documents = DocumentWorkers(0, settings.templates.directory)
 
     # ------------------------------------------------------------------ language and names
     def language(self, user: User) -> str:

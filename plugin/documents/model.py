@@ -203,7 +203,7 @@ class FormReading:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled with ``fields`` as a plain dict (a read-only view cannot be pickled), so a
-        reading can come back from a worker process (:mod:`plugin.documents.readers`)."""
+        reading can come back from a worker process (:mod:`plugin.documents.workers`)."""
         return (FormReading, (self.form_id, dict(self.fields), self.problems, self.unread,
                               self.language, self.saved_by_libreoffice))
 

@@ -77,12 +77,12 @@ def documents(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.setattr(reconcile, "_POOLED_DOCUMENTS", 1)
         monkeypatch.setattr(reconcile, "_POOLED_READING", 1)
         monkeypatch.setattr(reconcile, "spare_cores", lambda: 1)
-        real = reconcile.FormReaders
+        real = reconcile.DocumentWorkers
 
         def counting(processes: int, templates_dir: Any = None) -> Any:
             pooled.append(processes)
             return real(processes, templates_dir)
-        monkeypatch.setattr(reconcile, "FormReaders", counting)
+        monkeypatch.setattr(reconcile, "DocumentWorkers", counting)
     yield str(request.param)
     if request.param == "worker-processes":
         assert pooled.count(1) == 2  # one for preparing the round, one for reading the forms

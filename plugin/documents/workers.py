@@ -2,7 +2,7 @@
 
 Reading a form (unzip, parse, walk the controls: ≈ 1–2 ms) and rendering a document (≈ 0.5–1 ms)
 are pure CPU, and a pass over a large round does thousands while its threads wait on the network
-under one GIL. :class:`FormReaders` hands groups of documents to worker processes when the
+under one GIL. :class:`DocumentWorkers` hands groups of documents to worker processes when the
 machine has a core to spare, and does them in the calling thread otherwise. A form that cannot be
 read comes back as its :class:`DocumentError` message; any other failure is raised to the caller
 as it would be in-thread.
@@ -51,7 +51,7 @@ def spare_cores() -> int:
     return max(0, cores - 1)
 
 
-class FormReaders:
+class DocumentWorkers:
     """Reads forms and renders talk documents in up to ``processes`` worker processes (started
     on first use, ``spawn``ed so no thread's lock is copied into them); ``processes=0`` does the
     work in the calling thread."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.documents import DocumentError, read_form, render_form
-from plugin.documents.readers import FormReaders, spare_cores
+from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.documents.wordsim import fill_form
 from tests.plugin.documents.conftest import talk
 
@@ -13,7 +13,7 @@ from tests.plugin.documents.conftest import talk
 def test_readings_match_reading_in_thread(processes: int) -> None:
     filled = fill_form(render_form(talk()), {"goals": "- Mål ett\n- Mål två"},
                        confirm=("employee_confirmed", "manager_confirmed"))
-    readers = FormReaders(processes)
+    readers = DocumentWorkers(processes)
     try:
         first, broken = readers.read([filled, b"not a docx at all"])
         assert readers.read([]) == []
@@ -30,7 +30,7 @@ def test_spare_cores_leaves_one_for_the_pass() -> None:
 @pytest.mark.parametrize("processes", [0, 1], ids=["in-thread", "worker-process"])
 def test_rendering_matches_rendering_in_thread(processes: int) -> None:
     contexts = [talk("sv"), talk("en", employee_name="Ann Smith")]
-    workers = FormReaders(processes)
+    workers = DocumentWorkers(processes)
     try:
         assert workers.render("form", contexts) == [render_form(c) for c in contexts]
         assert workers.render("prep_guide", []) == []
