@@ -1,4 +1,4 @@
-"""Addresses that two accounts claim (SPEC §3, §9): mail addresses that differ only in case, or one
+"""Addresses that two accounts claim: mail addresses that differ only in case, or one
 user's mail equal to another's UPN, as synchronised directories produce them. The round goes on:
 the accounts in the clash (and the reports of a manager in one) are ``failed`` with the clash
 named, everyone else is booked, and once the directory is fixed they are booked too."""
