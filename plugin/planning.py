@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from datetime import datetime, time, timedelta, timezone
@@ -16,6 +16,8 @@ from datetime import datetime, time, timedelta, timezone
 from connectors.graph import errors
 from connectors.graph.calendar import Calendar
 from connectors.graph.calendar_records import Schedule
+from connectors.graph.addresses import address_key
+from connectors.graph.directory import User
 from connectors.timezones import UnknownTimeZone, resolve_zone
 from plugin.scheduling.model import BusyBlock, BusyStatus, Person, Rules, WorkingHours
 
@@ -36,7 +38,7 @@ def schedule_window(rules: Rules) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class Availability:
-    """Free/busy by lower-cased address; ``missing`` maps addresses to a readable reason."""
+    """Free/busy by person id; ``missing`` maps person ids to a readable reason."""
 
     people: Mapping[str, Person]
     missing: Mapping[str, str]
@@ -47,54 +49,62 @@ class Availability:
 _VIEW = {"interval_minutes": 15, "from_view": True}
 
 
-def read_availability(calendar: Calendar, addresses: Sequence[str], rules: Rules,
-                      ids: Mapping[str, str], *, workers: int = 8,
-                      detailed: bool = False) -> Availability:
-    """getSchedule for ``addresses`` (chunked by the connector); ``ids`` maps address → person id.
+def read_availability(calendar: Calendar, people: Iterable[User], rules: Rules, *,
+                      workers: int = 8, detailed: bool = False) -> Availability:
+    """getSchedule for ``people`` (chunked by the connector), answered per person id.
 
-    An address whose schedule comes back with an error (no mailbox, not found, access policy)
-    is listed in ``missing`` with the reason; it never fails the others.
+    Schedules are asked by address (:attr:`User.address_key`, once per address) and handed back
+    to every person with that address, so two people can never lose one another's answer. A
+    person whose schedule comes back with an error (no mailbox, not found, access policy) is
+    listed in ``missing`` with the reason; it never fails the others.
     """
     start, end = schedule_window(rules)
     view: dict[str, Any] = {} if detailed else dict(_VIEW)
-    wanted = sorted({a.lower() for a in addresses if a})
+    holders: dict[str, list[str]] = {}  # address key → ids of the people it belongs to
+    for person in people:
+        ids = holders.setdefault(person.address_key, [])
+        if person.id not in ids:
+            ids.append(person.id)
+    wanted = sorted(holders)
     chunks = [wanted[i:i + 20] for i in range(0, len(wanted), 20)]
 
     def ask(chunk: list[str]) -> tuple[dict[str, Schedule], dict[str, str]]:
         missing: dict[str, str] = {}
-        organizer = ids.get(chunk[0], chunk[0])
         try:
-            return calendar.get_schedules(organizer, chunk, start, end, **view), missing
+            return calendar.get_schedules(holders[chunk[0]][0], chunk, start, end, **view), missing
         except errors.MailboxUnavailable:
             # The organizer itself has no mailbox: ask again on behalf of each address.
             schedules: dict[str, Schedule] = {}
             for address in chunk:
                 try:
-                    schedules.update(calendar.get_schedules(ids.get(address, address), [address], start, end,
+                    schedules.update(calendar.get_schedules(holders[address][0], [address], start, end,
                                                             **view))
                 except (errors.MailboxUnavailable, errors.NotFound, errors.Forbidden) as err:
                     missing[address] = _no_mailbox(err.code)
             return schedules, missing
 
-    people: dict[str, Person] = {}
+    people_by_id: dict[str, Person] = {}
     missing: dict[str, str] = {}
     # Chunks go out in parallel (the HTTP layer caps concurrency per mailbox and in total).
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chunks) or 1))) as pool:
         answers = list(pool.map(ask, chunks))
     for chunk, (schedules, lost) in zip(chunks, answers):
-        missing.update(lost)
-        lowered = {k.lower(): v for k, v in schedules.items()}
+        answered = {address_key(k): v for k, v in schedules.items()}
         for address in chunk:
-            if address in missing:
-                continue
-            sched = lowered.get(address)
-            if sched is None:
-                missing[address] = "Exchange did not answer for this mailbox"
+            sched = answered.get(address)
+            if address in lost:
+                reason = lost[address]
+            elif sched is None:
+                reason = "Exchange did not answer for this mailbox"
             elif sched.error:
-                missing[address] = _no_mailbox(sched.error)
+                reason = _no_mailbox(sched.error)
             else:
-                people[address] = to_person(ids.get(address, address), sched)
-    return Availability(people, missing)
+                for person_id in holders[address]:
+                    people_by_id[person_id] = to_person(person_id, sched)
+                continue
+            for person_id in holders[address]:
+                missing[person_id] = reason
+    return Availability(people_by_id, missing)
 
 
 def _no_mailbox(code: str | None) -> str:
@@ -130,12 +140,3 @@ def _status(value: str) -> BusyStatus:
         return BusyStatus(value)
     except ValueError:
         return BusyStatus.UNKNOWN
-
-
-def addresses_of(users: Iterable[object]) -> list[str]:
-    out = []
-    for u in users:
-        address = getattr(u, "mail", None) or getattr(u, "upn", "")
-        if address:
-            out.append(address.lower())
-    return out

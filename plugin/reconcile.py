@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from typing import TypeVar
 
 from connectors.graph import errors
+from connectors.graph.addresses import address_key, same_id
 from connectors.graph.calendar_records import Event
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
@@ -257,7 +258,7 @@ class Reconciler:
         manager = entry.manager
         assert manager is not None
         if record is not None and record.status in (Status.UNSCHEDULABLE, Status.FAILED) and \
-                record.manager_id == manager.id and not (
+                same_id(record.manager_id, manager.id) and not (
                     self.watch_all or self.cache.due(f"retry:{record.key}", self.now, self.look_every)):
             return  # tried recently; calendars and mailboxes are looked at again after a while
         if record is None or not record.event_id or record.status in (
@@ -267,7 +268,7 @@ class Reconciler:
             to_book.append(_Talk(entry, record, "new"))
         elif record.status is Status.FILED:
             return
-        elif record.manager_id and record.manager_id != manager.id and \
+        elif record.manager_id and not same_id(record.manager_id, manager.id) and \
                 record.meeting_start and record.meeting_start > self.now:
             to_book.append(_Talk(entry, record, "moved"))
         elif record.meeting_start and record.meeting_start <= self.now:
@@ -294,8 +295,8 @@ class Reconciler:
             self._act(record, "rebook: the meeting was cancelled or deleted")
             to_book.append(_Talk(talk.entry, record.with_changes(event_id=""), "cancelled"))
             return
-        address = address_of(talk.employee).lower()
-        answer = next((a.response for a in event.attendees if a.address.lower() == address), "none")
+        answer = next((a.response for a in event.attendees
+                       if address_key(a.address) in talk.employee.addresses), "none")
         if answer == "declined":
             declined = self.book.put(record.with_changes(status=Status.DECLINED,
                                                          note="the employee declined the time"))
@@ -316,16 +317,15 @@ class Reconciler:
         if not talks:
             return
         people = {t.manager.id: t.manager for t in talks} | {t.employee.id: t.employee for t in talks}
-        ids = {address_of(u).lower(): u.id for u in people.values()}
         try:
-            avail = read_availability(self.client.calendar, list(ids), rules, ids,
+            avail = read_availability(self.client.calendar, people.values(), rules,
                                       workers=self.workers, detailed=True)
         except errors.GraphError as err:
             if err.outcome is errors.Outcome.NEEDS_CONSENT:
                 raise ConsentNeeded(str(err)) from err
             self.report.retry_later.append(f"conflict check: {err}")
             return
-        by_id = {ids[a]: p for a, p in avail.people.items()}
+        by_id = avail.people
         for talk in talks:
             record = talk.record
             assert record is not None and record.meeting_start and record.meeting_end
@@ -356,14 +356,10 @@ class Reconciler:
                         f"the campaign window ended on {rules.last_day}: no time is left to book")), {}, later)
             self._put_all("recording talks that cannot be booked", later)
             return
-        managers = {t.manager.id: t.manager for t in talks}
-        people: dict[str, User] = dict(managers)
-        people.update({t.employee.id: t.employee for t in talks})
-        ids = {address_of(u).lower(): u.id for u in people.values()}
-        self.progress.say(f"reading free/busy of {len(ids)} people")
-        avail = read_availability(self.client.calendar, list(ids), rules, ids, workers=self.workers)
-        by_id = {ids[a]: p for a, p in avail.people.items()}
-        missing = {ids[a]: reason for a, reason in avail.missing.items()}
+        people = {t.manager.id: t.manager for t in talks} | {t.employee.id: t.employee for t in talks}
+        self.progress.say(f"reading free/busy of {len(people)} people")
+        avail = read_availability(self.client.calendar, people.values(), rules, workers=self.workers)
+        by_id, missing = avail.people, avail.missing
 
         plans: dict[str, Proposal] = {}
         teams: dict[str, list[_Talk]] = {}

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from connectors.graph.addresses import address_key, id_key
 from connectors.timezones import Zone, resolve_zone
 from plugin.scheduling.holidays import (
     DEFAULT_CATEGORIES,
@@ -147,8 +148,8 @@ class ScopeSettings:
 
     def reason_excluded(self, department: str | None, upn: str, object_id: str) -> str | None:
         """Why this person is out of scope, or ``None`` when they are in it."""
-        people = {u.casefold() for u in self.exclude_users}
-        if upn.casefold() in people or object_id.casefold() in people:
+        people = {address_key(u) for u in self.exclude_users}  # UPNs and object ids: one form
+        if address_key(upn) in people or id_key(object_id) in people:
             return "on the scope.exclude_users list"
         dept = (department or "").strip().casefold()
         if dept and dept in {d.casefold() for d in self.exclude_departments}:

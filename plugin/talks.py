@@ -26,6 +26,7 @@ from typing import TypeVar
 from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
 from connectors.graph.client import GraphClient
+from connectors.graph.addresses import address_key, same_id
 from connectors.graph.directory import User
 from connectors.graph.drive import DriveItem, InviteResult
 from connectors.graph.names import safe_name
@@ -72,7 +73,9 @@ def _raised(answer: _R | errors.GraphError) -> _R:
 
 
 def address_of(user: User) -> str:
-    return (user.mail or user.upn).strip()
+    """Where the user's invitation and share go (:attr:`User.address`); compare with
+    :attr:`User.address_key` / :attr:`User.addresses`, never with this."""
+    return user.address
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ class Talks:
                 out[i] = answer
             else:
                 owner_id = record.folder_owner or employee.id
-                with_manager = owner_id == manager.id and self.settings.folders.owner == "employee"
+                with_manager = same_id(owner_id, manager.id) and self.settings.folders.owner == "employee"
                 out[i] = (Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
                                  _FALLBACK_NOTE if with_manager else "", []), False)
         in_manager_drive = self.settings.folders.owner == "manager"
@@ -225,7 +228,7 @@ class Talks:
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""
-        other = manager if folder.owner_id == employee.id else employee
+        other = manager if same_id(folder.owner_id, employee.id) else employee
         result = self.client.drive.invite(folder.drive_id, folder.item_id, [address_of(other)],
                                           roles=("write",), require_sign_in=True,
                                           send_invitation=False)
@@ -234,7 +237,7 @@ class Talks:
     def share_many(self, talks: list[tuple[Folder, User, User]]) -> list[errors.GraphError | None]:
         """:meth:`share` for many ``(folder, employee, manager)`` in ``$batch`` calls; one answer
         each, in order: None when shared, else the error."""
-        others = [manager if folder.owner_id == employee.id else employee
+        others = [manager if same_id(folder.owner_id, employee.id) else employee
                   for folder, employee, manager in talks]
         results = self.client.drive.invite_many(
             [(folder.drive_id, folder.item_id, address_of(other)) for (folder, _, _), other in zip(talks, others)],
@@ -252,11 +255,10 @@ class Talks:
 
     def unshare(self, folder: Folder, person: User) -> None:
         """Remove the direct permissions ``person`` has on the folder (a former manager)."""
-        address = address_of(person).lower()
         for perm in self.client.drive.list_permissions(folder.drive_id, folder.item_id):
             if perm.inherited_from:
                 continue
-            if perm.user_id == person.id or (perm.user_email or "").lower() == address:
+            if same_id(perm.user_id, person.id) or address_key(perm.user_email or "") in person.addresses:
                 if "owner" not in perm.roles:
                     self.client.drive.remove_permission(folder.drive_id, folder.item_id, perm.id)
 

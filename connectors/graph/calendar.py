@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from connectors.graph import errors
+from connectors.graph.addresses import address_key
 from connectors.graph.batch import BatchRequest, BatchResult, execute_batch
 from connectors.graph.calendar_records import (
     TAG_PROPERTY_ID, AttendeeStatus, BusyItem, Event, EventDraft, Schedule, WorkingHours,
@@ -164,7 +165,7 @@ class Calendar:
         for address in addresses:
             if not isinstance(address, str) or "@" not in address:
                 raise ValueError(f"not an e-mail address: {address!r}")
-            wanted.setdefault(address.strip().lower(), address.strip())
+            wanted.setdefault(address_key(address), address.strip())
         if not wanted:
             return {}
         merged = {key: _Merged() for key in wanted}
@@ -186,8 +187,8 @@ class Calendar:
                     raise malformed("a getSchedule answer without a 'value' list")
                 for info in values:
                     sid = info.get("scheduleId") if isinstance(info, Mapping) else None
-                    if isinstance(sid, str) and sid.strip().lower() in merged:
-                        merged[sid.strip().lower()].add(
+                    if isinstance(sid, str) and address_key(sid) in merged:
+                        merged[address_key(sid)].add(
                             info, (w_start, interval_minutes) if from_view else None)
                     else:
                         log.debug("getSchedule returned an entry for an address not asked for")

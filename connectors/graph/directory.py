@@ -10,6 +10,17 @@ Facts (../shared/reference/graph-facts.md §2, graph-shapes.md §2):
 - ``/users/{id}/directReports`` is a *directoryObject* collection: users and org contacts mixed,
   told apart by ``@odata.type``; it pages like any collection (``$expand=directReports`` would stop
   at 20 without a nextLink, so it is not used).
+- Addresses are case-insensitive: they are compared and used as keys only in the form
+  ``connectors/graph/addresses.py`` gives, which :attr:`User.address_key` and
+  :attr:`User.addresses` carry from here into the plugin.
+  Entra ID keeps UPNs and SMTP proxy addresses unique, but not ``mail``: a directory synchronised
+  from on-premises can hold two users with one ``mail``, or one user's ``mail`` equal to another's
+  UPN. Duplicate attribute resiliency quarantines only UPN and proxy-address clashes
+  (https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-syncservice-duplicate-attribute-resiliency);
+  a user migrated from on-premises keeps a cloud user's ``mail``
+  (https://docs.microsoft.com/en-us/answers/questions/263625/34mail34-field-doesn39t-have-unique-values-in-grap.html).
+  Which mailbox such an address reaches is Exchange's choice, so the roster finds these clashes
+  and leaves the people in them out (``plugin/roster.py``).
 - A UPN goes into the path percent-encoded (a guest's UPN holds ``#EXT#``); a UPN that begins
   with ``$`` must use the key form ``/users('$x@y')`` or Graph reads it as a system segment
   (https://github.com/microsoftgraph/msgraph-sdk-dotnet/issues/2635).
@@ -24,6 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 from connectors.graph import errors
+from connectors.graph.addresses import address_key
 from connectors.graph.http import GraphHttp
 from connectors.graph.redact import redact_path
 
@@ -67,6 +79,22 @@ class User:
     @property
     def is_guest(self) -> bool:
         return (self.user_type or "").lower() == "guest"
+
+    @property
+    def address(self) -> str:
+        """Where invitations and shares go, as the directory spells it: ``mail`` (the primary
+        SMTP address), else the UPN."""
+        return (self.mail or self.upn).strip()
+
+    @property
+    def address_key(self) -> str:
+        """:attr:`address` in the form addresses are compared and keyed by (:func:`address_key`)."""
+        return address_key(self.address)
+
+    @property
+    def addresses(self) -> frozenset[str]:
+        """Every address the directory gives this user (``mail`` and UPN), as address keys."""
+        return frozenset(address_key(a) for a in (self.mail, self.upn) if a and a.strip())
 
 
 def user_path(id_or_upn: str) -> str:

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from connectors.graph import drive_uploads, errors
+from connectors.graph.addresses import address_key, same_id
 from connectors.graph.batch import BatchRequest, execute_batch
 from connectors.graph.http import GraphHttp
 from connectors.graph.names import check_path, encode_id, encode_path, same_name
@@ -536,9 +537,8 @@ def _match_invites(recipients: Sequence[str], raw: list[dict[str, Any]]) -> Invi
         perms.append(_permission(p))
     unmatched = list(perms)
     for recipient in recipients:
-        key = recipient.casefold()
-        hit = next((p for p in unmatched if key in {(p.user_email or "").casefold(),
-                                                     (p.user_id or "").casefold()}), None)
+        hit = next((p for p in unmatched if address_key(recipient) == address_key(p.user_email or "")
+                    or same_id(recipient, p.user_id)), None)
         if hit is None and len(recipients) == 1 and len(unmatched) == 1:
             hit = unmatched[0]  # one recipient, one permission: Graph may omit the address
         if hit is None:

@@ -34,6 +34,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from connectors.graph import errors
+from connectors.graph.addresses import address_key
 from connectors.graph.auth import TokenProvider
 from connectors.graph.pacing import Pacer
 from connectors.graph.redact import redact_path
@@ -119,7 +120,7 @@ class ConcurrencyLimiter:
 def mailbox_of(path: str) -> str | None:
     """The mailbox an Outlook path touches (``/users/{id}/events`` → ``{id}``), lower-cased."""
     m = _MAILBOX_PATH.match(path)
-    return unquote(m.group(1)).lower() if m else None
+    return address_key(unquote(m.group(1))) if m else None
 
 
 def workload_of(path: str) -> str:
@@ -265,7 +266,7 @@ class GraphHttp:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         slots = dict(mailboxes or {})
-        box = mailbox.lower() if mailbox else mailbox_of(urlsplit(url).path[len(self._base_path):])
+        box = address_key(mailbox) if mailbox else mailbox_of(urlsplit(url).path[len(self._base_path):])
         if box:
             slots[box] = max(slots.get(box, 0), 1)
         base_headers = {"User-Agent": USER_AGENT, "client-request-id": str(uuid.uuid4()),

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from connectors.graph.addresses import address_key
 from connectors.graph.retry import parse_retry_after
 
 SHAREPOINT = "sharepoint"
@@ -196,7 +197,7 @@ class Pacer:
             return SHAREPOINT, float(request_ru(method, path))
         m = _MAILBOX_PATH.match(path)
         if m:
-            return "mailbox:" + unquote(m.group(1)).lower(), 1.0
+            return "mailbox:" + address_key(unquote(m.group(1))), 1.0
         return None
 
     def _take(self, key: str, cost: float) -> None:

@@ -10,6 +10,7 @@
 | ``POST /_sandbox/events/respond`` ``{"user": "<upn or id>", "event_id": "<id>", "response": "accept|decline|tentativelyAccept", "sendResponse": true}`` | the person answers an invitation: ``event_id`` is the id of their copy, or of the organizer's event, or an ``iCalUId`` → 202 |
 | ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` or ``?item=<item id>`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag and lastModifiedDateTime change → 200 with the driveItem |
 | ``PUT /_sandbox/users/{upn or id}/manager`` ``{"manager": "<upn or id>"}`` (or ``null``) | HR changes the person's manager in Entra ID (``manager``, ``directReports`` and ``$expand=manager`` follow) → 204 |
+| ``PUT /_sandbox/users/{upn or id}/mail`` ``{"mail": "<address>"}`` | HR (or the synchronisation from on-premises) changes the person's ``mail``; like Entra ID, it may repeat another user's ``mail`` or UPN (see ``state.py`` for which of them the address then reaches) → 204 |
 | ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
 """
 from __future__ import annotations
@@ -56,6 +57,8 @@ def handle(app: Sandbox, req: Request) -> Response:
         return _new_version(app, req, parts[1])
     if len(parts) == 3 and parts[0] == "users" and parts[2] == "manager" and method == "PUT":
         return _set_manager(app, req, parts[1])
+    if len(parts) == 3 and parts[0] == "users" and parts[2] == "mail" and method == "PUT":
+        return _set_mail(app, req, parts[1])
     if parts == ["state"] and method == "GET":
         return Response(200, app.tenant.to_json().encode(), {"Content-Type": "application/json"})
     raise GraphError(404, "NotFound", f"No control route {method} {req.path}.")
@@ -111,6 +114,19 @@ def _set_manager(app: Sandbox, req: Request, ref: str) -> Response:
         if manager["id"] == user["id"]:
             raise GraphError(400, "Request_BadRequest", "A user cannot be their own manager.")
         user["managerId"] = manager["id"]
+    return empty(204)
+
+
+def _set_mail(app: Sandbox, req: Request, ref: str) -> Response:
+    mail = req.json_object().get("mail")
+    if not isinstance(mail, str) or "@" not in mail.strip():
+        raise GraphError(400, "invalidRequest", "mail must be an address like name@example.se.")
+    with app.tenant.lock:
+        user = app.tenant.user(ref)
+        if user is None:
+            raise GraphError(404, "Request_ResourceNotFound", f"No user '{ref}'.")
+        user["mail"] = mail.strip()
+        app.tenant.index()
     return empty(204)
 
 

@@ -19,6 +19,9 @@ Beyond SPEC §7 the sandbox understands:
           certificate_pem: "-----BEGIN CERTIFICATE-----..."   # optional: certificate flow
           roles: [User.Read.All, Calendars.ReadWrite, Files.ReadWrite.All, Sites.Selected]
 
+- per user, ``mail`` may repeat another user's ``mail`` or UPN in any case (Entra ID does not
+  keep ``mail`` unique; directories synchronised from on-premises hold such clashes); UPNs may
+  not repeat. A manager named by such an address is its UPN's holder, else its first holder;
 - per user: ``kind: contact`` (an orgContact: shows among the manager's directReports, not in
   ``/users``), ``userType: Guest``, ``givenName``, ``surname``, ``officeLocation``,
   ``employeeId``, ``businessPhones``, ``mobilePhone``;
@@ -179,7 +182,10 @@ class _Validator:
             by_upn[upn.lower()] = uid
             by_id.add(uid)
             people.append((where, entry, {"id": uid, "userPrincipalName": upn}))
-        mails = {str(e.get("mail")).lower(): n["id"] for _, e, n in people if e.get("mail")}
+        mails: dict[str, str] = {}  # a repeated mail names its first holder, as in state.py
+        for _, e, n in people:
+            if e.get("mail"):
+                mails.setdefault(str(e["mail"]).strip().lower(), n["id"])
         users: list[dict[str, Any]] = []
         contacts: list[dict[str, Any]] = []
         for where, entry, norm in people:

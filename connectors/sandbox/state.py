@@ -48,11 +48,22 @@ class Tenant:
 
     # -- indexes (derived, never saved) --------------------------------------------------------
     def index(self) -> None:
+        """Ids, UPNs and mail addresses (any case) → user id.
+
+        An address two users hold reaches one mailbox, as in Exchange Online: the UPN's holder
+        (at least one SMTP address of an Office 365 user matches the UPN,
+        https://www.michev.info/Blog/Post/2048/did-you-know-at-least-one-smtp-address-needs-to-match-the-upn-in-office-365),
+        else the first user in the seed with it as ``mail`` (Entra ID quarantines a later
+        duplicate proxy address, https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/how-to-connect-syncservice-duplicate-attribute-resiliency).
+        """
         d = self.data
         self.by_ref: dict[str, str] = {}
-        for uid, u in d["users"].items():
+        order = {u["id"]: n for n, u in enumerate(self.seed.get("users", []))}
+        users = sorted(d["users"].items(), key=lambda kv: order.get(kv[0], len(order)))
+        for uid, u in users:
             self.by_ref[uid.lower()] = uid
             self.by_ref[u["userPrincipalName"].lower()] = uid
+        for uid, u in users:
             self.by_ref.setdefault(u["mail"].lower(), uid)
         self.user_drive = {v["ownerId"]: k for k, v in d["drives"].items() if v["kind"] == "user"}
         self.site_drive = {v["siteId"]: k for k, v in d["drives"].items() if v["kind"] == "site"}

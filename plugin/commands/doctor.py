@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
+from connectors.graph.addresses import address_key
 from connectors.graph.directory import User
 from connectors.timezones import UnknownTimeZone, same_zone
 from plugin.commands.common import add_config_arguments, load_from_args
@@ -128,9 +129,10 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
         start, _ = schedule_window(rules_from_settings(settings))
         end = start + timedelta(days=7)  # a week is enough to see that the mailbox answers
         addresses = [address_of(u) for u in people]
-        schedules = {k.lower(): v for k, v in
+        schedules = {address_key(k): v for k, v in
                      client.calendar.get_schedules(people[0].id, addresses, start, end).items()}
-        bad = [a for a in addresses if schedules.get(a.lower()) is None or schedules[a.lower()].error]
+        answers = [schedules.get(address_key(a)) for a in addresses]
+        bad = [a for a, answer in zip(addresses, answers) if answer is None or answer.error]
         if bad:
             f.bad("mailboxes", "not_found", f"{len(bad)} of {len(addresses)} sampled mailboxes do not "
                   "answer free/busy (no Exchange Online mailbox, or outside the access policy)")

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from connectors.graph import errors
+from connectors.graph.addresses import address_key, id_key
 from plugin.commands.common import add_config_arguments, load_from_args
 from plugin.records import Record, Status
 from plugin.store import RecordStore
@@ -79,9 +80,9 @@ def attention(records: Iterable[Record]) -> list[Record]:
 def managed_by(records: Iterable[Record], who: str) -> tuple[list[Record], list[str]]:
     """The records of the manager ``who`` names (display name, e-mail or id, any case), and
     the managers matched (more than one: the name is ambiguous)."""
-    wanted = who.strip().casefold()
-    mine = [r for r in records if wanted and wanted in (
-        r.manager_name.casefold(), r.manager_email.casefold(), r.manager_id.casefold())]
+    name, key = who.strip().casefold(), address_key(who)
+    mine = [r for r in records if key and (name == r.manager_name.casefold() or key in (
+        address_key(r.manager_email), id_key(r.manager_id)))]
     return mine, sorted({r.manager_id or r.manager_email for r in mine})
 
 

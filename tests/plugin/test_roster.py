@@ -9,7 +9,7 @@ from plugin.settings import ScopeSettings
 
 def u(id, manager=None, **kw):
     return User(id=id, display_name=kw.pop("name", id.upper()), upn=f"{id}@example.se",
-                mail=f"{id}@example.se", manager_id=manager, account_enabled=kw.pop("enabled", True),
+                mail=kw.pop("mail", f"{id}@example.se"), manager_id=manager, account_enabled=kw.pop("enabled", True),
                 user_type=kw.pop("type", "Member"), department=kw.pop("department", "Matematik"), **kw)
 
 
@@ -58,3 +58,58 @@ def test_scope_filters():
 def test_order_is_stable():
     users = [u("z", "m"), u("m"), u("a", "m")]
     assert [x.employee.id for x in build_roster(users, scope())] == ["a", "m", "z"]
+
+
+def test_an_address_two_accounts_hold_fails_both_and_the_reports_of_a_manager_among_them():
+    users = [
+        u("head"), u("boss", "head"), u("ann", "boss"),
+        # mail addresses that differ only in case
+        u("kim1", "boss", mail="Kim.Ek@example.se"), u("kim2", "boss", mail="kim.ek@EXAMPLE.se"),
+        # one account's mail is another's UPN (in another case); that other account manages two
+        u("per", "head"), u("pia", "boss", mail="PER@example.se"), u("rep1", "per"), u("rep2", "per"),
+        # the same address twice on one account is no clash
+        u("solo", "boss", mail="SOLO@example.se"),
+    ]
+    e = by_id(build_roster(users, scope()))
+    assert {k for k, x in e.items() if x.in_round} == {"boss", "ann", "solo"}
+    for who, other, address in (("kim1", "kim2", "Kim.Ek@example.se"), ("kim2", "kim1", "kim.ek@EXAMPLE.se"),
+                                ("per", "pia", "per@example.se"), ("pia", "per", "PER@example.se")):
+        reason = e[who].reason
+        assert e[who].status is Status.FAILED and reason.startswith("address clash: " + address), reason
+        assert f"{other}@example.se (object id {other})" in reason, reason  # the other account, by UPN and id
+    assert "is also the mail of kim2@example.se" in e["kim1"].reason
+    assert "is also the mail of per@example.se" not in e["pia"].reason
+    assert "is also the UPN and mail of per@example.se" in e["pia"].reason
+    assert "is also the mail of pia@example.se" in e["per"].reason
+    for rep in ("rep1", "rep2"):
+        reason = e[rep].reason
+        assert e[rep].status is Status.FAILED and reason.startswith("the manager's address clashes"), reason
+        assert "pia@example.se (object id pia)" in reason and "object id per" in reason
+    assert "Entra ID" in e["kim1"].reason and "Entra ID" in e["rep1"].reason  # what to fix, and where
+
+
+def test_an_account_out_of_the_round_still_holds_its_address():
+    users = [u("head"), u("boss", "head"), u("old", "boss", enabled=False, mail="ann@example.se"),
+             u("ann", "boss"), u("guest", "boss", type="Guest", mail="Boss@Example.se")]
+    e = by_id(build_roster(users, scope()))
+    assert e["old"].status is Status.EXCLUDED and e["guest"].status is Status.EXCLUDED
+    assert e["ann"].status is Status.FAILED and "old@example.se (object id old)" in e["ann"].reason
+    assert e["boss"].status is Status.FAILED and "guest@example.se" in e["boss"].reason
+
+
+def test_many_holders_of_one_address_are_counted_beyond_three():
+    users = [u("head")] + [u(f"p{n}", "head", mail="shared@example.se") for n in range(6)]
+    e = by_id(build_roster(users, scope()))
+    assert all(e[f"p{n}"].status is Status.FAILED for n in range(6))
+    assert "and of 2 more accounts" in e["p0"].reason and "object id p3" in e["p0"].reason
+    assert "object id p4" not in e["p0"].reason
+
+
+def test_object_ids_and_excluded_users_match_in_any_case():
+    users = [u("aaaa-head"), u("bbbb-boss", "AAAA-HEAD"), u("cccc", "BBBB-Boss"), u("dddd", "bbbb-boss")]
+    e = by_id(build_roster(users, scope(exclude_users=("DDDD@Example.SE",))))
+    assert e["bbbb-boss"].in_round and e["bbbb-boss"].manager.id == "aaaa-head"
+    assert e["cccc"].in_round and e["cccc"].manager.id == "bbbb-boss"
+    assert e["dddd"].status is Status.EXCLUDED
+    loop = [u("x1", "X2"), u("x2", "x1")]
+    assert all("cycle" in x.reason for x in build_roster(loop, scope()))

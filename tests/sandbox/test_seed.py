@@ -77,3 +77,37 @@ def test_command_rejects_bad_faults(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["sandbox", "--seed", str(Path(__file__).with_name("seed.yaml")), "--faults", "throttle=5"]) == 2
     assert "throttle" in capsys.readouterr().err
+
+
+
+def test_addresses_two_users_hold_load_and_resolve_as_exchange_would() -> None:
+    """Entra ID keeps UPNs unique but not ``mail``: a seed may repeat a mail (in any case) or put
+    one user's UPN as another's mail. The UPN's holder gets the address, else the first user
+    in the seed, and that stays so after the state is saved and loaded (ids sort otherwise)."""
+    import requests
+
+    from connectors.sandbox.state import Tenant
+
+    seed = {"tenant": {"domain": "example.se"}, "users": [
+        {"userPrincipalName": "head@example.se", "displayName": "Head"},
+        {"userPrincipalName": "kim1@example.se", "displayName": "Kim", "id": "ffffffff-0000-4000-8000-000000000001",
+         "mail": "Kim.Ek@example.se"},
+        {"userPrincipalName": "kim2@example.se", "displayName": "Kim", "id": "00000000-0000-4000-8000-000000000002",
+         "mail": "kim.ek@example.se", "manager": "KIM.EK@example.se"},
+        {"userPrincipalName": "pia@example.se", "displayName": "Pia", "mail": "HEAD@example.se", "manager": "head@example.se"},
+    ]}
+    sb = Sandbox.from_seed(seed)
+    for tenant in (sb.tenant, Tenant.from_json(sb.tenant.to_json())):
+        assert tenant.user("KIM.EK@example.se")["userPrincipalName"] == "kim1@example.se"
+        assert tenant.user("head@example.se")["userPrincipalName"] == "head@example.se"
+        assert tenant.user("pia@example.se")["mail"] == "HEAD@example.se"
+    users = {u["userPrincipalName"]: u for u in sb.tenant.data["users"].values()}
+    assert users["kim2@example.se"]["managerId"] == users["kim1@example.se"]["id"]
+    assert users["pia@example.se"]["managerId"] == users["head@example.se"]["id"]
+
+    with sb.serve(port=0) as server:  # HR gives Kim 2 an address of their own
+        r = requests.put(f"{server.url}/_sandbox/users/kim2@example.se/mail", json={"mail": "kim.ek2@example.se"}, timeout=10)
+        assert r.status_code == 204
+        assert sb.tenant.user("kim.ek2@example.se")["userPrincipalName"] == "kim2@example.se"
+        r = requests.put(f"{server.url}/_sandbox/users/kim2@example.se/mail", json={"mail": "nobody"}, timeout=10)
+        assert r.status_code == 400
