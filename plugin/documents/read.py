@@ -180,9 +180,13 @@ class _Reader:
     # ------------------------------------------------------------------ fields
 
     def read_all(self) -> dict[str, FieldValue]:
-        for c in self.controls:
-            if c.tag and c.tag not in FORM_FIELDS:
-                self.problems.append(f"a control tagged '{c.tag}' is not part of the form and was not read")
+        # Counted, never named: a tag is text anyone can type into a control's properties, and
+        # problems reach the record's note, the list and the CSV.
+        unknown = sum(1 for c in self.controls if c.tag and c.tag not in FORM_FIELDS)
+        if unknown:
+            self.problems.append(f"{unknown} unknown field{'s' if unknown > 1 else ''} (a content control "
+                                 "whose tag is not one of the form's) "
+                                 f"{'were' if unknown > 1 else 'was'} not read")
         values: dict[str, FieldValue] = {}
         for tag, spec in FORM_FIELDS.items():
             value = self._read_field(spec)

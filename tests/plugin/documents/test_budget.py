@@ -83,3 +83,19 @@ def test_controls_and_characters_are_capped_too(budget: ReadingBudget, what: str
     with pytest.raises(FormTooLargeError, match=what):
         read_form(render_form(talk()), budget=budget)
 
+
+def test_an_unknown_control_is_counted_never_named() -> None:
+    """A control's tag is text anyone can type; problems reach the note, the list and the CSV."""
+    secret = "Sömnproblem sedan i höstas"
+
+    def add(root: etree._Element) -> None:
+        for tag in (secret, "x-2"):
+            sdt = etree.Element(wordsim.w("sdt"))
+            pr = etree.SubElement(sdt, wordsim.w("sdtPr"))
+            etree.SubElement(pr, wordsim.w("tag")).set(wordsim.w("val"), tag)
+            content = etree.SubElement(sdt, wordsim.w("sdtContent"))
+            etree.SubElement(etree.SubElement(content, wordsim.w("p")), wordsim.w("r"))
+            wordsim.control(root, "goals").addnext(sdt)
+    reading = read_form(wordsim.edit(render_form(talk()), add))
+    assert not any(secret in p or "x-2" in p for p in reading.problems)
+    assert "2 unknown fields (a content control whose tag is not one of the form's) were not read" in reading.problems
