@@ -68,6 +68,12 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 )
 
 
+#: How a note that holds a talk for a person's review begins: the talk keeps its status (usually
+#: ``held``) and its form was not filed, for the reason that follows (unreadable, too large,
+#: another talk's, not samtal's form, confirmed but not fully read).
+REVIEW = "held for review: "
+
+
 def record_key(campaign_id: str, employee_id: str) -> str:
     return f"{campaign_id}:{employee_id}"
 
@@ -108,6 +114,11 @@ class Record:
 
     def with_changes(self, **changes: Any) -> "Record":
         return replace(self, **changes)
+
+    @property
+    def held_for_review(self) -> bool:
+        """Its form was found but not filed, and a person has to look (the reason is the note)."""
+        return self.status is not Status.FILED and self.note.startswith(REVIEW)
 
 
 def _dt(value: Any) -> datetime | None:
