@@ -5,6 +5,9 @@ marks as filed reach the record: health notes and feedback to the manager stay i
 A form that cannot be filed is held for review: the talk keeps its status and ``Note`` begins
 with :data:`~plugin.records.REVIEW` and says why (the form cannot be read or is too large, it
 belongs to another talk, it is not samtal's form at all, or it is confirmed but not fully read).
+The names filed are the directory's (the record's), never what the form's locked fields say.
+A field longer than the list's multi-line column can hold is filed shortened, and the note says
+so; the document keeps the whole text.
 """
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ from pathlib import Path
 from connectors.graph.client import GraphClient
 from plugin.cache import LookCache
 from plugin.documents import FORM_FIELDS, DocumentError, FormReading, read_form
-from plugin.records import REVIEW, Record, Status
+from plugin.documents.model import FieldValue
+from plugin.records import REVIEW, Record, Status, fit_multiline
 
 _NOTE_LIMIT = 2000
+_NAMES = ("employee_name", "manager_name")  # filed from the directory: Title and ManagerName
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,9 @@ def judge_reading(record: Record, reading: FormReading | DocumentError, now: dat
     unread_filed = [tag for tag in reading.unread if tag in filed_tags]
     if unread_filed:
         return _held(record, "the form is confirmed but could not be fully read: " + "; ".join(reading.problems))
-    form = {tag: reading.fields.get(tag) for tag in filed_tags if tag != "employee_name"}
-    note = "; ".join(reading.problems)
+    form = {tag: reading.fields.get(tag) for tag in filed_tags if tag not in _NAMES}
+    notes = _shorten(form) + _names_differ(record, reading) + list(reading.problems)  # first: most to act on
+    note = "; ".join(notes)
     filed = record.with_changes(status=Status.FILED, form=form, filed_at=now,
                                 note=note[:_NOTE_LIMIT])
     return Collected(filed, True, "")
@@ -98,3 +104,32 @@ def judge_reading(record: Record, reading: FormReading | DocumentError, now: dat
 def _held(record: Record, reason: str) -> Collected:
     """Not filed: the talk keeps its status, and the note says why a person has to look."""
     return Collected(record.with_changes(note=(REVIEW + reason)[:_NOTE_LIMIT]), False, "")
+
+
+def _names_differ(record: Record, reading: FormReading) -> list[str]:
+    """A note for each locked name field that says something else than the directory (edited,
+    or the directory changed since the form was made). The form's text is not quoted."""
+    out = []
+    for tag, known, who in (("employee_name", record.employee_name, "employee"),
+                            ("manager_name", record.manager_name, "manager")):
+        written = reading.fields.get(tag)
+        if known and isinstance(written, str) and written.strip() and \
+                " ".join(written.split()).casefold() != " ".join(known.split()).casefold():
+            out.append(f"the {who}'s name in the form differs from the directory's; the directory's "
+                       "name was filed")
+    return out
+
+
+def _shorten(form: dict[str, FieldValue]) -> list[str]:
+    """Fit each rich-text field into its multi-line column (in place); a note for each one cut."""
+    out = []
+    for tag, value in form.items():
+        if FORM_FIELDS[tag].kind != "richtext" or not isinstance(value, str):
+            continue
+        fitted = fit_multiline(value)
+        if fitted != value:
+            form[tag] = fitted
+            out.append(f"{FORM_FIELDS[tag].column} is {len(value):,} characters, more than the list "
+                       f"can hold: the list holds a shortened copy (its first {len(fitted):,}); "
+                       "the whole text is in the document")
+    return out

@@ -1,5 +1,7 @@
 """Forms that must not be filed as they stand, on the sandbox: a small crafted form that unpacks
-into a huge one, and a form copied into a new document (no identity)."""
+into a huge one, a form copied into a new document (no identity), and what reaches the list and
+the CSV from a form whose names were edited, with an unknown control and an answer longer than
+the list can hold."""
 from __future__ import annotations
 
 import json
@@ -10,11 +12,13 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from connectors.graph.lists import NOTE_LIMIT
 from plugin.cache import LookCache
 from plugin.commands.status import attention
 from plugin.documents import read_form, wordsim
 from plugin.documents import workers as document_workers
-from plugin.records import REVIEW, from_fields
+from plugin.records import REVIEW, SHORTENED_MARK, from_fields
+from plugin.report.csv_export import records_csv
 from tests.e2e.checks import items_by_key, list_items
 from tests.e2e.conftest import AFTER, NOW, ServeFactory, Served, team_seed
 from tests.plugin.documents.test_budget import with_stray_paragraphs
@@ -117,3 +121,42 @@ def test_a_form_copied_into_a_new_document_is_held_not_filed_under_the_folders_p
     assert held["Note"].startswith(REVIEW + "the file in this folder is not the form samtal made for this talk")
     assert "Person ettans mål" not in json.dumps(list_items(served.state()), ensure_ascii=False)
     assert needing_attention(served) == {"Person 0": "held"}
+
+
+def test_the_list_and_the_csv_hold_the_directorys_names_known_fields_and_a_shortened_long_answer(
+        serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(1))
+    served.run(NOW)
+    talk = by_name(served)["Person 0"]
+    goals = "\n".join(f"Mål {i}: en lång och utförlig beskrivning av vad som ska göras under året." for i in range(1_000))
+    assert len(goals) > NOTE_LIMIT
+    secret = "Hemlig text i en tagg"
+
+    def tamper(root: etree._Element) -> None:
+        wordsim.control(root, "manager_name").find(f".//{wordsim.w('t')}").text = "Mallory Manager"
+        sdt = etree.Element(wordsim.w("sdt"))
+        etree.SubElement(etree.SubElement(sdt, wordsim.w("sdtPr")), wordsim.w("tag")).set(wordsim.w("val"), secret)
+        etree.SubElement(etree.SubElement(etree.SubElement(sdt, wordsim.w("sdtContent")), wordsim.w("p")), wordsim.w("r"))
+        wordsim.control(root, "goals").addnext(sdt)
+    form = wordsim.edit(filled(served, talk, {"goals": goals}), tamper)
+    save(served, talk, form)
+
+    served.run(AFTER, watch_all=True)
+    filed = by_name(served)["Person 0"]
+    assert filed["Status"] == "filed"
+    # names: the directory's, whatever the locked controls were made to say
+    assert filed["Title"] == "Person 0" and filed["ManagerName"] == "Bo Boss"
+    assert "the manager's name in the form differs from the directory's" in filed["Note"]
+    # a field over SharePoint's limit: a shortened copy, said so; the document keeps it all
+    assert len(filed["Goals"]) <= NOTE_LIMIT and filed["Goals"].endswith(SHORTENED_MARK)
+    assert goals.startswith(filed["Goals"][: -len(SHORTENED_MARK)] + "\n")
+    assert f"Goals is {len(goals):,} characters, more than the list can hold: the list holds a shortened copy" in filed["Note"]
+    assert "the whole text is in the document" in filed["Note"]
+    assert served.blob(talk["FormItemId"]) == form and read_form(form).fields["goals"] == goals
+    # an unknown control is counted, never named, in the list and in the CSV
+    assert "1 unknown field" in filed["Note"]
+    raw = json.dumps(list_items(served.state()), ensure_ascii=False)
+    csv_text = records_csv(records_of(served))
+    for leak in (secret, "Mallory"):
+        assert leak not in raw and leak not in csv_text
+    assert "1 unknown field" in csv_text and "Bo Boss" in csv_text

@@ -6,11 +6,12 @@ from datetime import datetime, timezone
 import pytest
 from lxml import etree
 
+from connectors.graph.lists import NOTE_LIMIT
 from plugin.cache import LookCache
 from plugin.collect import HeldForms, judge, judge_reading
 from plugin.commands.status import attention
 from plugin.documents import FormTooLargeError, render_form, wordsim
-from plugin.records import REVIEW, Record, Status
+from plugin.records import REVIEW, SHORTENED_MARK, Record, Status, fit_multiline, to_fields
 from tests.plugin.documents.conftest import talk
 
 NOW = datetime(2027, 4, 5, 9, tzinfo=timezone.utc)
@@ -70,7 +71,45 @@ def test_a_hold_is_lifted_once_the_form_is_this_talks_again_but_not_yet_confirme
     assert judge(other, unconfirmed, NOW).record.note == other.note  # not a hold: left alone
 
 
+def test_the_names_filed_are_the_directorys_never_the_forms() -> None:
+    def rename(root: etree._Element) -> None:
+        for tag, name in (("manager_name", "Någon Annan"), ("employee_name", "Fel Person")):
+            wordsim.control(root, tag).find(f".//{wordsim.w('t')}").text = name
+    result = judge(record(), filled(edit=rename), NOW)
+    assert result.filed
+    fields = to_fields(result.record)
+    assert fields["ManagerName"] == "Per Lind" and fields["Title"] == talk().employee_name
+    assert "Någon Annan" not in str(fields) and "Fel Person" not in str(fields)
+    assert "the manager's name in the form differs from the directory's" in result.record.note
+    assert "the employee's name in the form differs from the directory's" in result.record.note
+    # the list's own ManagerName, read back into the record's form, never wins either
+    assert to_fields(result.record.with_changes(form={**result.record.form, "manager_name": "X"}))["ManagerName"] == "Per Lind"
 
+
+def test_a_field_over_the_multiline_limit_is_filed_shortened_and_the_note_says_so() -> None:
+    lines = [f"Mål nummer {i}: att skriva en lång och utförlig plan för året som kommer." for i in range(1_000)]
+    goals = "\n".join(lines)
+    assert len(goals) > NOTE_LIMIT
+    result = judge(record(), filled({"goals": goals, "expectations": "Kort"}), NOW)
+    filed = str(result.record.form["goals"])
+    assert result.filed and len(filed) <= NOTE_LIMIT and filed.endswith(SHORTENED_MARK)
+    kept = filed[: -len(SHORTENED_MARK)]
+    assert goals.startswith(kept + "\n")  # cut where a line ends
+    assert result.record.form["expectations"] == "Kort"
+    assert result.record.note.startswith(f"Goals is {len(goals):,} characters, more than the list can hold: "
+                                         f"the list holds a shortened copy (its first {len(filed):,}); "
+                                         "the whole text is in the document")
+
+
+def test_fit_multiline_counts_as_sharepoint_does_and_cuts_at_a_sensible_place() -> None:
+    assert fit_multiline("kort\ntext", 20) == "kort\ntext"
+    assert fit_multiline("a" * 20, 20) == "a" * 20
+    emoji = "😀" * 11  # 22 UTF-16 code units: over a limit of 20
+    assert fit_multiline(emoji, 20) == "😀" * 8 + SHORTENED_MARK
+    assert fit_multiline("ord " * 10, 20) == "ord ord ord ord" + SHORTENED_MARK  # no line break: a space
+    assert fit_multiline("x" * 30, 20) == "x" * 16 + SHORTENED_MARK  # one long word: cut inside it
+    for text in (emoji, "ord " * 10, "x" * 30, "rad\n" * 10):
+        assert len(fit_multiline(text, 20).encode("utf-16-le")) // 2 <= 20
 
 
 def test_a_held_form_is_not_read_again_until_it_changes() -> None:
