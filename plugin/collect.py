@@ -2,20 +2,28 @@
 
 A form is finished when both confirmation boxes are checked. Only the fields the form's contract
 marks as filed reach the record: health notes and feedback to the manager stay in the document.
-A form that could not be fully read keeps its status, with the reason in ``Note``; a form that
-belongs to another talk (copied into the wrong folder) is never filed here.
+A form that cannot be filed is held for review: the talk keeps its status and ``Note`` begins
+with :data:`~plugin.records.REVIEW` and says why (the form cannot be read or is too large, it
+belongs to another talk, it is not samtal's form at all, or it is confirmed but not fully read).
+The names filed are the directory's (the record's), never what the form's locked fields say.
+A field longer than the list's multi-line column can hold is filed shortened, and the note says
+so; the document keeps the whole text.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from connectors.graph.client import GraphClient
+from plugin.cache import LookCache
 from plugin.documents import FORM_FIELDS, DocumentError, FormReading, read_form
-from plugin.records import Record, Status
+from plugin.documents.model import FieldValue
+from plugin.records import REVIEW, Record, Status, fit_multiline
 
 _NOTE_LIMIT = 2000
+_NAMES = ("employee_name", "manager_name")  # filed from the directory: Title and ManagerName
 
 
 @dataclass(frozen=True)
@@ -41,26 +49,87 @@ def judge(record: Record, data: bytes, now: datetime, *, templates_dir: Path | N
     return judge_reading(record, reading, now)
 
 
+class HeldForms:
+    """Forms held for review, remembered in the look-cache by what they hold: a form held once
+    is not read again until its bytes change (a form too large to read, or a stranger's, costs
+    nothing on the passes that follow). Losing the cache costs one more bounded read."""
+
+    def __init__(self, cache: LookCache, now: datetime) -> None:
+        self.cache, self.now = cache, now
+
+    @staticmethod
+    def _look(record: Record, data: bytes) -> str:
+        return f"held:{record.key}:{hashlib.blake2b(data, digest_size=16).hexdigest()}"
+
+    def unchanged(self, record: Record, data: bytes) -> bool:
+        """``record`` is held for review and its form is the one it was held for."""
+        return record.held_for_review and not self.cache.due(self._look(record, data), self.now, timedelta.max)
+
+    def remember(self, record: Record, data: bytes, after: Record) -> None:
+        if after.held_for_review:
+            self.cache.looked(self._look(record, data), self.now)
+
+
 def judge_reading(record: Record, reading: FormReading | DocumentError, now: datetime) -> Collected:
     """The record as it should be, given its form as read (or why it could not be read)."""
     if isinstance(reading, DocumentError):
-        return Collected(record.with_changes(note=f"the form cannot be read: {reading}"[:_NOTE_LIMIT]), False, "")
-    if reading.form_id is not None and reading.form_id.key != record.key:
-        note = ("the documentation form in this folder belongs to another talk "
-                f"({reading.form_id.key}); put the right form back")
-        return Collected(record.with_changes(note=note), False, "")
+        said = str(reading)  # a worker process hands back the message only, not the error's class
+        return _held(record, said if said.startswith("the form ") else f"the form cannot be read: {said}")
+    if reading.form_id is None:
+        return _held(record, "the file in this folder is not the form samtal made for this talk (it "
+                             "carries no samtal form id: its document properties are missing, so it "
+                             "was probably copied into a new document); it was not filed: restore "
+                             "samtal's form from the file's version history and copy the answers into it")
+    if reading.form_id.key != record.key:
+        return _held(record, "the documentation form in this folder belongs to another talk "
+                             f"({reading.form_id.key}); put the right form back")
     if not reading.complete:
         waiting = " and ".join(
             who for who, done in (("the employee", reading.employee_confirmed),
                                   ("the manager", reading.manager_confirmed)) if not done)
-        return Collected(record, False, waiting)
+        # The form is this talk's and readable again: a hold from an earlier look no longer applies.
+        return Collected(record.with_changes(note="") if record.held_for_review else record, False, waiting)
     filed_tags = [tag for tag, spec in FORM_FIELDS.items() if spec.filed]
     unread_filed = [tag for tag in reading.unread if tag in filed_tags]
     if unread_filed:
-        note = ("the form is confirmed but could not be fully read: " + "; ".join(reading.problems))
-        return Collected(record.with_changes(note=note[:_NOTE_LIMIT]), False, "")
-    form = {tag: reading.fields.get(tag) for tag in filed_tags if tag != "employee_name"}
-    note = "; ".join(reading.problems)
+        return _held(record, "the form is confirmed but could not be fully read: " + "; ".join(reading.problems))
+    form = {tag: reading.fields.get(tag) for tag in filed_tags if tag not in _NAMES}
+    notes = _shorten(form) + _names_differ(record, reading) + list(reading.problems)  # first: most to act on
+    note = "; ".join(notes)
     filed = record.with_changes(status=Status.FILED, form=form, filed_at=now,
                                 note=note[:_NOTE_LIMIT])
     return Collected(filed, True, "")
+
+
+def _held(record: Record, reason: str) -> Collected:
+    """Not filed: the talk keeps its status, and the note says why a person has to look."""
+    return Collected(record.with_changes(note=(REVIEW + reason)[:_NOTE_LIMIT]), False, "")
+
+
+def _names_differ(record: Record, reading: FormReading) -> list[str]:
+    """A note for each locked name field that says something else than the directory (edited,
+    or the directory changed since the form was made). The form's text is not quoted."""
+    out = []
+    for tag, known, who in (("employee_name", record.employee_name, "employee"),
+                            ("manager_name", record.manager_name, "manager")):
+        written = reading.fields.get(tag)
+        if known and isinstance(written, str) and written.strip() and \
+                " ".join(written.split()).casefold() != " ".join(known.split()).casefold():
+            out.append(f"the {who}'s name in the form differs from the directory's; the directory's "
+                       "name was filed")
+    return out
+
+
+def _shorten(form: dict[str, FieldValue]) -> list[str]:
+    """Fit each rich-text field into its multi-line column (in place); a note for each one cut."""
+    out = []
+    for tag, value in form.items():
+        if FORM_FIELDS[tag].kind != "richtext" or not isinstance(value, str):
+            continue
+        fitted = fit_multiline(value)
+        if fitted != value:
+            form[tag] = fitted
+            out.append(f"{FORM_FIELDS[tag].column} is {len(value):,} characters, more than the list "
+                       f"can hold: the list holds a shortened copy (its first {len(fitted):,}); "
+                       "the whole text is in the document")
+    return out

@@ -23,7 +23,7 @@ from connectors.graph.calendar_records import Event
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from plugin.cache import LookCache
-from plugin.collect import judge_reading
+from plugin.collect import HeldForms, judge_reading
 from plugin.documents import TalkContext
 from plugin.planning import read_availability, schedule_window
 from plugin.scheduling.rules import rules_from_settings
@@ -656,6 +656,7 @@ class Reconciler:
         # Many forms: read on the machine's other cores while the threads fetch the next ones.
         readers = DocumentWorkers(min(4, spare_cores()) if len(fetch) >= _POOLED_READING else 0,
                               self.settings.templates.directory)
+        held = HeldForms(self.cache, self.now)
 
         def download(chunk: list[tuple[_Talk, Record, Record, str]]) -> None:
             answers = self.client.drive.download_many([(r.drive_id, r.form_item_id) for _, r, _, _ in chunk])
@@ -663,9 +664,15 @@ class Reconciler:
             for (_, record, _, _), data in zip(chunk, answers):
                 if isinstance(data, errors.GraphError):
                     self._drop(record, data)
+            kept = {e[1].key for e, data in got if held.unchanged(e[1], data)}  # held, unchanged: not read again
+            for _, record, now_record, look in (e for e, _ in got if e[1].key in kept):
+                finals[now_record.key] = now_record
+                self.cache.looked(look, self.now)
+            got = [(entry, data) for entry, data in got if entry[1].key not in kept]
             readings = readers.read([data for _, data in got])
-            for ((_, record, now_record, look), _), reading in zip(got, readings):
+            for ((_, record, now_record, look), data), reading in zip(got, readings):
                 result = judge_reading(now_record, reading, self.now)
+                held.remember(record, data, result.record)
                 self.cache.looked(look, self.now)
                 finals[now_record.key] = result.record
 

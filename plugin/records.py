@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
-from connectors.graph.lists import ColumnKind, ColumnSpec
+from connectors.graph.lists import NOTE_LIMIT, ColumnKind, ColumnSpec, truncate_utf16
 from plugin.documents import FORM_FIELDS
 
 
@@ -68,6 +68,14 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 )
 
 
+#: How a note that holds a talk for a person's review begins: the talk keeps its status (usually
+#: ``held``) and its form was not filed, for the reason that follows (unreadable, too large,
+#: another talk's, not samtal's form, confirmed but not fully read).
+REVIEW = "held for review: "
+#: What ends a form field the list holds shortened (the whole text stays in the document).
+SHORTENED_MARK = "\n[…]"
+
+
 def record_key(campaign_id: str, employee_id: str) -> str:
     return f"{campaign_id}:{employee_id}"
 
@@ -108,6 +116,31 @@ class Record:
 
     def with_changes(self, **changes: Any) -> "Record":
         return replace(self, **changes)
+
+    @property
+    def held_for_review(self) -> bool:
+        """Its form was found but not filed, and a person has to look (the reason is the note)."""
+        return self.status is not Status.FILED and self.note.startswith(REVIEW)
+
+
+def fit_multiline(text: str, limit: int = NOTE_LIMIT) -> str:
+    """``text`` as a multiple-lines-of-text column can hold it: whole when it fits in ``limit``
+    UTF-16 code units (how SharePoint counts), else cut at the last line break before the limit
+    (or, when that would drop more than a tenth of the room, at the last space; or mid-word when
+    there is none) and ended with :data:`SHORTENED_MARK`. SharePoint's limit for such a column
+    in a list is 63,999 characters: "Multiple lines of text … Maximum length: 63,999 characters"
+    (Microsoft Support, "List and library column types and options",
+    https://support.microsoft.com/office/list-and-library-column-types-and-options-0d8ddb7b-7dc7-414d-a283-ee9dca891df7)."""
+    if len(text) <= limit // 2 or truncate_utf16(text, limit) == text:
+        return text
+    head = truncate_utf16(text, limit - len(SHORTENED_MARK))
+    floor = len(head) - len(head) // 10
+    cut = head.rfind("\n")
+    if cut < floor:
+        cut = max(head.rfind(" "), head.rfind("\t"))
+    if cut < floor:
+        cut = len(head)
+    return head[:cut].rstrip() + SHORTENED_MARK
 
 
 def _dt(value: Any) -> datetime | None:
@@ -158,9 +191,7 @@ def to_fields(record: Record) -> dict[str, Any]:
         "Shared": record.shared,
     }
     for tag, column in FILED_FORM_COLUMNS.items():
-        if column in fields:  # ManagerName is both a record field and a form field
-            if tag in record.form and record.form[tag]:
-                fields[column] = record.form[tag]
+        if column in fields:  # ManagerName: always the directory's name, never the form's
             continue
         value = record.form.get(tag)
         if isinstance(value, date) and not isinstance(value, datetime):

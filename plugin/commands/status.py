@@ -2,7 +2,8 @@
 needs attention — read from the records list only (it writes nothing).
 
 Exit status: 0 every talk is on track; 1 some talks need a person's attention (unschedulable,
-failed or declined without a new time), or the records could not be read; 2 bad settings or
+failed, declined without a new time, or held for review: a form found but not filed, the reason
+in the note), or the records could not be read; 2 bad settings or
 arguments (also: ``--manager`` matches no one, or several people); 3 an administrator must act
 first. With ``--manager`` the status concerns that manager's talks only.
 """
@@ -30,7 +31,8 @@ EXIT_CONSENT = 3
 EXIT_BAD_INPUT = 2
 EXIT_CODES = """exit status:
   0  every talk (of the manager, with --manager) is on track
-  1  some talks need a person's attention (unschedulable, failed, declined), or Graph failed
+  1  some talks need a person's attention (unschedulable, failed, declined, form held for
+     review), or Graph failed
   2  bad settings or arguments; --manager matches no one, or more than one manager
   3  an administrator must act first (consent, credentials)"""
 
@@ -73,7 +75,8 @@ def grouped(records: Iterable[Record], key: str) -> str:
 
 
 def attention(records: Iterable[Record]) -> list[Record]:
-    return sorted((r for r in records if r.status in ATTENTION),
+    """Talks a person has to act on: by status, or held for review (a form not filed)."""
+    return sorted((r for r in records if r.status in ATTENTION or r.held_for_review),
                   key=lambda r: (r.status.value, r.manager_name, r.employee_name))
 
 

@@ -22,9 +22,11 @@ never included). A caller must compare ``form_id`` with the talk whose folder th
 from: a form copied into the wrong folder carries another employee's id.
 
 Errors: :class:`DocumentError` (a ``ValueError``) with :class:`NotADocxError`,
-:class:`DamagedDocumentError`, :class:`OversizedDocumentError`, :class:`HostileDocumentError`
+:class:`DamagedDocumentError`, :class:`OversizedDocumentError` (with :class:`FormTooLargeError`
+for a form over the reading budget, ``budget``), :class:`HostileDocumentError`
 and :class:`TemplateError`. Module roles: ``model`` (values), ``oxml`` (all XML), ``safety``
-(zip and XML limits), ``placeholders``, ``render``, ``read``, ``check``, ``command`` (CLI).
+(zip and XML limits), ``budget`` (how much of one form is read), ``placeholders``, ``render``,
+``read``, ``check``, ``command`` (CLI).
 """
 from plugin.documents.check import check_template
 from plugin.documents.model import (
@@ -34,6 +36,7 @@ from plugin.documents.model import (
     FieldSpec,
     FormId,
     FormReading,
+    FormTooLargeError,
     HostileDocumentError,
     ManagerContext,
     NotADocxError,
@@ -47,7 +50,7 @@ from plugin.documents.render import render_form, render_manager_guide, render_pr
 
 __all__ = [
     "FORM_FIELDS", "DamagedDocumentError", "DocumentError", "FieldSpec", "FormId", "FormReading",
-    "HostileDocumentError", "ManagerContext", "NotADocxError", "OversizedDocumentError",
+    "FormTooLargeError", "HostileDocumentError", "ManagerContext", "NotADocxError", "OversizedDocumentError",
     "TalkContext", "TemplateError", "check_template", "choose_language", "read_form",
     "render_form", "render_manager_guide", "render_prep_guide",
 ]

@@ -36,6 +36,11 @@ class OversizedDocumentError(DocumentError):
     """Too large: the file itself, a part, the sum of the parts or the number of entries."""
 
 
+class FormTooLargeError(OversizedDocumentError):
+    """A form holding far more than any real one (paragraphs, controls, characters, part size):
+    not read, so that one document cannot stall a pass. ``str()`` says what was too large."""
+
+
 class HostileDocumentError(DocumentError):
     """XML that declares a DTD or entities: never parsed further."""
 

@@ -22,6 +22,7 @@ from typing import TypeVar
 from lxml import etree
 
 from plugin.documents import oxml
+from plugin.documents.budget import DEFAULT_BUDGET, ReadingBudget
 from plugin.documents.model import (
     FORM_FIELDS,
     LANGUAGES,
@@ -164,6 +165,7 @@ class _Reader:
         self._numbering: dict[str, dict[int, str]] | None = None
         self._paras: list[etree._Element] | None = None
         self.controls = [_Control(el, oxml.control_parts(el)) for el in oxml.controls(doc)]
+        self.by_el = {c.el: c for c in self.controls}
         self.by_tag: dict[str, list[_Control]] = {}
         for c in self.controls:
             if c.tag is not None:
@@ -178,9 +180,13 @@ class _Reader:
     # ------------------------------------------------------------------ fields
 
     def read_all(self) -> dict[str, FieldValue]:
-        for c in self.controls:
-            if c.tag and c.tag not in FORM_FIELDS:
-                self.problems.append(f"a control tagged '{c.tag}' is not part of the form and was not read")
+        # Counted, never named: a tag is text anyone can type into a control's properties, and
+        # problems reach the record's note, the list and the CSV.
+        unknown = sum(1 for c in self.controls if c.tag and c.tag not in FORM_FIELDS)
+        if unknown:
+            self.problems.append(f"{unknown} unknown field{'s' if unknown > 1 else ''} (a content control "
+                                 "whose tag is not one of the form's) "
+                                 f"{'were' if unknown > 1 else 'was'} not read")
         values: dict[str, FieldValue] = {}
         for tag, spec in FORM_FIELDS.items():
             value = self._read_field(spec)
@@ -212,7 +218,8 @@ class _Reader:
         """A title-matched control of the right kind (LibreOffice moves a checkbox's title onto
         a wrapper around the paragraph)."""
         if spec.kind == "checkbox" and c.kind != "checkbox":
-            inner = [d for d in self.controls if d.kind == "checkbox" and c.el in d.el.iterancestors()]
+            inner = [d for d in map(self.by_el.__getitem__, c.el.iterdescendants(oxml.W_SDT))
+                     if d.kind == "checkbox"]
             return inner[0] if len(inner) == 1 else None
         if spec.kind == "date":
             return c if c.kind in ("date", "text", "richtext") else None
@@ -384,13 +391,14 @@ class _Reader:
         if len(outside) != len(texts):  # both list the same paragraphs; never index past that
             stray_at = self._stray([(oxml.text_of(p, outside_controls=True), oxml.paragraph_style(p))
                                     for p in outside])
-        stray = [outside[i] for i in stray_at if outside[i] not in self.consumed]
+        consumed = self.consumed
+        stray = {i for i in stray_at if outside[i] not in consumed}  # a set: one lookup per paragraph
         if not stray:
             return
         heading: str | None = None
         counts: dict[str | None, int] = {}
-        for p in outside:  # only now work out which heading each stray paragraph sits under
-            if p in stray:
+        for i, p in enumerate(outside):  # only now work out which heading each stray paragraph sits under
+            if i in stray:
                 counts[heading] = counts.get(heading, 0) + 1
             elif oxml.is_heading(p):
                 text = oxml.text_of(p)
@@ -408,7 +416,7 @@ class _Reader:
 _CACHE_ENTRIES, _CACHE_MAX_STORED = 32, 64 * 1024
 _numbering_cache: dict[tuple[int, int, int, bytes], dict[str, dict[int, str]]] = {}
 _app_cache: dict[tuple[int, int, int, bytes], str] = {}
-NUMBERING_PART, APP_PART = "word/numbering.xml", "docProps/app.xml"
+NUMBERING_PART, APP_PART, DOCUMENT_PART = "word/numbering.xml", "docProps/app.xml", "word/document.xml"
 
 
 def _numbering_formats(package: Package) -> dict[str, dict[int, str]]:
@@ -476,17 +484,22 @@ def _language(doc: etree._Element, props: dict[str, str]) -> str:
     return "en" if score["en"] > score["sv"] else "sv"
 
 
-def read_form(data: bytes, *, max_bytes: int = MAX_FILE_BYTES,
-              templates_dir: Path | None = None) -> FormReading:
+def read_form(data: bytes, *, max_bytes: int = MAX_FILE_BYTES, templates_dir: Path | None = None,
+              budget: ReadingBudget = DEFAULT_BUDGET) -> FormReading:
     """Read a documentation form. Raises :class:`DocumentError` (or a subclass) for damaged,
-    non-docx, oversized and hostile files; everything else is a reading with problems."""
+    non-docx, oversized and hostile files, and :class:`FormTooLargeError` for a form over the
+    reading ``budget``; everything else is a reading with problems."""
     package = Package(data, max_bytes=max_bytes, label="form")
-    return read_package(package, templates_dir=templates_dir)
+    return read_package(package, templates_dir=templates_dir, budget=budget)
 
 
 def read_package(package: Package, *, templates_dir: Path | None = None,
-                 boilerplate: Boilerplate | None = None) -> FormReading:
-    doc = package.xml("word/document.xml")
+                 boilerplate: Boilerplate | None = None,
+                 budget: ReadingBudget = DEFAULT_BUDGET) -> FormReading:
+    for part in (DOCUMENT_PART, oxml.CUSTOM_PART, APP_PART, NUMBERING_PART):
+        budget.check_part(package, part)  # from the zip directory: nothing unpacked yet
+    doc = package.xml(DOCUMENT_PART)
+    budget.check_tree(doc)
     props = (oxml.read_custom_properties(package.xml(oxml.CUSTOM_PART))
              if package.has(oxml.CUSTOM_PART) else {})
     app = _application(package)
