@@ -669,7 +669,7 @@ class Reconciler:
                     self._drop(record, data)
             readings = readers.read([data for _, data in got])
             for ((_, record, now_record, look), _), reading in zip(got, readings):
-                result = judge_reading(now_record, reading, self.now)
+                result = judge_reading(now_record, reading, self.now, zone=self.settings.meetings.zone.tzinfo)
                 self.cache.looked(look, self.now)
                 finals[now_record.key] = result.record
 
