@@ -489,9 +489,11 @@ class Reconciler:
             if talk.kind == "moved" and record is not None:
                 self._move_away(record, employee)
             ctx = self.talks.context(employee, manager, start, end, self.previous.get(employee.id))
-            folder, form = self.talks.prepare(
-                employee, manager, record, ctx,
-                prep_only=talk.kind in _MOVES and bool(base.form_item_id))
+            moving = talk.kind in _MOVES and bool(base.form_item_id)
+            folder, form = self.talks.prepare(employee, manager, record, ctx, prep_only=moving)
+            form_note = ""
+            if moving and form is None:  # the form's date follows unless someone wrote in it
+                form, form_note = self.talks.follow_move(folder, base, ctx)
             if not base.shared or talk.kind == "moved" or folder.item_id != base.folder_id:
                 self.talks.share(folder, employee, manager)
             self.talks.ensure_manager_guide(manager, team_size.get(manager.id, 1))
@@ -500,8 +502,10 @@ class Reconciler:
             else:
                 event = existing or self.talks.book(employee, manager, start, end, folder.web_url)
             after = scheduled_record(base, employee, manager, folder, form, event, ctx.language)
+            if form_note:
+                after = after.with_changes(note="; ".join(n for n in (after.note, form_note) if n))
             self.book.put(after)
-            self._act(after, what, manager.display_name)
+            self._act(after, what, manager.display_name, form_note)
 
         self._guard(base, do, talk)
 
