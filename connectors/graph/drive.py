@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -58,8 +58,9 @@ class DriveItem:
     parent_path: str | None  # "/drive/root:/Medarbetarsamtal 2025" when Graph gives it
     parent_id: str | None = None
     # Short-lived pre-authenticated URL of a file's bytes (``@microsoft.graph.downloadUrl``, on a
-    # plain GET of the item; valid about an hour, never cached: OD resources/driveitem.md).
-    download_url: str | None = None
+    # plain GET of the item; valid about an hour, never cached: OD resources/driveitem.md). It
+    # grants access by itself, so it stays out of reprs and therefore out of logs.
+    download_url: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -367,3 +367,8 @@ def test_upload_to_user_path_conflict_with_fail(drive: Drive, rsps: responses.Re
              json={"error": {"code": "nameAlreadyExists", "message": "exists"}})
     with pytest.raises(errors.Conflict):
         drive.upload_to_user_path("u-3", ["A", "b.docx"], b"x", conflict="fail")
+
+
+def test_a_download_url_never_shows_in_an_items_repr() -> None:
+    item = Drive.item_from(_file(**{"@microsoft.graph.downloadUrl": "https://x/download.aspx?tempauth=secret"}), DRIVE)
+    assert item.download_url and "tempauth" not in repr(item)
