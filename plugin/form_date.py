@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.graph import errors
@@ -57,18 +56,11 @@ def filed_note(form_day: dt.date, booked: dt.date) -> str:
             f"{day_text(booked)}; the booked date was filed")
 
 
-@dataclass(frozen=True)
-class Followed:
-    """What became of a moved talk's form: ``changed`` when its date now says the new day,
-    ``note`` (for the record) when it does not and a person should know why."""
-
-    changed: bool
-    note: str = ""
-
-
 def follow_booking(drive: Drive, record: Record, day: dt.date, *,
-                   templates_dir: Path | None = None) -> Followed:
-    """Set the date of ``record``'s form to ``day`` unless someone has written in it.
+                   templates_dir: Path | None = None) -> str:
+    """Set the date of ``record``'s form to ``day`` unless someone has written in it. Returns
+    the note for the record: empty when the form now says ``day`` (or has nothing to compare),
+    else why its date stays different.
 
     Raises :class:`errors.NotFound` when the form is gone (the caller places a new one) and
     other :class:`errors.GraphError` as they come (a failed read or upload: the move is tried
@@ -79,21 +71,21 @@ def follow_booking(drive: Drive, record: Record, day: dt.date, *,
         reading = read_form(fetched.data, templates_dir=templates_dir)
     except DocumentError as err:
         log.info("%s: the form cannot be read (%s); its date is left as it is", record.key, type(err).__name__)
-        return Followed(False)
+        return ""
     if reading.form_id is None or reading.form_id.key != record.key:
-        return Followed(False)
+        return ""
     said = reading.fields.get(DATE_TAG)
     form_day = said if isinstance(said, dt.date) else None
     if form_day == day:
-        return Followed(False)
+        return ""
     if not untouched(reading):
-        return Followed(False, differs_note(form_day, day) if form_day is not None else "")
+        return differs_note(form_day, day) if form_day is not None else ""
     try:
         drive.replace_if_unchanged(fetched.item, set_form_date(fetched.data, day))
     except DocumentError as err:  # read as untouched yet no single date control: leave it
         log.info("%s: the form's date cannot be set (%s)", record.key, err)
-        return Followed(False)
+        return ""
     except (errors.PreconditionFailed, errors.Locked) as err:  # saved since it was read, or open in Word
         log.info("%s: the form is being edited (%s); its date is left as it is", record.key, err.status)
-        return Followed(False, edited_note(form_day, day))
-    return Followed(True)
+        return edited_note(form_day, day)
+    return ""

@@ -235,11 +235,11 @@ class Talks:
             raise ValueError("a moved talk has its new time")
         day = ctx.meeting_start.astimezone(ZoneInfo(ctx.time_zone)).date()
         try:
-            followed = follow_booking(self.client.drive, record, day, templates_dir=self.settings.templates.directory)
+            note = follow_booking(self.client.drive, record, day, templates_dir=self.settings.templates.directory)
         except errors.NotFound:
             log.info("the form of %s is gone; placing it again", record.employee_id)
             return self.place_form(folder, ctx), ""
-        return None, followed.note
+        return None, note
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
+import requests
 
 from connectors.graph import errors
 from connectors.graph.calendar_records import EventDraft
@@ -365,3 +366,21 @@ def test_a_form_someone_is_editing_while_its_date_is_set_is_left_to_them(
 def _document_xml(docx: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         return z.read("word/document.xml")
+
+
+def test_a_moved_talk_whose_form_was_deleted_gets_a_new_one_on_the_new_day(serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(3))
+    served.run(NOW)
+    talk = by_name(served.state())["Person 0"]
+    gone = requests.delete(f"{served.graph_url}/drives/{talk['DriveId']}/items/{talk['FormItemId']}",
+                           headers={"Authorization": "Bearer e2e"}, timeout=10)
+    assert gone.status_code == 204
+    _busy_all_day(served, talk["EmployeeEmail"], _local_day(talk))
+    served.people.respond(talk["EmployeeEmail"], talk["EventId"], "decline")
+
+    served.run(NOW + timedelta(hours=1), watch_all=True)
+    state = served.state()
+    moved = by_name(state)["Person 0"]
+    assert moved["Status"] == "scheduled" and moved["FormItemId"] != talk["FormItemId"]
+    assert _form(served, moved).fields["meeting_date"] == _local_day(moved) != _local_day(talk)
+    check_round(served, state, graph_reads=False)
