@@ -8,22 +8,26 @@ belongs to another talk, it is not samtal's form at all, or it is confirmed but 
 The names filed are the directory's (the record's), never what the form's locked fields say.
 A field longer than the list's multi-line column can hold is filed shortened, and the note says
 so; the document keeps the whole text.
+The date filed (``MeetingDate``) is always the booked day (``MeetingStart`` in the campaign's
+zone), whatever the form says: a form whose date differs, or cannot be read, has that noted.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from connectors.graph.client import GraphClient
 from plugin.cache import LookCache
 from plugin.documents import FORM_FIELDS, DocumentError, FormReading, read_form
 from plugin.documents.model import FieldValue
+from plugin.form_date import filed_note
 from plugin.records import REVIEW, Record, Status, fit_multiline
 
 _NOTE_LIMIT = 2000
 _NAMES = ("employee_name", "manager_name")  # filed from the directory: Title and ManagerName
+_DATE = "meeting_date"
 
 
 @dataclass(frozen=True)
@@ -33,20 +37,21 @@ class Collected:
     waiting: str  # who still has to confirm, when not finished
 
 
-def collect(client: GraphClient, record: Record, now: datetime, *,
+def collect(client: GraphClient, record: Record, now: datetime, *, zone: tzinfo,
             templates_dir: Path | None = None) -> Collected:
     """Read the form of ``record`` and return the record as it should now be."""
     return judge(record, client.drive.download(record.drive_id, record.form_item_id), now,
-                 templates_dir=templates_dir)
+                 zone=zone, templates_dir=templates_dir)
 
 
-def judge(record: Record, data: bytes, now: datetime, *, templates_dir: Path | None = None) -> Collected:
+def judge(record: Record, data: bytes, now: datetime, *, zone: tzinfo,
+          templates_dir: Path | None = None) -> Collected:
     """The record as it should be, given the bytes of its form (already downloaded)."""
     try:
         reading = read_form(data, templates_dir=templates_dir)
     except DocumentError as err:
-        return judge_reading(record, err, now)
-    return judge_reading(record, reading, now)
+        return judge_reading(record, err, now, zone=zone)
+    return judge_reading(record, reading, now, zone=zone)
 
 
 class HeldForms:
@@ -70,8 +75,10 @@ class HeldForms:
             self.cache.looked(self._look(record, data), self.now)
 
 
-def judge_reading(record: Record, reading: FormReading | DocumentError, now: datetime) -> Collected:
-    """The record as it should be, given its form as read (or why it could not be read)."""
+def judge_reading(record: Record, reading: FormReading | DocumentError, now: datetime, *,
+                  zone: tzinfo) -> Collected:
+    """The record as it should be, given its form as read (or why it could not be read).
+    ``zone`` is the campaign's: the booked day is ``MeetingStart`` there."""
     if isinstance(reading, DocumentError):
         said = str(reading)  # a worker process hands back the message only, not the error's class
         return _held(record, said if said.startswith("the form ") else f"the form cannot be read: {said}")
@@ -89,12 +96,21 @@ def judge_reading(record: Record, reading: FormReading | DocumentError, now: dat
                                   ("the manager", reading.manager_confirmed)) if not done)
         # The form is this talk's and readable again: a hold from an earlier look no longer applies.
         return Collected(record.with_changes(note="") if record.held_for_review else record, False, waiting)
+    booked = record.meeting_start.astimezone(zone).date() if record.meeting_start else None
     filed_tags = [tag for tag, spec in FORM_FIELDS.items() if spec.filed]
-    unread_filed = [tag for tag in reading.unread if tag in filed_tags]
+    # the booking gives the date: a form whose date could not be read is still filed
+    unread_filed = [tag for tag in reading.unread if tag in filed_tags
+                    and not (tag == _DATE and booked is not None)]
     if unread_filed:
         return _held(record, "the form is confirmed but could not be fully read: " + "; ".join(reading.problems))
     form = {tag: reading.fields.get(tag) for tag in filed_tags if tag not in _NAMES}
-    notes = _shorten(form) + _names_differ(record, reading) + list(reading.problems)  # first: most to act on
+    dates: list[str] = []
+    if booked is not None:
+        written = form.get(_DATE)
+        if isinstance(written, date) and written != booked:
+            dates.append(filed_note(written, booked))
+        form[_DATE] = booked
+    notes = _shorten(form) + _names_differ(record, reading) + dates + list(reading.problems)  # first: most to act on
     note = "; ".join(notes)
     filed = record.with_changes(status=Status.FILED, form=form, filed_at=now,
                                 note=note[:_NOTE_LIMIT])

@@ -485,9 +485,11 @@ class Reconciler:
             if talk.kind == "moved" and record is not None:
                 self._move_away(record, employee)
             ctx = self.talks.context(employee, manager, start, end, self.previous.get(employee.id))
-            folder, form = self.talks.prepare(
-                employee, manager, record, ctx,
-                prep_only=talk.kind in _MOVES and bool(base.form_item_id))
+            moving = talk.kind in _MOVES and bool(base.form_item_id)
+            folder, form = self.talks.prepare(employee, manager, record, ctx, prep_only=moving)
+            form_note = ""
+            if moving and form is None:  # the form's date follows unless someone wrote in it
+                form, form_note = self.talks.follow_move(folder, base, ctx)
             if not base.shared or talk.kind == "moved" or folder.item_id != base.folder_id:
                 self.talks.share(folder, employee, manager)
             self.talks.ensure_manager_guide(manager, team_size.get(manager.id, 1))
@@ -496,8 +498,10 @@ class Reconciler:
             else:
                 event = existing or self.talks.book(employee, manager, start, end, folder.web_url)
             after = scheduled_record(base, employee, manager, folder, form, event, ctx.language)
+            if form_note:
+                after = after.with_changes(note="; ".join(n for n in (after.note, form_note) if n))
             self.book.put(after)
-            self._act(after, what, manager.display_name)
+            self._act(after, what, manager.display_name, form_note)
 
         self._guard(base, do, talk)
 
@@ -671,7 +675,7 @@ class Reconciler:
             got = [(entry, data) for entry, data in got if entry[1].key not in kept]
             readings = readers.read([data for _, data in got])
             for ((_, record, now_record, look), data), reading in zip(got, readings):
-                result = judge_reading(now_record, reading, self.now)
+                result = judge_reading(now_record, reading, self.now, zone=self.settings.meetings.zone.tzinfo)
                 held.remember(record, data, result.record)
                 self.cache.looked(look, self.now)
                 finals[now_record.key] = result.record

@@ -5,7 +5,8 @@ after a crash at any point creates nothing twice (SPEC §2):
 
 - the folder is found by path or created with ``conflictBehavior: fail`` (a 409 means it exists);
 - the prep guide is uploaded with ``replace``; the form with ``fail``, so a form someone has
-  started filling in is never overwritten;
+  started filling in is never overwritten; when the talk moves, only the date of a form nobody
+  has written in is set anew, conditional on the version read (:mod:`plugin.form_date`);
 - ``invite`` grants the same permission again rather than a second one, and only to the one
   other person of the talk (the folder's owner is the other);
 - the meeting is looked up by the record key stored on it before one is created, and created with
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
@@ -32,6 +34,7 @@ from connectors.graph.drive import DriveItem, InviteResult
 from connectors.graph.names import safe_name
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers
+from plugin.form_date import follow_booking
 from plugin.records import Record, Status
 from plugin.settings import Settings
 
@@ -225,6 +228,21 @@ class Talks:
                     answer = found[0] if found else answer
             out.append(answer)
         return out
+
+    def follow_move(self, folder: Folder, record: Record, ctx: TalkContext) -> tuple[DriveItem | None, str]:
+        """The form of ``record``, whose talk moves to ``ctx``'s time: its date follows the new
+        booking unless someone has written in it (:func:`plugin.form_date.follow_booking`). A
+        form that is gone is placed anew. Returns the new form's item when one was placed, and
+        the note for the record (empty unless the form's date stays different)."""
+        if ctx.meeting_start is None:
+            raise ValueError("a moved talk has its new time")
+        day = ctx.meeting_start.astimezone(ZoneInfo(ctx.time_zone)).date()
+        try:
+            note = follow_booking(self.client.drive, record, day, templates_dir=self.settings.templates.directory)
+        except errors.NotFound:
+            log.info("the form of %s is gone; placing it again", record.employee_id)
+            return self.place_form(folder, ctx), ""
+        return None, note
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""

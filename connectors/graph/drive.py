@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -58,6 +58,19 @@ class DriveItem:
     last_modified: datetime | None  # some answers (simple upload) leave it out
     parent_path: str | None  # "/drive/root:/Medarbetarsamtal 2025" when Graph gives it
     parent_id: str | None = None
+    # Short-lived pre-authenticated URL of a file's bytes (``@microsoft.graph.downloadUrl``, on a
+    # plain GET of the item; valid about an hour, never cached: OD resources/driveitem.md). It
+    # grants access by itself, so it stays out of reprs and therefore out of logs.
+    download_url: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """A file's bytes with the item as Graph described it just before (its ``etag`` is what a
+    later :meth:`Drive.replace_if_unchanged` is conditional on)."""
+
+    item: DriveItem
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -285,6 +298,47 @@ class Drive:
             resp = self.http.get(location, authenticated=False, headers={"Accept": "*/*"})
         return resp.content
 
+    def fetch_file(self, drive_id: str, item_id: str) -> FileContent:
+        """The file's item (with its eTag) and its bytes: a GET of the item, then its
+        ``@microsoft.graph.downloadUrl`` without the bearer token (OD resources/driveitem.md,
+        "Instance Attributes"), as many requests as :meth:`download`. The bytes are those of that
+        eTag or of a later version, never an earlier one, so a write made conditional on the
+        eTag (:meth:`replace_if_unchanged`) cannot overwrite a version nobody here has read."""
+        item = self.get_item(drive_id, item_id)
+        if item.is_folder:
+            raise ValueError("fetch_file reads a file, not a folder")
+        if item.download_url:
+            data = self.http.get(item.download_url, authenticated=False, headers={"Accept": "*/*"}).content
+        else:  # a tenant that leaves the annotation out: the /content route (302, then the bytes)
+            data = self.download(drive_id, item_id)
+        return FileContent(item, data)
+
+    def replace_if_unchanged(self, item: DriveItem, data: bytes, *,
+                             content_type: str = "application/octet-stream") -> DriveItem:
+        """Replace the file's content only while it is still the version ``item`` describes.
+
+        ``If-Match: <eTag>`` on the PUT of ``/items/{id}/content`` (or on ``createUploadSession``
+        for a file above ``simple_upload_limit``): when someone saved the file since ``item``
+        was read, Graph answers 412 ``resourceModified`` and nothing is written, raised as
+        :class:`errors.PreconditionFailed` (OD api/driveitem_createuploadsession.md "Optional
+        request headers"; concepts/errors.md; graph-facts.md §5). A PUT repeated after a dropped
+        answer that had in fact been applied also meets 412: the caller treats both alike.
+        """
+        if not item.etag:
+            raise ValueError("replace_if_unchanged needs the item's eTag (read it with get_item or fetch_file)")
+        if item.is_folder:
+            raise ValueError("replace_if_unchanged writes a file, not a folder")
+        if len(data) <= self.simple_upload_limit or not data:
+            resp = self.http.put(f"{_drive(item.drive_id)}/items/{_id(item.id)}/content", data=data,
+                                 headers={"Content-Type": content_type, "If-Match": item.etag})
+            return _item(resp.json_object(), item.drive_id)
+        if not item.parent_id or not item.name:
+            raise ValueError("a large replace needs the item's parent id and name")
+        upload = SessionUpload(self.http, _drive(item.drive_id), _id(item.parent_id), item.name, data,
+                               conflict="replace", chunk_size=self.chunk_size, limits=self.upload_limits,
+                               now=self._now, sleep=self._sleep, if_match=item.etag)
+        return _item(upload.run(), item.drive_id)
+
     def download_many(self, pairs: Sequence[tuple[str, str]], *,
                       workers: int = 4) -> list[bytes | errors.GraphError]:
         """:meth:`download` for many ``(drive_id, item_id)`` pairs: the ``/content`` requests go
@@ -504,6 +558,7 @@ def _item(data: dict[str, Any], drive_id: str) -> DriveItem:
         last_modified=parse_instant(data.get("lastModifiedDateTime")),
         parent_path=_opt_str(parent, "path"),
         parent_id=_opt_str(parent, "id"),
+        download_url=_opt_str(data, "@microsoft.graph.downloadUrl"),
     )
 
 
@@ -564,4 +619,4 @@ def _reason(err: errors.GraphError) -> str:
     return f"{err.status or ''} {err.code or 'refused'}".strip()
 
 
-__all__ = ["Drive", "DriveInfo", "DriveItem", "InviteResult", "Permission"]
+__all__ = ["Drive", "DriveInfo", "DriveItem", "FileContent", "InviteResult", "Permission"]

@@ -22,6 +22,7 @@ Foreign exceptions (``requests``, ``msal``) are translated into this tree in exa
         │   └── MailboxUnavailable  no Exchange Online mailbox (MailboxNotEnabledForRESTAPI, ...)
         ├── Conflict                409 (nameAlreadyExists, ...)
         ├── PreconditionFailed      412 (resourceModified / stale eTag)
+        ├── Locked                  423 (resourceLocked: the file is open for editing)
         ├── RangeNotSatisfiable     416 (upload fragment overlap)
         ├── FailedDependency        424 (a $batch item whose dependency failed)
         ├── Throttled               429, and 503 carrying Retry-After (.retry_after seconds)
@@ -165,6 +166,18 @@ class PreconditionFailed(StatusError):
     outcome = Outcome.RETRY
 
 
+class Locked(StatusError):
+    """423: the file is open for editing (in Word, desktop or browser) and refuses a write;
+    the lock goes with the editor, so the write waits for a later run. Seen as ``423`` with
+    ``resourceLocked`` on content uploads, upload sessions and renames of open Office files
+    (https://github.com/microsoftgraph/microsoft-graph-docs/issues/15111,
+    https://github.com/microsoftgraph/microsoft-graph-explorer-v4/issues/3435,
+    https://github.com/microsoftgraph/msgraph-sdk-java/issues/365); OD ``concepts/errors.md``
+    does not list it (https://github.com/OneDrive/onedrive-api-docs/issues/912)."""
+
+    outcome = Outcome.RETRY
+
+
 class RangeNotSatisfiable(StatusError):
     pass
 
@@ -213,7 +226,7 @@ _THROTTLE_CODES = frozenset({"TooManyRequests", "activityLimitReached", "throttl
 
 _BY_STATUS: dict[int, type[StatusError]] = {
     400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
-    412: PreconditionFailed, 416: RangeNotSatisfiable, 424: FailedDependency, 429: Throttled,
+    412: PreconditionFailed, 416: RangeNotSatisfiable, 423: Locked, 424: FailedDependency, 429: Throttled,
     507: InsufficientStorage,
 }
 

@@ -102,6 +102,7 @@ class SessionUpload:
         limits: UploadLimits = UploadLimits(),
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         sleep: Callable[[float], None] = time.sleep,
+        if_match: str | None = None,
     ) -> None:
         if conflict not in CONFLICT_BEHAVIOURS:
             raise ValueError(f"conflict must be one of {sorted(CONFLICT_BEHAVIOURS)}, got {conflict!r}")
@@ -116,6 +117,9 @@ class SessionUpload:
         self.limits = limits
         self._now = now
         self._sleep = sleep
+        # Sent on createUploadSession: a file that is no longer this version answers 412
+        # (OD api/driveitem_createuploadsession.md, "Optional request headers").
+        self.if_match = if_match
         self.session: UploadSession | None = None
 
     # ------------------------------------------------------------------ the loop
@@ -198,7 +202,9 @@ class SessionUpload:
         self._cancel()  # never leave the previous session behind
         body = {"item": {"@microsoft.graph.conflictBehavior": self.conflict, "name": self.name}}
         # Safe to repeat: a second session is harmless and expires on its own.
-        resp = self.http.post(f"{self.item_path}/createUploadSession", json=body, idempotent=True)
+        headers = {"If-Match": self.if_match} if self.if_match else None
+        resp = self.http.post(f"{self.item_path}/createUploadSession", json=body, headers=headers,
+                              idempotent=True)
         data = resp.json_object()
         url = data.get("uploadUrl")
         if not isinstance(url, str) or not url:

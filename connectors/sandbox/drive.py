@@ -5,7 +5,10 @@ Facts copied (graph-facts.md §5, graph-shapes.md §5): ``/users/{id}/drive`` 40
 never provisioned; ``root:/a/b:`` path addressing decoded per segment, names compared without
 case; children paged (200 by default); POST children 201 with ``@microsoft.graph.conflictBehavior``
 (fail → 409 ``nameAlreadyExists``, rename, replace; default fail); ``PUT …:/content`` creating
-missing parent folders, 201 new / 200 replaced; ``/content`` → 302 to a short-lived URL outside
+missing parent folders, 201 new / 200 replaced; ``If-Match`` on ``PUT …/content`` and on
+``createUploadSession`` with an eTag or cTag that is not the file's current one → 412
+``resourceModified`` (inner ``entityTagDoesNotMatch``), nothing written (graph-facts.md §5);
+``/content`` → 302 to a short-lived URL outside
 ``/v1.0`` that needs no token; ``invite`` → 200 with one permission per recipient; permissions
 include those inherited from parent folders with ``inheritedFrom``; inherited ones cannot be
 deleted on the child (400). Naming rules in ``names.py``, upload sessions in ``upload.py``.
@@ -109,6 +112,26 @@ def etag(item: dict[str, Any]) -> str:
     return f'"{{{item["guid"]}}},{item["version"]}"'
 
 
+def ctag(item: dict[str, Any]) -> str:
+    return f'"c:{{{item["guid"]}}},{item["version"]}"'
+
+
+def check_if_match(req: Request, item: dict[str, Any] | None) -> None:
+    """``If-Match`` on a write: the eTag or cTag of the item as it is now (or ``*`` for any
+    existing item), else 412 and nothing is written. Graph documents the header for
+    ``createUploadSession`` and item updates, the 412 as ``resourceModified`` /
+    ``entityTagDoesNotMatch`` (OD ``api/driveitem_createuploadsession.md``,
+    ``api/driveitem_update.md``, ``concepts/errors.md``)."""
+    wanted = req.header("if-match")
+    if wanted is None:
+        return
+    wanted = wanted.strip()  # one tag: an eTag holds a comma itself ("{GUID},3")
+    if item is not None and (wanted == "*" or wanted == etag(item) or (not item["folder"] and wanted == ctag(item))):
+        return
+    raise GraphError(412, "resourceModified", "The resource has changed since the caller last read it; "
+                     "usually an eTag mismatch", inner_code="entityTagDoesNotMatch")
+
+
 def render_item(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any], *, context: bool = False) -> dict[str, Any]:
     path = path_of(app, drive, item)
     body: dict[str, Any] = {}
@@ -131,7 +154,7 @@ def render_item(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[st
     if item["folder"]:
         body["folder"] = {"childCount": len(children_of(app, drive, item["id"]))}
     else:
-        body["cTag"] = f'"c:{{{item["guid"]}}},{item["version"]}"'
+        body["cTag"] = ctag(item)
         digest = base64.b64encode(hashlib.sha1(app.tenant.blobs.get(item["id"], b"")).digest()).decode()
         body["file"] = {"mimeType": item["mimeType"], "hashes": {"quickXorHash": digest}}
         body["@microsoft.graph.downloadUrl"] = upload.download_url(app, req, drive["id"], item["id"])
@@ -280,6 +303,7 @@ def _put_content(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[s
                  missing: list[str], base: dict[str, Any]) -> Response:
     conflict = req.query.get("@microsoft.graph.conflictBehavior", "replace")
     mime = req.header("content-type")
+    check_if_match(req, item if not missing else None)
     if item is not None and not missing:
         if item["folder"]:
             raise GraphError(400, "invalidRequest", "Cannot upload content to a folder.")
@@ -304,6 +328,7 @@ def _create_session(app: Sandbox, req: Request, drive: dict[str, Any], item: dic
     body = req.json_object() if req.body else {}
     spec = body.get("item") or {}
     conflict = str(spec.get("@microsoft.graph.conflictBehavior") or req.query.get("@microsoft.graph.conflictBehavior") or "fail")
+    check_if_match(req, item if not missing else None)
     if item is not None and not missing:
         if item["folder"]:
             raise GraphError(400, "invalidRequest", "Cannot upload content to a folder.")

@@ -152,12 +152,13 @@ class _Demo:
             declined += answer == "decline"
         self.progress.say(f"\n{len(booked) - declined} people accepted their invitation, {declined} declined")
         self._pass("run 2: declined talks get a new time", start + timedelta(days=1), watch_all=True)
-        self._pass("run 3: twenty minutes later, nothing new: a handful of requests", start + timedelta(days=1, minutes=20))
+        _, _, report = self._pass("run 3: twenty minutes later, nothing new: a handful of requests",
+                                  start + timedelta(days=1, minutes=20))
 
         end = _local(WINDOW[1] + timedelta(days=3), 9)
         settings = load_settings(self.config, now=end, allow_past_window=True)
         client = open_client(settings)
-        filled = self._fill_forms(client, report.records)
+        filled = self._fill_forms(client, report.records)  # the records as they are after the moves
         self.progress.say(f"\nafter the talks, {filled} forms were filled in and confirmed in Word")
         _, client, report = self._pass("run 4: talks held, confirmed forms filed", end)
         self._save_documents(client, report.records)

@@ -223,6 +223,46 @@ def test_download_accepts_bytes_directly(drive: Drive, rsps: responses.RequestsM
     assert drive.download(DRIVE, "01F") == b"raw"
 
 
+def _file(item_id: str = "01F", version: int = 3, **extra: object) -> dict[str, object]:
+    return {"id": item_id, "name": "Dokumentation medarbetarsamtal.docx", "size": 7146,
+            "eTag": f'"{{{item_id}}},{version}"', "cTag": f'"c:{{{item_id}}},{version}"', "file": {},
+            "parentReference": {"driveId": DRIVE, "id": "01A"}, **extra}
+
+
+def test_fetch_file_reads_the_item_then_its_download_url_without_the_token(
+        drive: Drive, rsps: responses.RequestsMock) -> None:
+    location = "https://contoso-my.sharepoint.com/_layouts/15/download.aspx?UniqueId=u&tempauth=secret"
+    rsps.add(responses.GET, f"{D}/items/01F", json=_file(**{"@microsoft.graph.downloadUrl": location}))
+    rsps.add(responses.GET, location, body=b"PK\x03\x04form", content_type="application/octet-stream")
+    got = drive.fetch_file(DRIVE, "01F")
+    assert got.data == b"PK\x03\x04form" and got.item.etag == '"{01F},3"' and got.item.download_url == location
+    first, second = (c.request for c in rsps.calls)
+    assert first.headers["Authorization"] == f"Bearer {TOKEN}" and "Authorization" not in second.headers
+
+
+def test_fetch_file_without_a_download_url_uses_the_content_route(drive: Drive, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{D}/items/01F", json=_file())
+    rsps.add(responses.GET, f"{D}/items/01F/content", body=b"raw", content_type="application/octet-stream")
+    assert drive.fetch_file(DRIVE, "01F").data == b"raw"
+
+
+def test_replace_if_unchanged_sends_if_match_and_a_stale_tag_is_precondition_failed(
+        drive: Drive, rsps: responses.RequestsMock) -> None:
+    item = Drive.item_from(_file(), DRIVE)
+    rsps.add(responses.PUT, f"{D}/items/01F/content", json=_file(version=4))
+    assert drive.replace_if_unchanged(item, b"new").etag == '"{01F},4"'
+    sent = rsps.calls[0].request
+    assert sent.headers["If-Match"] == '"{01F},3"' and sent.body == b"new"
+    assert "conflictBehavior" not in str(sent.url)
+    rsps.replace(responses.PUT, f"{D}/items/01F/content", status=412, json={"error": {
+        "code": "resourceModified", "message": "changed", "innerError": {"code": "entityTagDoesNotMatch"}}})
+    with pytest.raises(errors.PreconditionFailed) as err:
+        drive.replace_if_unchanged(item, b"new")
+    assert err.value.code == "entityTagDoesNotMatch" and len(rsps.calls) == 2  # 412 is not retried
+    with pytest.raises(ValueError):
+        drive.replace_if_unchanged(Drive.item_from({**_file(), "eTag": None}, DRIVE), b"new")
+
+
 # ---------------------------------------------------------------------------- sharing
 def perm(pid: str, email: str, uid: str, **extra: object) -> dict[str, object]:
     return {"id": pid, "roles": ["write"], "grantedTo": {"user": {"email": email, "id": uid, "displayName": "X"}},
@@ -327,3 +367,8 @@ def test_upload_to_user_path_conflict_with_fail(drive: Drive, rsps: responses.Re
              json={"error": {"code": "nameAlreadyExists", "message": "exists"}})
     with pytest.raises(errors.Conflict):
         drive.upload_to_user_path("u-3", ["A", "b.docx"], b"x", conflict="fail")
+
+
+def test_a_download_url_never_shows_in_an_items_repr() -> None:
+    item = Drive.item_from(_file(**{"@microsoft.graph.downloadUrl": "https://x/download.aspx?tempauth=secret"}), DRIVE)
+    assert item.download_url and "tempauth" not in repr(item)

@@ -44,6 +44,7 @@ CASES = [
     (400, "invalidRequest", "invalidPath", errors.InvalidName, Outcome.PERMANENT),
     (400, "invalidRequest", "pathIsTooLong", errors.InvalidName, Outcome.PERMANENT),
     (416, "invalidRange", "fragmentOverlap", errors.RangeNotSatisfiable, Outcome.PERMANENT),
+    (423, "notAllowed", "resourceLocked", errors.Locked, Outcome.RETRY),
     (424, "FailedDependency", None, errors.FailedDependency, Outcome.RETRY),
     (507, "quotaLimitReached", None, errors.InsufficientStorage, Outcome.PERMANENT),
     (404, "MailboxNotEnabledForRESTAPI", None, errors.MailboxUnavailable, Outcome.PERMANENT),

@@ -449,3 +449,21 @@ def test_authorization_on_the_upload_url_would_be_refused(rsps: responses.Reques
     resp = requests.put(server.sessions[0].url, data=b"0123456789",
                         headers={"Content-Range": "bytes 0-9/10", "Authorization": "Bearer t"})
     assert resp.status_code == 401
+
+
+def test_a_large_replace_if_unchanged_sends_if_match_on_the_session(drive: Drive, rsps: responses.RequestsMock) -> None:
+    data = payload(CHUNK_UNIT + 10)
+    server = UploadServer(rsps, len(data))
+    item = Drive.item_from({"id": "01OLD", "name": NAME, "eTag": '"{01OLD},2"', "file": {},
+                            "parentReference": {"driveId": DRIVE, "id": PARENT}}, DRIVE)
+    seen: list[str | None] = []
+    real = server._create
+
+    def create(request: Any) -> Reply:
+        seen.append(request.headers.get("If-Match"))
+        return real(request)
+    rsps.remove(responses.POST, CREATE_URL)
+    rsps.add_callback(responses.POST, CREATE_URL, callback=create)
+    drive.replace_if_unchanged(item, data)
+    assert seen == ['"{01OLD},2"'] and stored(server) == data
+    assert server.create_bodies == [{"item": {"@microsoft.graph.conflictBehavior": "replace", "name": NAME}}]

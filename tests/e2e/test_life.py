@@ -3,18 +3,26 @@ event, a filled and confirmed form is filed (and only what may be filed), a mana
 the talk and its folder's access."""
 from __future__ import annotations
 
+import io
 import json
+import uuid
+import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
+import requests
 
+from connectors.graph import errors
+from connectors.graph.calendar_records import EventDraft
+from connectors.graph.drive import Drive, FileContent
 from plugin import reconcile
-from plugin.documents import wordsim
+from plugin.documents import FormReading, read_form, wordsim
+from plugin.form_date import day_text
 from plugin.talks import FILE_NAMES
 from tests.e2e.checks import check_round, items_by_key, list_items, talk_events, utc
-from tests.e2e.conftest import AFTER, NOW, ServeFactory, Served, team_seed
+from tests.e2e.conftest import AFTER, NOW, ZONE, ServeFactory, Served, team_seed
 
 
 def by_name(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -149,8 +157,6 @@ def test_a_manager_change_moves_the_talk_and_the_folder_access(serve_tenant: Ser
 
 def test_a_talk_whose_time_was_taken_after_booking_moves_on_the_same_event(serve_tenant: ServeFactory) -> None:
     """SPEC §4: booked talks stay put unless declined, cancelled or in conflict."""
-    from connectors.graph.calendar_records import EventDraft
-
     served = serve_tenant(team_seed(3))
     served.run(NOW)
     talk = by_name(served.state())["Person 1"]
@@ -173,3 +179,208 @@ def test_a_talk_whose_time_was_taken_after_booking_moves_on_the_same_event(serve
     others = {k: f["MeetingStart"] for k, f in by_name(served.state()).items() if k != "Person 1"}
     assert others == {k: after[k]["MeetingStart"] for k in others}  # nobody else moved
     assert not served.run(NOW + timedelta(hours=2), watch_all=True).actions  # and it stays put
+
+
+# ---------------------------------------------------------------------------- a moved talk's form
+WORD_REVISION = "00D1E2F3"
+
+
+def _local_day(f: dict[str, Any]) -> date:
+    return utc(f["MeetingStart"]).astimezone(ZONE).date()
+
+
+def _form(served: Served, f: dict[str, Any]) -> FormReading:
+    return read_form(served.blob(f["FormItemId"]))
+
+
+def _form_version(state: dict[str, Any], f: dict[str, Any]) -> int:
+    return int(state["drives"][f["DriveId"]]["items"][f["FormItemId"]]["version"])
+
+
+def _busy_all_day(served: Served, upn: str, day: date, subject: str = "Heldag") -> EventDraft:
+    """Someone's whole day booked over (in their own calendar), so a talk moved off it cannot land
+    on the same day again and the move shows in the form's date."""
+    client = served.client(NOW)
+    user = client.directory.get_user(upn)
+    start = datetime.combine(day, time(0, 0), ZONE).astimezone(timezone.utc)
+    draft = EventDraft(subject=subject, body_html="", start=start, end=start + timedelta(days=1), time_zone="UTC",
+                       attendees=(), tag="not-samtal", transaction_id=str(uuid.uuid4()))
+    client.calendar.create_event(user.id, draft)
+    return draft
+
+
+def _word_saves_unchanged(served: Served, f: dict[str, Any]) -> None:
+    """The person opens the form in Word and saves it without writing anything."""
+    def resave(root: Any) -> None:
+        for p in root.iter(wordsim.w("p")):
+            p.set(wordsim.w("rsidR"), WORD_REVISION)
+    served.people.save_file(f["DriveId"], f["FormItemId"], wordsim.edit(served.blob(f["FormItemId"]), resave))
+
+
+@pytest.fixture
+def form_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How often the pass read a form with its eTag and wrote one conditionally."""
+    calls = {"fetch_file": 0, "replace_if_unchanged": 0}
+    for name in calls:
+        real = getattr(Drive, name)
+
+        def counted(self: Drive, *args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
+            calls[_name] += 1
+            return _real(self, *args, **kw)
+        monkeypatch.setattr(Drive, name, counted)
+    return calls
+
+
+def _confirm_as_is(served: Served, f: dict[str, Any]) -> None:
+    """Both confirm the form as it stands, its date untouched."""
+    served.people.save_file(f["DriveId"], f["FormItemId"], wordsim.fill_form(
+        served.blob(f["FormItemId"]), {"goals": "- Skriva klart boken"},
+        confirm=("employee_confirmed", "manager_confirmed")))
+
+
+def test_a_declined_talks_form_follows_it_to_the_new_day(serve_tenant: ServeFactory,
+                                                         form_calls: dict[str, int]) -> None:
+    served = serve_tenant(team_seed(4))
+    served.run(NOW)
+    before = served.state()
+    talks = {n: by_name(before)[n] for n in ("Person 0", "Person 1")}
+    _word_saves_unchanged(served, talks["Person 1"])  # opened and saved in Word, nothing written
+    saved = served.state()
+    readings = {n: _form(served, f) for n, f in talks.items()}
+    for n, f in talks.items():
+        _busy_all_day(served, f["EmployeeEmail"], _local_day(f))
+        served.people.respond(f["EmployeeEmail"], f["EventId"], "decline")
+
+    report = served.run(NOW + timedelta(hours=1), watch_all=True)
+    assert [a.what for a in report.actions].count("move (declined)") == 2
+    after = served.state()
+    for n, f in talks.items():
+        moved = by_name(after)[n]
+        assert moved["FormItemId"] == f["FormItemId"] and _local_day(moved) != _local_day(f)
+        form = _form(served, moved)
+        assert form.fields["meeting_date"] == _local_day(moved), n  # the form in OneDrive says the new day
+        assert {k: v for k, v in form.fields.items() if k != "meeting_date"} == \
+            {k: v for k, v in readings[n].fields.items() if k != "meeting_date"}
+        assert _form_version(after, moved) == _form_version(saved, moved) + 1  # one new version
+        assert "date" not in moved["Note"] and "form" not in moved["Note"]
+    # the Word-saved form was edited where it stood, not rendered again
+    assert WORD_REVISION.encode() in _document_xml(served.blob(talks["Person 1"]["FormItemId"]))
+    # one read and one conditional write per moved talk; nothing for the two that stayed
+    assert form_calls == {"fetch_file": 2, "replace_if_unchanged": 2}
+    check_round(served, after, graph_reads=False)
+
+    for n in talks:
+        _confirm_as_is(served, by_name(after)[n])
+    served.run(AFTER, watch_all=True)
+    for n in talks:
+        filed = by_name(served.state())[n]
+        assert filed["Status"] == "filed"
+        assert filed["MeetingDate"][:10] == _local_day(filed).isoformat() == _local_day(by_name(after)[n]).isoformat()
+        assert "date" not in filed["Note"]
+
+
+def test_a_form_written_in_before_the_move_keeps_its_date_and_the_record_says_why(
+        serve_tenant: ServeFactory, form_calls: dict[str, int]) -> None:
+    served = serve_tenant(team_seed(4))
+    served.run(NOW)
+    talk = by_name(served.state())["Person 2"]
+    old_day = _local_day(talk)
+    written = wordsim.fill_form(served.blob(talk["FormItemId"]), {"goals": "- Skriva klart boken"})
+    served.people.save_file(talk["DriveId"], talk["FormItemId"], written)  # part of the form filled in
+    version = _form_version(served.state(), talk)
+    _busy_all_day(served, talk["EmployeeEmail"], old_day)
+    served.people.respond(talk["EmployeeEmail"], talk["EventId"], "decline")
+
+    served.run(NOW + timedelta(hours=1), watch_all=True)
+    state = served.state()
+    moved = by_name(state)["Person 2"]
+    new_day = _local_day(moved)
+    assert moved["Status"] == "scheduled" and new_day != old_day
+    assert served.blob(talk["FormItemId"]) == written and _form_version(state, moved) == version  # untouched
+    assert day_text(old_day) in moved["Note"] and day_text(new_day) in moved["Note"], moved["Note"]
+    assert form_calls == {"fetch_file": 1, "replace_if_unchanged": 0}
+
+    _confirm_as_is(served, moved)
+    assert _form(served, moved).fields["meeting_date"] == old_day  # the form still says the old day
+    served.run(AFTER, watch_all=True)
+    filed = by_name(served.state())["Person 2"]
+    assert filed["Status"] == "filed" and filed["MeetingDate"][:10] == new_day.isoformat()  # the booking's
+    assert filed["MeetingStart"] == moved["MeetingStart"]
+    assert day_text(old_day) in filed["Note"] and day_text(new_day) in filed["Note"], filed["Note"]
+
+
+def test_a_talk_moved_off_a_taken_time_takes_its_form_along(serve_tenant: ServeFactory,
+                                                           form_calls: dict[str, int]) -> None:
+    served = serve_tenant(team_seed(3))
+    served.run(NOW)
+    talk = by_name(served.state())["Person 1"]
+    _busy_all_day(served, talk["EmployeeEmail"], _local_day(talk), "Konferens")  # the time is taken since
+
+    report = served.run(NOW + timedelta(hours=1), watch_all=True)
+    assert {a.what for a in report.actions} == {"conflict", "move (time taken since)"}
+    moved = by_name(served.state())["Person 1"]
+    assert moved["EventId"] == talk["EventId"] and _local_day(moved) != _local_day(talk)
+    assert _form(served, moved).fields["meeting_date"] == _local_day(moved)
+    assert form_calls == {"fetch_file": 1, "replace_if_unchanged": 1}
+
+    _confirm_as_is(served, moved)
+    served.run(AFTER, watch_all=True)
+    filed = by_name(served.state())["Person 1"]
+    assert filed["Status"] == "filed" and filed["MeetingDate"][:10] == _local_day(moved).isoformat()
+
+
+@pytest.mark.parametrize("how", ["saved meanwhile", "open in Word"])
+def test_a_form_someone_is_editing_while_its_date_is_set_is_left_to_them(
+        serve_tenant: ServeFactory, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    served = serve_tenant(team_seed(4))
+    served.run(NOW)
+    talk = by_name(served.state())["Person 3"]
+    old_day = _local_day(talk)
+    blank = served.blob(talk["FormItemId"])
+    theirs = wordsim.fill_form(blank, {"expectations": "Tydliga prioriteringar"})
+    if how == "saved meanwhile":
+        real = Drive.fetch_file
+
+        def person_saves_meanwhile(self: Drive, drive_id: str, item_id: str) -> FileContent:
+            fetched = real(self, drive_id, item_id)  # read blank, as samtal placed it ...
+            served.people.save_file(drive_id, item_id, theirs)  # ... and saved by the person right after
+            return fetched
+        monkeypatch.setattr(Drive, "fetch_file", person_saves_meanwhile)
+    else:  # the sandbox has no editing locks: Graph's answer for a file open in Word, as reported
+        def locked(self: Drive, item: Any, data: bytes, **kw: Any) -> Any:
+            raise errors.Locked("The resource you are attempting to access is locked", status=423,
+                                code="resourceLocked")
+        monkeypatch.setattr(Drive, "replace_if_unchanged", locked)
+    _busy_all_day(served, talk["EmployeeEmail"], old_day)
+    served.people.respond(talk["EmployeeEmail"], talk["EventId"], "decline")
+
+    served.run(NOW + timedelta(hours=1), watch_all=True)
+    moved = by_name(served.state())["Person 3"]
+    assert moved["Status"] == "scheduled" and _local_day(moved) != old_day  # the move itself goes ahead
+    # their version stands (the sandbox answered If-Match with 412), or the open form is not touched
+    assert served.blob(talk["FormItemId"]) == (theirs if how == "saved meanwhile" else blank)
+    assert "editing the form" in moved["Note"] and day_text(_local_day(moved)) in moved["Note"], moved["Note"]
+    assert day_text(old_day) in moved["Note"]
+
+
+def _document_xml(docx: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return z.read("word/document.xml")
+
+
+def test_a_moved_talk_whose_form_was_deleted_gets_a_new_one_on_the_new_day(serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(3))
+    served.run(NOW)
+    talk = by_name(served.state())["Person 0"]
+    gone = requests.delete(f"{served.graph_url}/drives/{talk['DriveId']}/items/{talk['FormItemId']}",
+                           headers={"Authorization": "Bearer e2e"}, timeout=10)
+    assert gone.status_code == 204
+    _busy_all_day(served, talk["EmployeeEmail"], _local_day(talk))
+    served.people.respond(talk["EmployeeEmail"], talk["EventId"], "decline")
+
+    served.run(NOW + timedelta(hours=1), watch_all=True)
+    state = served.state()
+    moved = by_name(state)["Person 0"]
+    assert moved["Status"] == "scheduled" and moved["FormItemId"] != talk["FormItemId"]
+    assert _form(served, moved).fields["meeting_date"] == _local_day(moved) != _local_day(talk)
+    check_round(served, state, graph_reads=False)

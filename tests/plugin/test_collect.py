@@ -15,6 +15,7 @@ from plugin.records import REVIEW, SHORTENED_MARK, Record, Status, fit_multiline
 from tests.plugin.documents.conftest import talk
 
 NOW = datetime(2027, 4, 5, 9, tzinfo=timezone.utc)
+ZONE = timezone.utc
 CONFIRM = ("employee_confirmed", "manager_confirmed")
 
 
@@ -32,7 +33,7 @@ def filled(texts: dict[str, str] | None = None, edit: object = None) -> bytes:
 
 
 def test_a_confirmed_form_of_this_talk_is_filed() -> None:
-    result = judge(record(), filled(), NOW)
+    result = judge(record(), filled(), NOW, zone=ZONE)
     assert result.filed and result.record.status is Status.FILED
     assert result.record.form["goals"] == "Skriva klart boken" and result.record.note == ""
 
@@ -44,7 +45,7 @@ def test_a_form_without_its_identity_is_held_for_review_not_filed() -> None:
         for prop in list(root):
             root.remove(prop)
     docx = wordsim.edit(filled(), drop, part="docProps/custom.xml")
-    result = judge(record(), docx, NOW)
+    result = judge(record(), docx, NOW, zone=ZONE)
     assert not result.filed and result.record.status is Status.HELD and result.record.form == {}
     assert result.record.note.startswith(REVIEW + "the file in this folder is not the form samtal made")
     assert result.record.held_for_review and attention([result.record]) == [result.record]
@@ -52,30 +53,30 @@ def test_a_form_without_its_identity_is_held_for_review_not_filed() -> None:
 
 def test_another_talks_form_is_held_for_review() -> None:
     other = record(employee_id="someone-else")
-    result = judge(other, filled(), NOW)
+    result = judge(other, filled(), NOW, zone=ZONE)
     assert not result.filed and result.record.note.startswith(REVIEW) and "belongs to another talk" in result.record.note
 
 
 def test_a_form_too_large_is_held_with_what_was_too_large() -> None:
     err = FormTooLargeError("the form is too large to read: it has 150,037 paragraphs, more than the 20,000 ...")
-    result = judge_reading(record(), err, NOW)
+    result = judge_reading(record(), err, NOW, zone=ZONE)
     assert result.record.note == REVIEW + str(err) and not result.filed
 
 
 def test_a_hold_is_lifted_once_the_form_is_this_talks_again_but_not_yet_confirmed() -> None:
     held = record(note=REVIEW + "the documentation form in this folder belongs to another talk (x); put it back")
     unconfirmed = wordsim.fill_form(render_form(talk()), {"goals": "Mål"}, confirm=("employee_confirmed",))
-    result = judge(held, unconfirmed, NOW)
+    result = judge(held, unconfirmed, NOW, zone=ZONE)
     assert result.record.note == "" and result.waiting == "the manager"
     other = record(note="the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive")
-    assert judge(other, unconfirmed, NOW).record.note == other.note  # not a hold: left alone
+    assert judge(other, unconfirmed, NOW, zone=ZONE).record.note == other.note  # not a hold: left alone
 
 
 def test_the_names_filed_are_the_directorys_never_the_forms() -> None:
     def rename(root: etree._Element) -> None:
         for tag, name in (("manager_name", "Någon Annan"), ("employee_name", "Fel Person")):
             wordsim.control(root, tag).find(f".//{wordsim.w('t')}").text = name
-    result = judge(record(), filled(edit=rename), NOW)
+    result = judge(record(), filled(edit=rename), NOW, zone=ZONE)
     assert result.filed
     fields = to_fields(result.record)
     assert fields["ManagerName"] == "Per Lind" and fields["Title"] == talk().employee_name
@@ -90,7 +91,7 @@ def test_a_field_over_the_multiline_limit_is_filed_shortened_and_the_note_says_s
     lines = [f"Mål nummer {i}: att skriva en lång och utförlig plan för året som kommer." for i in range(1_000)]
     goals = "\n".join(lines)
     assert len(goals) > NOTE_LIMIT
-    result = judge(record(), filled({"goals": goals, "expectations": "Kort"}), NOW)
+    result = judge(record(), filled({"goals": goals, "expectations": "Kort"}), NOW, zone=ZONE)
     filed = str(result.record.form["goals"])
     assert result.filed and len(filed) <= NOTE_LIMIT and filed.endswith(SHORTENED_MARK)
     kept = filed[: -len(SHORTENED_MARK)]
@@ -117,13 +118,13 @@ def test_a_held_form_is_not_read_again_until_it_changes() -> None:
     held = HeldForms(cache, NOW)
     before = record()
     data = b"PK not a form at all"
-    after = judge(before, data, NOW).record
+    after = judge(before, data, NOW, zone=ZONE).record
     assert after.held_for_review and not held.unchanged(after, data)
     held.remember(before, data, after)
     assert held.unchanged(after, data)
     assert not held.unchanged(after, data + b"changed")
     assert not held.unchanged(after.with_changes(note=""), data)  # someone cleared the hold in the list
-    filed = judge(before, filled(), NOW).record
+    filed = judge(before, filled(), NOW, zone=ZONE).record
     held.remember(before, b"other", filed)
     assert not held.unchanged(after, b"other")  # only holds are remembered
 

@@ -118,3 +118,29 @@ def test_user_uploads_new_version(graph: Client) -> None:
     assert r.status_code == 200
     after = graph.get(f"/drives/{d}/items/{before['id']}").json()
     assert after["eTag"] != before["eTag"] and after["cTag"] != before["cTag"] and after["size"] == 9
+
+
+def test_if_match_guards_a_replace_against_a_concurrent_save(graph: Client) -> None:
+    """If-Match with the eTag (or cTag) read earlier: the write happens only while the file is
+    still that version; once someone saved a new one, 412 resourceModified and nothing changes."""
+    d = _drive(graph, "per.lind@example.se")
+    first = graph.call("PUT", f"/drives/{d}/root:/Samtal/Form.docx:/content", data=b"v1").json()
+    item = f"/drives/{d}/items/{first['id']}"
+    ours = graph.call("PUT", f"{item}/content", data=b"v2 by samtal", headers={"If-Match": first["eTag"]})
+    assert ours.status_code == 200 and ours.json()["eTag"] != first["eTag"]
+    stale = graph.call("PUT", f"{item}/content", data=b"v3 by samtal", headers={"If-Match": first["eTag"]})
+    assert stale.status_code == 412
+    error = stale.json()["error"]
+    assert (error["code"], error["innerError"]["code"]) == ("resourceModified", "entityTagDoesNotMatch")
+    by_ctag = graph.call("PUT", f"{item}/content", data=b"v3 by samtal", headers={"If-Match": ours.json()["cTag"]})
+    assert by_ctag.status_code == 200
+    graph.control("PUT", "drives/per.lind@example.se/content", params={"path": "/Samtal/Form.docx"}, data=b"Per's")
+    late = graph.call("PUT", f"{item}/content", data=b"v4 by samtal", headers={"If-Match": by_ctag.json()["eTag"]})
+    assert late.status_code == 412
+    assert requests.get(graph.get(f"{item}/content").headers["Location"], timeout=5).content == b"Per's"
+    assert graph.call("PUT", f"{item}/content", data=b"any", headers={"If-Match": "*"}).status_code == 200
+    missing = graph.call("PUT", f"/drives/{d}/root:/Samtal/Nope.docx:/content", data=b"x", headers={"If-Match": "*"})
+    assert missing.status_code == 412  # nothing there to match
+    current = graph.get(item).json()["eTag"]
+    assert graph.post(f"{item}/createUploadSession", json={}, headers={"If-Match": first["eTag"]}).status_code == 412
+    assert graph.post(f"{item}/createUploadSession", json={}, headers={"If-Match": current}).status_code == 200

@@ -1,0 +1,37 @@
+"""``samtal demo`` end to end: its talks move (declined invitations), its people fill in the
+forms of the talks as booked after the moves, and every filed date is the booked one."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from plugin import cli
+from plugin.commands.demo import SECRET_VARIABLE, ZONE
+from plugin.documents import read_form
+from tests.e2e.checks import items_by_key, utc
+
+
+def test_the_demo_files_the_booked_day_of_every_talk_even_the_moved_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(SECRET_VARIABLE, "demo")
+    assert cli.main(["demo", "--out", str(tmp_path), "-q"]) == 0
+    summary = capsys.readouterr().out
+    moves = next(line for line in summary.splitlines() if line.startswith("- run 2"))
+    assert "move (declined)" in moves  # the seed's people decline some invitations
+
+    saved = json.loads((tmp_path / "sandbox-state.json").read_text(encoding="utf-8"))
+    items = items_by_key(saved["data"]).values()
+    filed = [f for f in items if f["Status"] == "filed"]
+    assert len(filed) >= 40
+    wrong = [(f["Title"], f["MeetingStart"], f["MeetingDate"]) for f in filed
+             if f["MeetingDate"][:10] != utc(f["MeetingStart"]).astimezone(ZONE).date().isoformat()]
+    assert not wrong, f"{len(wrong)} of {len(filed)} filed items give another day than their booking: {wrong}"
+    # and the forms themselves, filled in after the moves, say the booked day too
+    blobs = saved["blobs"]
+    for f in filed:
+        form = read_form(base64.b64decode(blobs[f["FormItemId"]]))
+        assert form.fields["meeting_date"] == utc(f["MeetingStart"]).astimezone(ZONE).date(), f["Title"]
+        assert "date" not in f["Note"], f["Note"]
