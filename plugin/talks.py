@@ -3,11 +3,12 @@
 Every step looks before it writes, or writes in a way that cannot duplicate, so running it again
 after a crash at any point creates nothing twice (SPEC §2):
 
-- the folder is found by path or created with ``conflictBehavior: fail`` (a 409 means it exists);
+- the folder is looked at by path before anything is written: a missing one is created by the
+  prep guide's upload, an existing one is used only when it is this talk's (:mod:`plugin.folders`);
 - the prep guide is uploaded with ``replace``; the form with ``fail``, so a form someone has
   started filling in is never overwritten;
 - ``invite`` grants the same permission again rather than a second one, and only to the one
-  other person of the talk (the folder's owner is the other);
+  other person of the talk (the folder's owner is the other), checked by object id or address;
 - the meeting is looked up by the record key stored on it before one is created, and created with
   a ``transactionId`` derived from the key.
 """
@@ -27,8 +28,8 @@ from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
-from connectors.graph.drive import DriveItem, InviteResult
-from connectors.graph.names import safe_name
+from connectors.graph.drive import DriveItem, FolderLook, InviteResult, Recipient
+from plugin import folders
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers
 from plugin.records import Record, Status
@@ -59,6 +60,9 @@ _BODY = {
 
 
 _FALLBACK_NOTE = "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive"
+# The talk documents a talk folder holds, by name, in every language; the longest of them.
+_DOCUMENT_NAMES = frozenset(FILE_NAMES[lang][kind] for lang in FILE_NAMES for kind in ("prep", "form"))
+_LONGEST_FILE_NAME = max(len(n) for names in FILE_NAMES.values() for n in names.values())
 
 
 _R = TypeVar("_R")
@@ -73,6 +77,20 @@ def _raised(answer: _R | errors.GraphError) -> _R:
 
 def address_of(user: User) -> str:
     return (user.mail or user.upn).strip()
+
+
+def addresses_of(user: User) -> list[str]:
+    """Every address a permission may show for the person (mail and sign-in name)."""
+    return [a.strip() for a in (user.mail, user.upn) if a and a.strip()]
+
+
+def recipient_of(user: User) -> Recipient:
+    """The person to share with: invited by address, recognised by object id or address."""
+    return Recipient(email=address_of(user), object_id=user.id)
+
+
+def _same_id(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -101,7 +119,7 @@ class Talks:
         return choose_language(user.preferred_language, self.settings.language.default)
 
     def _segments(self) -> list[str]:
-        return [safe_name(s) for s in self.settings.folders.path.split("/") if s.strip()]
+        return folders.campaign_segments(self.settings.folders.path)
 
     # ------------------------------------------------------------------ folder and documents
     def prepare(self, employee: User, manager: User, record: Record | None, ctx: TalkContext,
@@ -137,6 +155,19 @@ class Talks:
         known = [i for i, (_, _, record, _) in enumerate(talks)
                  if record is not None and record.drive_id and record.folder_id]
         by_path = [i for i in range(len(talks)) if i not in set(known)]
+        stale = [i for i in known if not self._owner_is_party(talks[i])]
+        for i, answer in zip(stale, drive.get_items([(talks[i][2].drive_id, talks[i][2].folder_id)  # type: ignore[union-attr]
+                                                     for i in stale])):
+            # A folder its owner keeps though no longer part of the talk: never used again; once
+            # it is gone, the talk gets a new folder.
+            record = talks[i][2]
+            assert record is not None
+            if isinstance(answer, errors.NotFound):
+                by_path.append(i)
+            else:
+                out[i] = answer if isinstance(answer, errors.GraphError) else folders.stale_owner(
+                    record.folder_owner)
+        known = [i for i in known if i not in set(stale)]
         for i, answer in zip(known, drive.upload_many([
                 (talks[i][2].drive_id, talks[i][2].folder_id, names[i], preps[i])  # type: ignore[union-attr]
                 for i in known])):
@@ -149,7 +180,7 @@ class Talks:
                 out[i] = answer
             else:
                 owner_id = record.folder_owner or employee.id
-                with_manager = owner_id == manager.id and self.settings.folders.owner == "employee"
+                with_manager = _same_id(owner_id, manager.id) and self.settings.folders.owner == "employee"
                 out[i] = (Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
                                  _FALLBACK_NOTE if with_manager else "", []), False)
         in_manager_drive = self.settings.folders.owner == "manager"
@@ -168,21 +199,50 @@ class Talks:
     def _put_in_folders(self, talks: Sequence[tuple[User, User, Record | None, TalkContext]],
                         which: list[int], names: list[str], preps: list[bytes], in_manager_drive: bool
                         ) -> list[tuple[Folder, bool] | errors.GraphError]:
-        """The prep guides of ``which`` put by path into each talk folder, in the manager's or
-        the employee's OneDrive."""
+        """The prep guides of ``which`` put into each talk folder, in the manager's or the
+        employee's OneDrive. Each path is looked at first (one GET): a missing folder is made by
+        the upload by path; an existing one only when it is this talk's (:func:`folders.claim`),
+        else the talk gets a clash error and nothing is written."""
+        drive = self.client.drive
         owners = [talks[i][1] if in_manager_drive else talks[i][0] for i in which]
-        segments = [self._folder_segments(owner, talks[i][0]) for owner, i in zip(owners, which)]
-        answers = self.client.drive.upload_many_to_user_paths(
-            [(owner.id, segs + [names[i]], preps[i]) for owner, segs, i in zip(owners, segments, which)])
-        out: list[tuple[Folder, bool] | errors.GraphError] = []
-        for owner, segs, answer in zip(owners, segments, answers):
-            if isinstance(answer, errors.GraphError):
-                out.append(answer)
-            elif not answer.parent_id:
-                out.append(errors.GraphError("Graph answered an upload without its folder's id"))
+        segments = [self._folder_segments(talks[i][0]) for i in which]
+        looks = drive.look_at_user_paths([(owner.id, segs) for owner, segs in zip(owners, segments)])
+        out: list[tuple[Folder, bool] | errors.GraphError | None] = [
+            look if isinstance(look, errors.GraphError) else None for look in looks]
+        found = [k for k, look in enumerate(looks) if isinstance(look, FolderLook)]
+        claims = [folders.Claim(looks[k], self.tag(talks[which[k]][0])) for k in found]  # type: ignore[arg-type]
+        ours: list[int] = []
+        for k, verdict in zip(found, folders.claim(drive, claims, _DOCUMENT_NAMES)):
+            if verdict is None:
+                ours.append(k)
             else:
-                out.append((Folder(answer.drive_id, answer.parent_id, "", owner.id, "", segs), True))
-        return out
+                out[k] = verdict if isinstance(verdict, errors.GraphError) else folders.clash(owners[k].id, verdict)
+        adopted = [looks[k] for k in ours]
+        for k, look, answer in zip(ours, adopted, drive.upload_many(
+                [(look.item.drive_id, look.item.id, names[which[k]], preps[which[k]])  # type: ignore[union-attr]
+                 for k, look in zip(ours, adopted)])):
+            assert isinstance(look, FolderLook)
+            log.info("the folder of %s was there already and is its own; using it", talks[which[k]][0].id)
+            out[k] = answer if isinstance(answer, errors.GraphError) else (
+                Folder(look.item.drive_id, look.item.id, look.item.web_url or "", owners[k].id, "",
+                       segments[k]), True)
+        new = [k for k, look in enumerate(looks) if look is None]
+        for k, answer in zip(new, drive.upload_many_to_user_paths(
+                [(owners[k].id, segments[k] + [names[which[k]]], preps[which[k]]) for k in new])):
+            if isinstance(answer, errors.GraphError):
+                out[k] = answer
+            elif not answer.parent_id:
+                out[k] = errors.GraphError("Graph answered an upload without its folder's id")
+            else:
+                out[k] = (Folder(answer.drive_id, answer.parent_id, "", owners[k].id, "", segments[k]), True)
+        assert all(o is not None for o in out), "every talk has an answer"
+        return out  # type: ignore[return-value]
+
+    def _owner_is_party(self, talk: tuple[User, User, Record | None, TalkContext]) -> bool:
+        """Whether the record's folder is in the OneDrive of the talk's employee or manager."""
+        employee, manager, record, _ = talk
+        owner = (record.folder_owner if record is not None else "") or employee.id
+        return _same_id(owner, employee.id) or _same_id(owner, manager.id)
 
     @staticmethod
     def with_url(folder: Folder, found: DriveItem) -> Folder:
@@ -190,12 +250,11 @@ class Talks:
         return Folder(folder.drive_id, found.id, found.web_url or "", folder.owner_id, folder.note,
                       folder.segments)
 
-    def _folder_segments(self, owner: User, employee: User) -> list[str]:
-        if owner.id == employee.id:
-            name = safe_name(employee.display_name)
-        else:  # several reports share the manager's drive: keep their folders apart by id
-            name = safe_name(f"{employee.display_name} ({employee.id[:8]})")
-        return self._segments() + [name]
+    def _folder_segments(self, employee: User) -> list[str]:
+        """Where the talk folder is in whichever OneDrive holds it: the same name in every drive,
+        the employee's whole object id in it (:func:`folders.talk_folder_name`)."""
+        campaign = self._segments()
+        return campaign + [folders.talk_folder_name(employee, campaign, _LONGEST_FILE_NAME)]
 
     def place_form(self, folder: Folder, ctx: TalkContext) -> DriveItem:
         """Upload the form with ``fail``: one already there (a previous pass) is kept."""
@@ -225,8 +284,8 @@ class Talks:
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""
-        other = manager if folder.owner_id == employee.id else employee
-        result = self.client.drive.invite(folder.drive_id, folder.item_id, [address_of(other)],
+        other = manager if _same_id(folder.owner_id, employee.id) else employee
+        result = self.client.drive.invite(folder.drive_id, folder.item_id, [recipient_of(other)],
                                           roles=("write",), require_sign_in=True,
                                           send_invitation=False)
         check_shared(result, other)
@@ -234,10 +293,10 @@ class Talks:
     def share_many(self, talks: list[tuple[Folder, User, User]]) -> list[errors.GraphError | None]:
         """:meth:`share` for many ``(folder, employee, manager)`` in ``$batch`` calls; one answer
         each, in order: None when shared, else the error."""
-        others = [manager if folder.owner_id == employee.id else employee
+        others = [manager if _same_id(folder.owner_id, employee.id) else employee
                   for folder, employee, manager in talks]
         results = self.client.drive.invite_many(
-            [(folder.drive_id, folder.item_id, address_of(other)) for (folder, _, _), other in zip(talks, others)],
+            [(folder.drive_id, folder.item_id, recipient_of(other)) for (folder, _, _), other in zip(talks, others)],
             roles=("write",), require_sign_in=True, send_invitation=False)
         out: list[errors.GraphError | None] = []
         for result, other in zip(results, others):
@@ -250,15 +309,29 @@ class Talks:
                 out.append(err)
         return out
 
-    def unshare(self, folder: Folder, person: User) -> None:
-        """Remove the direct permissions ``person`` has on the folder (a former manager)."""
-        address = address_of(person).lower()
-        for perm in self.client.drive.list_permissions(folder.drive_id, folder.item_id):
-            if perm.inherited_from:
-                continue
-            if perm.user_id == person.id or (perm.user_email or "").lower() == address:
-                if "owner" not in perm.roles:
-                    self.client.drive.remove_permission(folder.drive_id, folder.item_id, perm.id)
+    def unshare(self, folder: Folder, person: User, key: str) -> None:
+        """Take back the access ``person`` (a former manager of talk ``key``) has to the folder:
+        their own permissions on it are removed, found by object id or address whatever the case;
+        then the folder's permissions are read again, and when the person can still see it (a
+        permission that could not be removed, one inherited, or the folder in their OneDrive) a
+        permanent error names the talk."""
+        drive = self.client.drive
+        addresses = addresses_of(person)
+        theirs = [p for p in drive.list_permissions(folder.drive_id, folder.item_id)
+                  if p.is_for(person.id, addresses)]
+        removable = [p for p in theirs if not p.inherited_from and "owner" not in p.roles]
+        for perm in removable:
+            drive.remove_permission(folder.drive_id, folder.item_id, perm.id)
+        left = [p for p in drive.list_permissions(folder.drive_id, folder.item_id)
+                if p.is_for(person.id, addresses)] if removable else theirs
+        if left:
+            raise errors.GraphError(
+                f"talk {key}: the former manager {person.id} can still see the talk's folder "
+                f"({', '.join(sorted({r for p in left for r in p.roles}))} access"
+                f"{', inherited' if any(p.inherited_from for p in left) else ''}); the talk is "
+                "not moved to the new manager",
+                hint="remove their access to the folder in OneDrive (or move the folder out of "
+                     "their OneDrive); the next run then moves the talk")
 
     # ------------------------------------------------------------------ documents
     def context(self, employee: User, manager: User, start: datetime | None,
@@ -368,8 +441,13 @@ class Talks:
 
 
 def check_shared(result: InviteResult, other: User) -> None:
+    """The invite gave ``other`` (recognised by object id or address, whatever the case) their
+    permission, and no one else one."""
     if result.failed:
         raise errors.GraphError(f"could not share the folder with {other.id}: {result.failed[0][1]}")
+    wrong = [p for p in result.granted if not p.is_for(other.id, addresses_of(other))]
+    if wrong or not result.granted:
+        raise errors.GraphError(f"sharing the folder with {other.id} gave a permission to someone else")
 
 
 def scheduled_record(base: Record, employee: User, manager: User, folder: Folder,
