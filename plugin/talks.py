@@ -28,8 +28,9 @@ from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
-from connectors.graph.drive import DriveItem, FolderLook, InviteResult, Recipient
-from plugin import folders
+from connectors.graph.drive import DriveItem, FolderLook
+from plugin import folders, sharing
+from plugin.sharing import same_id
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers
 from plugin.records import Record, Status
@@ -77,20 +78,6 @@ def _raised(answer: _R | errors.GraphError) -> _R:
 
 def address_of(user: User) -> str:
     return (user.mail or user.upn).strip()
-
-
-def addresses_of(user: User) -> list[str]:
-    """Every address a permission may show for the person (mail and sign-in name)."""
-    return [a.strip() for a in (user.mail, user.upn) if a and a.strip()]
-
-
-def recipient_of(user: User) -> Recipient:
-    """The person to share with: invited by address, recognised by object id or address."""
-    return Recipient(email=address_of(user), object_id=user.id)
-
-
-def _same_id(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -180,7 +167,7 @@ class Talks:
                 out[i] = answer
             else:
                 owner_id = record.folder_owner or employee.id
-                with_manager = _same_id(owner_id, manager.id) and self.settings.folders.owner == "employee"
+                with_manager = same_id(owner_id, manager.id) and self.settings.folders.owner == "employee"
                 out[i] = (Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
                                  _FALLBACK_NOTE if with_manager else "", []), False)
         in_manager_drive = self.settings.folders.owner == "manager"
@@ -242,7 +229,7 @@ class Talks:
         """Whether the record's folder is in the OneDrive of the talk's employee or manager."""
         employee, manager, record, _ = talk
         owner = (record.folder_owner if record is not None else "") or employee.id
-        return _same_id(owner, employee.id) or _same_id(owner, manager.id)
+        return same_id(owner, employee.id) or same_id(owner, manager.id)
 
     @staticmethod
     def with_url(folder: Folder, found: DriveItem) -> Folder:
@@ -284,54 +271,20 @@ class Talks:
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""
-        other = manager if _same_id(folder.owner_id, employee.id) else employee
-        result = self.client.drive.invite(folder.drive_id, folder.item_id, [recipient_of(other)],
-                                          roles=("write",), require_sign_in=True,
-                                          send_invitation=False)
-        check_shared(result, other)
+        err = self.share_many([(folder, employee, manager)])[0]
+        if err is not None:
+            raise err
 
     def share_many(self, talks: list[tuple[Folder, User, User]]) -> list[errors.GraphError | None]:
         """:meth:`share` for many ``(folder, employee, manager)`` in ``$batch`` calls; one answer
-        each, in order: None when shared, else the error."""
-        others = [manager if _same_id(folder.owner_id, employee.id) else employee
-                  for folder, employee, manager in talks]
-        results = self.client.drive.invite_many(
-            [(folder.drive_id, folder.item_id, recipient_of(other)) for (folder, _, _), other in zip(talks, others)],
-            roles=("write",), require_sign_in=True, send_invitation=False)
-        out: list[errors.GraphError | None] = []
-        for result, other in zip(results, others):
-            try:
-                if isinstance(result, errors.GraphError):
-                    raise result
-                check_shared(result, other)
-                out.append(None)
-            except errors.GraphError as err:
-                out.append(err)
-        return out
+        each, in order: None when shared, else the error (:func:`sharing.share_many`)."""
+        others = [manager if same_id(folder.owner_id, employee.id) else employee for folder, employee, manager in talks]
+        return sharing.share_many(self.client.drive, [
+            (folder.drive_id, folder.item_id, other, address_of(other)) for (folder, _, _), other in zip(talks, others)])
 
     def unshare(self, folder: Folder, person: User, key: str) -> None:
-        """Take back the access ``person`` (a former manager of talk ``key``) has to the folder:
-        their own permissions on it are removed, found by object id or address whatever the case;
-        then the folder's permissions are read again, and when the person can still see it (a
-        permission that could not be removed, one inherited, or the folder in their OneDrive) a
-        permanent error names the talk."""
-        drive = self.client.drive
-        addresses = addresses_of(person)
-        theirs = [p for p in drive.list_permissions(folder.drive_id, folder.item_id)
-                  if p.is_for(person.id, addresses)]
-        removable = [p for p in theirs if not p.inherited_from and "owner" not in p.roles]
-        for perm in removable:
-            drive.remove_permission(folder.drive_id, folder.item_id, perm.id)
-        left = [p for p in drive.list_permissions(folder.drive_id, folder.item_id)
-                if p.is_for(person.id, addresses)] if removable else theirs
-        if left:
-            raise errors.GraphError(
-                f"talk {key}: the former manager {person.id} can still see the talk's folder "
-                f"({', '.join(sorted({r for p in left for r in p.roles}))} access"
-                f"{', inherited' if any(p.inherited_from for p in left) else ''}); the talk is "
-                "not moved to the new manager",
-                hint="remove their access to the folder in OneDrive (or move the folder out of "
-                     "their OneDrive); the next run then moves the talk")
+        """Take back a former manager's access to talk ``key``'s folder (:func:`sharing.unshare`)."""
+        sharing.unshare(self.client.drive, folder.drive_id, folder.item_id, person, key)
 
     # ------------------------------------------------------------------ documents
     def context(self, employee: User, manager: User, start: datetime | None,
@@ -438,16 +391,6 @@ class Talks:
             self.client.calendar.cancel_event(manager_id, event_id, comment)
         except errors.NotFound:
             pass
-
-
-def check_shared(result: InviteResult, other: User) -> None:
-    """The invite gave ``other`` (recognised by object id or address, whatever the case) their
-    permission, and no one else one."""
-    if result.failed:
-        raise errors.GraphError(f"could not share the folder with {other.id}: {result.failed[0][1]}")
-    wrong = [p for p in result.granted if not p.is_for(other.id, addresses_of(other))]
-    if wrong or not result.granted:
-        raise errors.GraphError(f"sharing the folder with {other.id} gave a permission to someone else")
 
 
 def scheduled_record(base: Record, employee: User, manager: User, folder: Folder,

@@ -74,10 +74,14 @@ def test_invite_recognises_the_documented_answer_by_the_recipients_id(
 def test_invite_refuses_an_answer_for_someone_else(drive: Drive, rsps: responses.RequestsMock) -> None:
     """Before, one recipient and one returned permission were paired whoever it was for."""
     rsps.add(responses.POST, f"{D}/items/01A/invite", json={"value": [INVITED]})
-    result = drive.invite(DRIVE, "01A", [Recipient(email="per@contoso.com",
-                                                   object_id="7e6d5c4b-3a29-4817-9605-f4e3d2c1b0a9")])
-    assert not result.ok and result.failed == (("7e6d5c4b-3a29-4817-9605-f4e3d2c1b0a9",
-                                                 "Graph returned no permission for this recipient"),)
+    result = drive.invite(DRIVE, "01A", ["per@contoso.com"])
+    assert not result.ok and not result.granted
+    assert result.failed == (("per@contoso.com", "Graph returned no permission for this recipient"),)
+    rsps.add(responses.POST, f"{D}/items/01B/invite", json={"value": [INVITED]})
+    other = drive.invite(DRIVE, "01B", [Recipient(email="per@contoso.com",
+                                                  object_id="7e6d5c4b-3a29-4817-9605-f4e3d2c1b0a9")])
+    assert other.failed == (("7e6d5c4b-3a29-4817-9605-f4e3d2c1b0a9",
+                             "Graph returned no permission for this recipient"),)
 
 
 def test_invite_many_matches_by_id_case_insensitively(drive: Drive, rsps: responses.RequestsMock) -> None:
