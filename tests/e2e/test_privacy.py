@@ -130,7 +130,7 @@ def clash_seed() -> dict[str, Any]:
         {"userPrincipalName": "maja@example.se", "displayName": "Maja Chef", "manager": "head@example.se"},
         {"userPrincipalName": "bo@example.se", "displayName": "Bo Berg", "manager": "maja@example.se"},
     ]
-    for who in ("alva", "cecilia", "dan"):
+    for who in ("alva", "cecilia", "dan", "erik"):
         people.append({"userPrincipalName": f"{who}@example.se", "displayName": who.title() + " Ek",
                        "manager": "maja@example.se", "oneDrive": False, "preferredLanguage": "sv-SE"})
     return {"tenant": {"domain": "example.se"}, "users": people,
@@ -138,10 +138,11 @@ def clash_seed() -> dict[str, Any]:
 
 
 def test_a_folder_at_a_talks_path_is_used_only_when_it_is_that_talks(serve_tenant: ServeFactory) -> None:
-    """Before the round, Maja's OneDrive already has folders where three talk folders go: Alva's
-    holds Bo's form (copied there), Cecilia's a file of Maja's own, Dan's his own form (a pass
-    that stopped). Alva's and Cecilia's talks fail with the reason and nothing is written into
-    or shared from those folders; Dan's folder is his and is used."""
+    """Before the round, Maja's OneDrive already has something where four talk folders go: Alva's
+    folder holds Bo's form (copied there), Cecilia's a file of Maja's own, Dan's his own form (a
+    pass that stopped), and a file stands where Erik's folder goes. Alva's, Cecilia's and Erik's
+    talks fail with the reason and nothing is written or shared there; Dan's folder is his and
+    is used."""
     served = serve_tenant(clash_seed())
     client = served.client()
     users = {u.upn.split("@")[0]: u for u in client.directory.list_users()}
@@ -161,6 +162,7 @@ def test_a_folder_at_a_talks_path_is_used_only_when_it_is_that_talks(serve_tenan
         "alva": client.drive.upload_to_user_path(maja.id, path("alva", form), form_of("bo")),
         "cecilia": client.drive.upload_to_user_path(maja.id, path("cecilia", "Anteckningar.txt"), b"Maja's"),
         "dan": client.drive.upload_to_user_path(maja.id, path("dan", form), form_of("dan")),
+        "erik": client.drive.upload_to_user_path(maja.id, path("erik", "")[:-1], b"not a folder"),
     }
     before = served.state()
 
@@ -182,6 +184,8 @@ def test_a_folder_at_a_talks_path_is_used_only_when_it_is_that_talks(serve_tenan
             {i: v for i, v in before["drives"][item.drive_id]["items"].items() if v["parentId"] == folder_id}
         assert drive[folder_id]["permissions"] == [] and not f[who]["DriveId"]
     assert "another talk" in f["alva"]["Note"] and "no document samtal made" in f["cecilia"]["Note"]
+    assert f["erik"]["Status"] == "failed" and "a file stands where" in f["erik"]["Note"]
+    assert not f["erik"]["DriveId"] and served.blob(planted["erik"].id) == b"not a folder"
     dan = f["dan"]
     assert dan["Status"] == "scheduled" and dan["FolderId"] == planted["dan"].parent_id
     assert dan["FormItemId"] == planted["dan"].id  # his form, kept as it was
