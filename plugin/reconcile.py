@@ -634,7 +634,8 @@ class Reconciler:
         if record.event_id:
             self.talks.cancel(record.manager_id, record.event_id, record.language or "sv")
         if record.drive_id and record.folder_id and record.manager_id:
-            self.talks.unshare(self.talks.folder_of(record), _stub(record.manager_id, record.manager_email))
+            self.talks.unshare(self.talks.folder_of(record), _stub(record.manager_id, record.manager_email),
+                               record.key)
 
     # ------------------------------------------------------------------ held and filed
     def _watch_all(self, talks: list[_Talk]) -> None:

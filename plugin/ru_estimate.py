@@ -5,14 +5,16 @@ single-item read or a download, 2 for a multi-item query, create, update, delete
 any permission call. Outlook and the directory are not charged in RU. The costs below count the
 SharePoint requests each step of :mod:`plugin.talks` and :mod:`plugin.reconcile` makes:
 
-- a new talk: prep guide uploaded by path (2; creates the folder), the folder read for its web
-  address (1), the form uploaded (2), one ``invite`` for the folder (5), the record created (2);
+- a new talk: the folder's path looked at with its children (2: a multi-item query), prep guide
+  uploaded by path (2; creates the folder), the folder read for its web address (1), the form
+  uploaded (2), one ``invite`` for the folder (5), the record created (2);
 - the manager's guide: one upload per manager (2);
 - a talk booked again in its existing folder: prep guide (2), form kept (a 409, 2, and the
   folder listed to find it, 2), the record updated (2);
 - a declined time moved: prep guide (2), the record updated (2);
-- a talk moved to a new manager: the old manager's permission listed (5) and removed (5), the
-  folder prepared again (6), shared with the new manager (5), the record updated (2);
+- a talk moved to a new manager: the old manager's permission listed (5), removed (5) and the
+  permissions listed again to see it is gone (5), the folder prepared again (6), shared with the
+  new manager (5), the record updated (2);
 - a form filed: downloaded (1), the record updated (2); any other status change: a record write (2);
 - every pass: the site (1), the records list found (2 + 1 + 2 for its columns), the records read
   (2 per page of 200).
@@ -25,10 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 RU_PER_ACTION: dict[str, int] = {
-    "book": 2 + 1 + 2 + 5 + 2,
+    "book": 2 + 2 + 1 + 2 + 5 + 2,
     "book again": 2 + 2 + 2 + 2,
     "move (declined)": 2 + 2,
-    "move to the new manager": 5 + 5 + 6 + 5 + 2,
+    "move to the new manager": 5 + 5 + 5 + 6 + 5 + 2,
     "filed": 1 + 2,
 }
 RECORD_WRITE = 2

@@ -3,12 +3,13 @@
 Every step looks before it writes, or writes in a way that cannot duplicate, so running it again
 after a crash at any point creates nothing twice (SPEC §2):
 
-- the folder is found by path or created with ``conflictBehavior: fail`` (a 409 means it exists);
+- the folder is looked at by path before anything is written: a missing one is created by the
+  prep guide's upload, an existing one is used only when it is this talk's (:mod:`plugin.folders`);
 - the prep guide is uploaded with ``replace``; the form with ``fail``, so a form someone has
   started filling in is never overwritten; when the talk moves, only the date of a form nobody
   has written in is set anew, conditional on the version read (:mod:`plugin.form_date`);
 - ``invite`` grants the same permission again rather than a second one, and only to the one
-  other person of the talk (the folder's owner is the other);
+  other person of the talk (the folder's owner is the other), checked by object id or address;
 - the meeting is looked up by the record key stored on it before one is created, and created with
   a ``transactionId`` derived from the key.
 """
@@ -28,10 +29,10 @@ from zoneinfo import ZoneInfo
 from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
 from connectors.graph.client import GraphClient
-from connectors.graph.addresses import address_key, same_id
+from connectors.graph.addresses import same_id
 from connectors.graph.directory import User
-from connectors.graph.drive import DriveItem, InviteResult
-from connectors.graph.names import safe_name
+from connectors.graph.drive import DriveItem, FolderLook
+from plugin import folders, sharing
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers
 from plugin.form_date import follow_booking
@@ -63,6 +64,9 @@ _BODY = {
 
 
 _FALLBACK_NOTE = "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive"
+# The talk documents a talk folder holds, by name, in every language; the longest of them.
+_DOCUMENT_NAMES = frozenset(FILE_NAMES[lang][kind] for lang in FILE_NAMES for kind in ("prep", "form"))
+_LONGEST_FILE_NAME = max(len(n) for names in FILE_NAMES.values() for n in names.values())
 
 
 _R = TypeVar("_R")
@@ -107,7 +111,7 @@ class Talks:
         return choose_language(user.preferred_language, self.settings.language.default)
 
     def _segments(self) -> list[str]:
-        return [safe_name(s) for s in self.settings.folders.path.split("/") if s.strip()]
+        return folders.campaign_segments(self.settings.folders.path)
 
     # ------------------------------------------------------------------ folder and documents
     def prepare(self, employee: User, manager: User, record: Record | None, ctx: TalkContext,
@@ -143,6 +147,19 @@ class Talks:
         known = [i for i, (_, _, record, _) in enumerate(talks)
                  if record is not None and record.drive_id and record.folder_id]
         by_path = [i for i in range(len(talks)) if i not in set(known)]
+        stale = [i for i in known if not self._owner_is_party(talks[i])]
+        for i, answer in zip(stale, drive.get_items([(talks[i][2].drive_id, talks[i][2].folder_id)  # type: ignore[union-attr]
+                                                     for i in stale])):
+            # A folder its owner keeps though no longer part of the talk: never used again; once
+            # it is gone, the talk gets a new folder.
+            record = talks[i][2]
+            assert record is not None
+            if isinstance(answer, errors.NotFound):
+                by_path.append(i)
+            else:
+                out[i] = answer if isinstance(answer, errors.GraphError) else folders.stale_owner(
+                    record.folder_owner)
+        known = [i for i in known if i not in set(stale)]
         for i, answer in zip(known, drive.upload_many([
                 (talks[i][2].drive_id, talks[i][2].folder_id, names[i], preps[i])  # type: ignore[union-attr]
                 for i in known])):
@@ -174,21 +191,50 @@ class Talks:
     def _put_in_folders(self, talks: Sequence[tuple[User, User, Record | None, TalkContext]],
                         which: list[int], names: list[str], preps: list[bytes], in_manager_drive: bool
                         ) -> list[tuple[Folder, bool] | errors.GraphError]:
-        """The prep guides of ``which`` put by path into each talk folder, in the manager's or
-        the employee's OneDrive."""
+        """The prep guides of ``which`` put into each talk folder, in the manager's or the
+        employee's OneDrive. Each path is looked at first (one GET): a missing folder is made by
+        the upload by path; an existing one only when it is this talk's (:func:`folders.claim`),
+        else the talk gets a clash error and nothing is written."""
+        drive = self.client.drive
         owners = [talks[i][1] if in_manager_drive else talks[i][0] for i in which]
-        segments = [self._folder_segments(owner, talks[i][0]) for owner, i in zip(owners, which)]
-        answers = self.client.drive.upload_many_to_user_paths(
-            [(owner.id, segs + [names[i]], preps[i]) for owner, segs, i in zip(owners, segments, which)])
-        out: list[tuple[Folder, bool] | errors.GraphError] = []
-        for owner, segs, answer in zip(owners, segments, answers):
-            if isinstance(answer, errors.GraphError):
-                out.append(answer)
-            elif not answer.parent_id:
-                out.append(errors.GraphError("Graph answered an upload without its folder's id"))
+        segments = [self._folder_segments(talks[i][0]) for i in which]
+        looks = drive.look_at_user_paths([(owner.id, segs) for owner, segs in zip(owners, segments)])
+        out: list[tuple[Folder, bool] | errors.GraphError | None] = [
+            look if isinstance(look, errors.GraphError) else None for look in looks]
+        found = [k for k, look in enumerate(looks) if isinstance(look, FolderLook)]
+        claims = [folders.Claim(looks[k], self.tag(talks[which[k]][0])) for k in found]  # type: ignore[arg-type]
+        ours: list[int] = []
+        for k, verdict in zip(found, folders.claim(drive, claims, _DOCUMENT_NAMES)):
+            if verdict is None:
+                ours.append(k)
             else:
-                out.append((Folder(answer.drive_id, answer.parent_id, "", owner.id, "", segs), True))
-        return out
+                out[k] = verdict if isinstance(verdict, errors.GraphError) else folders.clash(owners[k].id, verdict)
+        adopted = [looks[k] for k in ours]
+        for k, look, answer in zip(ours, adopted, drive.upload_many(
+                [(look.item.drive_id, look.item.id, names[which[k]], preps[which[k]])  # type: ignore[union-attr]
+                 for k, look in zip(ours, adopted)])):
+            assert isinstance(look, FolderLook)
+            log.info("the folder of %s was there already and is its own; using it", talks[which[k]][0].id)
+            out[k] = answer if isinstance(answer, errors.GraphError) else (
+                Folder(look.item.drive_id, look.item.id, look.item.web_url or "", owners[k].id, "",
+                       segments[k]), True)
+        new = [k for k, look in enumerate(looks) if look is None]
+        for k, answer in zip(new, drive.upload_many_to_user_paths(
+                [(owners[k].id, segments[k] + [names[which[k]]], preps[which[k]]) for k in new])):
+            if isinstance(answer, errors.GraphError):
+                out[k] = answer
+            elif not answer.parent_id:
+                out[k] = errors.GraphError("Graph answered an upload without its folder's id")
+            else:
+                out[k] = (Folder(answer.drive_id, answer.parent_id, "", owners[k].id, "", segments[k]), True)
+        assert all(o is not None for o in out), "every talk has an answer"
+        return out  # type: ignore[return-value]
+
+    def _owner_is_party(self, talk: tuple[User, User, Record | None, TalkContext]) -> bool:
+        """Whether the record's folder is in the OneDrive of the talk's employee or manager."""
+        employee, manager, record, _ = talk
+        owner = (record.folder_owner if record is not None else "") or employee.id
+        return same_id(owner, employee.id) or same_id(owner, manager.id)
 
     @staticmethod
     def with_url(folder: Folder, found: DriveItem) -> Folder:
@@ -196,12 +242,11 @@ class Talks:
         return Folder(folder.drive_id, found.id, found.web_url or "", folder.owner_id, folder.note,
                       folder.segments)
 
-    def _folder_segments(self, owner: User, employee: User) -> list[str]:
-        if owner.id == employee.id:
-            name = safe_name(employee.display_name)
-        else:  # several reports share the manager's drive: keep their folders apart by id
-            name = safe_name(f"{employee.display_name} ({employee.id[:8]})")
-        return self._segments() + [name]
+    def _folder_segments(self, employee: User) -> list[str]:
+        """Where the talk folder is in whichever OneDrive holds it: the same name in every drive,
+        the employee's whole object id in it (:func:`folders.talk_folder_name`)."""
+        campaign = self._segments()
+        return campaign + [folders.talk_folder_name(employee, campaign, _LONGEST_FILE_NAME)]
 
     def place_form(self, folder: Folder, ctx: TalkContext) -> DriveItem:
         """Upload the form with ``fail``: one already there (a previous pass) is kept."""
@@ -246,39 +291,20 @@ class Talks:
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""
-        other = manager if same_id(folder.owner_id, employee.id) else employee
-        result = self.client.drive.invite(folder.drive_id, folder.item_id, [address_of(other)],
-                                          roles=("write",), require_sign_in=True,
-                                          send_invitation=False)
-        check_shared(result, other)
+        err = self.share_many([(folder, employee, manager)])[0]
+        if err is not None:
+            raise err
 
     def share_many(self, talks: list[tuple[Folder, User, User]]) -> list[errors.GraphError | None]:
         """:meth:`share` for many ``(folder, employee, manager)`` in ``$batch`` calls; one answer
-        each, in order: None when shared, else the error."""
-        others = [manager if same_id(folder.owner_id, employee.id) else employee
-                  for folder, employee, manager in talks]
-        results = self.client.drive.invite_many(
-            [(folder.drive_id, folder.item_id, address_of(other)) for (folder, _, _), other in zip(talks, others)],
-            roles=("write",), require_sign_in=True, send_invitation=False)
-        out: list[errors.GraphError | None] = []
-        for result, other in zip(results, others):
-            try:
-                if isinstance(result, errors.GraphError):
-                    raise result
-                check_shared(result, other)
-                out.append(None)
-            except errors.GraphError as err:
-                out.append(err)
-        return out
+        each, in order: None when shared, else the error (:func:`sharing.share_many`)."""
+        others = [manager if same_id(folder.owner_id, employee.id) else employee for folder, employee, manager in talks]
+        return sharing.share_many(self.client.drive, [
+            (folder.drive_id, folder.item_id, other, address_of(other)) for (folder, _, _), other in zip(talks, others)])
 
-    def unshare(self, folder: Folder, person: User) -> None:
-        """Remove the direct permissions ``person`` has on the folder (a former manager)."""
-        for perm in self.client.drive.list_permissions(folder.drive_id, folder.item_id):
-            if perm.inherited_from:
-                continue
-            if same_id(perm.user_id, person.id) or address_key(perm.user_email or "") in person.addresses:
-                if "owner" not in perm.roles:
-                    self.client.drive.remove_permission(folder.drive_id, folder.item_id, perm.id)
+    def unshare(self, folder: Folder, person: User, key: str) -> None:
+        """Take back a former manager's access to talk ``key``'s folder (:func:`sharing.unshare`)."""
+        sharing.unshare(self.client.drive, folder.drive_id, folder.item_id, person, key)
 
     # ------------------------------------------------------------------ documents
     def context(self, employee: User, manager: User, start: datetime | None,
@@ -385,11 +411,6 @@ class Talks:
             self.client.calendar.cancel_event(manager_id, event_id, comment)
         except errors.NotFound:
             pass
-
-
-def check_shared(result: InviteResult, other: User) -> None:
-    if result.failed:
-        raise errors.GraphError(f"could not share the folder with {other.id}: {result.failed[0][1]}")
 
 
 def scheduled_record(base: Record, employee: User, manager: User, folder: Folder,

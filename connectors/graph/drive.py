@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from connectors.graph import drive_uploads, errors
-from connectors.graph.addresses import address_key, same_id
+from connectors.graph import drive_looks, drive_uploads, errors
 from connectors.graph.batch import BatchRequest, execute_batch
+from connectors.graph.drive_looks import FolderLook
 from connectors.graph.http import GraphHttp
 from connectors.graph.names import check_path, encode_id, encode_path, same_name
+from connectors.graph.permissions import (
+    InviteResult, Permission, Recipient, match_invites, parse_permission, recipient,
+)
 from connectors.graph.redact import redact_path
 from connectors.graph.upload import (
     CONFLICT_BEHAVIOURS, DEFAULT_CHUNK_SIZE, SessionUpload, UploadLimits, parse_instant,
@@ -71,27 +74,6 @@ class FileContent:
 
     item: DriveItem
     data: bytes
-
-
-@dataclass(frozen=True)
-class Permission:
-    id: str
-    roles: tuple[str, ...]
-    user_id: str | None
-    user_email: str | None
-    display_name: str | None
-    link_scope: str | None      # "anonymous" / "organization" / "users" for sharing links
-    inherited_from: str | None  # id (else path) of the ancestor the permission comes from
-
-
-@dataclass(frozen=True)
-class InviteResult:
-    granted: tuple[Permission, ...]
-    failed: tuple[tuple[str, str], ...]  # (recipient, reason) — reason has no personal data
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 class Drive:
@@ -268,6 +250,14 @@ class Drive:
         calls; one answer per file, in order: the item or the error."""
         return drive_uploads.upload_many_to_user_paths(self, files, conflict=conflict)
 
+    def look_at_user_paths(self, paths: Sequence[tuple[str, Sequence[str]]]
+                           ) -> list[FolderLook | None | errors.GraphError]:
+        """What stands at each ``(user_id, path_segments)`` with its children (one GET with
+        ``$expand=children`` each, in ``$batch`` calls): a :class:`FolderLook`, None when nothing
+        does (or the user has no OneDrive), or the error; in order
+        (:mod:`connectors.graph.drive_looks`)."""
+        return drive_looks.look_at_user_paths(self, paths)
+
     @staticmethod
     def not_provisioned(err: errors.NotFound) -> errors.DriveNotProvisioned:
         """A 404 on a user's drive path: the user's OneDrive was never provisioned."""
@@ -377,14 +367,16 @@ class Drive:
         return out
 
     # ------------------------------------------------------------------ sharing
-    def invite(self, drive_id: str, item_id: str, recipients: Sequence[str], *,
+    def invite(self, drive_id: str, item_id: str, recipients: Sequence[str | Recipient], *,
                roles: Sequence[str] = ("write",), require_sign_in: bool = True,
                send_invitation: bool = False, message: str | None = None) -> InviteResult:
-        """Grant ``roles`` on the item to each recipient (e-mail address or Entra object id).
+        """Grant ``roles`` on the item to each recipient (an e-mail address, an Entra object id,
+        or a :class:`Recipient` with both, invited by address and recognised by either).
 
         One POST for everyone. Graph refuses the whole request with 400 when one recipient is
         unacceptable (F11), so a refused multi-recipient invite is repeated per recipient: the
-        others are still shared and the refused ones come back in ``failed``.
+        others are still shared and the refused ones come back in ``failed``. A recipient no
+        returned permission is for (by object id or address, ignoring case) is in ``failed``.
         """
         if not recipients:
             raise ValueError("invite needs at least one recipient")
@@ -392,14 +384,12 @@ class Drive:
             raise ValueError(f"roles must be a non-empty subset of {sorted(ROLES)}")
         if message is not None and len(message) > INVITE_MESSAGE_LIMIT:
             raise ValueError(f"the invitation message is limited to {INVITE_MESSAGE_LIMIT} characters")
-        unique = list(dict.fromkeys(r.strip() for r in recipients))
-        if any(not r for r in unique):
-            raise ValueError("a recipient is empty")
+        unique = list(dict.fromkeys(recipient(r) for r in recipients))
         path = f"{_drive(drive_id)}/items/{_id(item_id)}/invite"
 
-        def send(batch: Sequence[str]) -> list[dict[str, Any]]:
+        def send(batch: Sequence[Recipient]) -> list[dict[str, Any]]:
             body: dict[str, Any] = {
-                "recipients": [{"email": r} if "@" in r else {"objectId": r} for r in batch],
+                "recipients": [r.body() for r in batch],
                 "roles": list(roles), "requireSignIn": require_sign_in,
                 "sendInvitation": send_invitation,
             }
@@ -410,56 +400,54 @@ class Drive:
             return [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
 
         try:
-            return _match_invites(unique, send(unique))
+            return match_invites(unique, send(unique))
         except errors.BadRequest as err:
             if len(unique) == 1:
-                return InviteResult((), ((unique[0], _reason(err)),))
+                return InviteResult((), ((unique[0].label, _reason(err)),))
             log.warning("invite for %d recipients refused (%s); inviting one by one",
                         len(unique), err.code or err.status)
         granted: list[Permission] = []
         failed: list[tuple[str, str]] = []
-        for recipient in unique:
+        for one in unique:
             try:
-                result = _match_invites([recipient], send([recipient]))
+                result = match_invites([one], send([one]))
             except errors.BadRequest as err:
-                failed.append((recipient, _reason(err)))
+                failed.append((one.label, _reason(err)))
                 continue
             granted.extend(result.granted)
             failed.extend(result.failed)
         return InviteResult(tuple(granted), tuple(failed))
 
-    def invite_many(self, grants: Sequence[tuple[str, str, str]], *,
+    def invite_many(self, grants: Sequence[tuple[str, str, str | Recipient]], *,
                     roles: Sequence[str] = ("write",), require_sign_in: bool = True,
                     send_invitation: bool = False) -> list[InviteResult | errors.GraphError]:
         """:meth:`invite` of one recipient each for many ``(drive_id, item_id, recipient)`` in
         ``$batch`` calls. One answer per grant, in order: an :class:`InviteResult` (a recipient
-        Graph refused is in its ``failed``, as with :meth:`invite`) or the error of that item."""
+        Graph refused, or no returned permission is for, is in its ``failed``, as with
+        :meth:`invite`) or the error of that item."""
         if not roles or not set(roles) <= ROLES:
             raise ValueError(f"roles must be a non-empty subset of {sorted(ROLES)}")
         requests = []
-        for i, (d, item, recipient) in enumerate(grants):
-            recipient = recipient.strip()
-            if not recipient:
-                raise ValueError("a recipient is empty")
-            body = {"recipients": [{"email": recipient} if "@" in recipient else {"objectId": recipient}],
-                    "roles": list(roles), "requireSignIn": require_sign_in,
+        whom = [recipient(r) for _, _, r in grants]
+        for i, ((d, item, _), one) in enumerate(zip(grants, whom)):
+            body = {"recipients": [one.body()], "roles": list(roles), "requireSignIn": require_sign_in,
                     "sendInvitation": send_invitation}
             # Granting the same role twice is harmless: safe to repeat.
             requests.append(BatchRequest(str(i), "POST", f"{_drive(d)}/items/{_id(item)}/invite",
                                          body=body, idempotent=True))
         results = execute_batch(self.http, requests)
         out: list[InviteResult | errors.GraphError] = []
-        for i, (_, _, recipient) in enumerate(grants):
+        for i, one in enumerate(whom):
             res = results[str(i)]
             if isinstance(res.error, errors.BadRequest):
-                out.append(InviteResult((), ((recipient.strip(), _reason(res.error)),)))
+                out.append(InviteResult((), ((one.label, _reason(res.error)),)))
             elif res.error is not None:
                 out.append(res.error)
             else:
                 value = res.body.get("value") if isinstance(res.body, dict) else None
                 raw = [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
                 try:
-                    out.append(_match_invites([recipient.strip()], raw))
+                    out.append(match_invites([one], raw))
                 except errors.GraphError as err:
                     out.append(err)
         return out
@@ -467,7 +455,7 @@ class Drive:
     def list_permissions(self, drive_id: str, item_id: str) -> list[Permission]:
         """Every permission on the item, inherited ones included (``inherited_from`` set)."""
         path = f"{_drive(drive_id)}/items/{_id(item_id)}/permissions"
-        return [_permission(p) for p in self.http.paginate(path)]
+        return [parse_permission(p) for p in self.http.paginate(path)]
 
     def remove_permission(self, drive_id: str, item_id: str, permission_id: str) -> None:
         """Remove one permission; one that is already gone (404) counts as removed."""
@@ -562,48 +550,6 @@ def _item(data: dict[str, Any], drive_id: str) -> DriveItem:
     )
 
 
-def _permission(data: dict[str, Any]) -> Permission:
-    user = (_dig(data, "grantedToV2", "user") or _dig(data, "grantedTo", "user")
-            or _dig(data, "grantedToV2", "siteUser") or {})
-    user = user if isinstance(user, dict) else {}
-    email = _opt_str(user, "email") or _dig(data, "invitation", "email")
-    inherited = _obj(data, "inheritedFrom")
-    roles = data.get("roles")
-    roles = roles if isinstance(roles, list) else []
-    return Permission(
-        id=_req_str(data, "id"),
-        roles=tuple(r for r in roles if isinstance(r, str)),
-        user_id=_opt_str(user, "id"),
-        user_email=email if isinstance(email, str) else None,
-        display_name=_opt_str(user, "displayName"),
-        link_scope=_dig(data, "link", "scope") if isinstance(_dig(data, "link", "scope"), str) else None,
-        inherited_from=(_opt_str(inherited, "id") or _opt_str(inherited, "path")) or None,
-    )
-
-
-def _match_invites(recipients: Sequence[str], raw: list[dict[str, Any]]) -> InviteResult:
-    """Pair returned permissions with recipients (by e-mail or object id, case-insensitive)."""
-    granted: list[Permission] = []
-    failed: list[tuple[str, str]] = []
-    perms = []
-    for p in raw:
-        if isinstance(p.get("error"), dict):
-            continue
-        perms.append(_permission(p))
-    unmatched = list(perms)
-    for recipient in recipients:
-        hit = next((p for p in unmatched if address_key(recipient) == address_key(p.user_email or "")
-                    or same_id(recipient, p.user_id)), None)
-        if hit is None and len(recipients) == 1 and len(unmatched) == 1:
-            hit = unmatched[0]  # one recipient, one permission: Graph may omit the address
-        if hit is None:
-            failed.append((recipient, "Graph returned no permission for this recipient"))
-            continue
-        unmatched.remove(hit)
-        granted.append(hit)
-    return InviteResult(tuple(granted), tuple(failed))
-
-
 def _batch_bytes(body: Any) -> bytes | errors.GraphError:
     if isinstance(body, str):
         try:
@@ -619,4 +565,4 @@ def _reason(err: errors.GraphError) -> str:
     return f"{err.status or ''} {err.code or 'refused'}".strip()
 
 
-__all__ = ["Drive", "DriveInfo", "DriveItem", "FileContent", "InviteResult", "Permission"]
+__all__ = ["Drive", "DriveInfo", "DriveItem", "FileContent", "FolderLook", "InviteResult", "Permission", "Recipient"]

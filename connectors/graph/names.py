@@ -19,6 +19,9 @@ graph-failure-modes.md F1, F2, F4):
   ``max_length`` (default :data:`MAX_NAME_LENGTH`), keeping the extension when shortening;
 - the result is never empty (``_`` stands in), and ``safe_name(safe_name(x)) == safe_name(x)``.
 
+:func:`name_with_id` builds a name whose identity is a unique part (an object id) that is never
+cut: when the name is too long, the readable label before it is shortened instead.
+
 OneDrive compares names case-insensitively (F5): "Plan.docx" and "plan.docx" are one item;
 :func:`same_name` compares the way OneDrive does.
 """
@@ -61,6 +64,29 @@ def safe_name(name: str, *, max_length: int = MAX_NAME_LENGTH) -> str:
     text = _FORBIDDEN.sub(lambda m: _FULL_WIDTH[m.group(0)], text)
     text = _defuse_reserved(_shorten(_trim(text), max_length), max_length)
     return text or "_"
+
+
+def name_with_id(label: str, unique: str, *, max_length: int = MAX_NAME_LENGTH) -> str:
+    """``"{label} ({unique})"`` made valid, at most ``max_length`` characters, ``unique`` whole.
+
+    The label goes through :func:`safe_name` and is cut (never the unique part) to fit; a label
+    with nothing left becomes ``_``. Two calls with different ``unique`` parts never give names
+    OneDrive takes for one (case-insensitively) unless the unique parts are equal ignoring case.
+    Raises :class:`ValueError` when ``unique`` is not itself a safe name, holds brackets, or
+    leaves no room for a label.
+    """
+    unique = unicodedata.normalize("NFC", unique)
+    if not unique or not is_safe_name(unique) or "(" in unique or ")" in unique:
+        raise ValueError("the unique part of a name must be a non-empty safe name without brackets")
+    suffix = f" ({unique})"
+    room = max_length - len(suffix)
+    if room < 1:
+        raise ValueError(f"max_length {max_length} leaves no room for a label beside a "
+                         f"{len(unique)}-character unique part")
+    # The label is valid on its own; cut, it stays so (only its end goes, and the name ends
+    # with the bracket, so a dot or space at the cut is no longer at the end of the name).
+    text = safe_name(label, max_length=max(len(label), 8))[:room].rstrip(" ") or "_"
+    return text + suffix
 
 
 def is_safe_name(name: str) -> bool:

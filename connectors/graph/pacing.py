@@ -67,6 +67,8 @@ def request_ru(method: str, path: str) -> int:
         return 5
     if method.upper() != "GET":
         return 2
+    if "children" in expand:  # an item with its children is a multi-item query
+        return 2
     if lower.endswith(":"):  # an item addressed by path
         return 1
     last = lower.rsplit("/", 1)[-1]

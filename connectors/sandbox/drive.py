@@ -132,7 +132,8 @@ def check_if_match(req: Request, item: dict[str, Any] | None) -> None:
                      "usually an eTag mismatch", inner_code="entityTagDoesNotMatch")
 
 
-def render_item(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any], *, context: bool = False) -> dict[str, Any]:
+def render_item(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any], *, context: bool = False,
+                select: bool = True) -> dict[str, Any]:
     path = path_of(app, drive, item)
     body: dict[str, Any] = {}
     if context:
@@ -158,10 +159,21 @@ def render_item(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[st
         digest = base64.b64encode(hashlib.sha1(app.tenant.blobs.get(item["id"], b"")).digest()).decode()
         body["file"] = {"mimeType": item["mimeType"], "hashes": {"quickXorHash": digest}}
         body["@microsoft.graph.downloadUrl"] = upload.download_url(app, req, drive["id"], item["id"])
-    select = odata.select_fields(req)
-    if select:
-        wanted = {s.lower() for s in select} | {"@odata.context"}
+    fields = odata.select_fields(req) if select else None
+    if fields:
+        wanted = {s.lower() for s in fields} | {"@odata.context"}
         body = {k: v for k, v in body.items() if k.lower() in wanted}
+    return body
+
+
+def _with_children(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any],
+                   body: dict[str, Any]) -> dict[str, Any]:
+    """``$expand=children``: the item's children in the same answer (driveitem-get: "include the
+    children of an item in the same call"), at most 200 of them, as a listing's first page."""
+    expand = [e.strip().split("(", 1)[0].lower() for e in (req.query.get("$expand") or "").split(",")]
+    if "children" in expand and item["folder"]:
+        body["children"] = [render_item(app, req, drive, c, select=False)
+                            for c in children_of(app, drive, item["id"])[:200]]
     return body
 
 
@@ -258,7 +270,7 @@ def drive_item(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     if item is None:
         raise item_not_found()
     if action == "" and method == "GET":
-        return ok(render_item(app, req, drive, item, context=True))
+        return ok(_with_children(app, req, drive, item, render_item(app, req, drive, item, context=True)))
     if action == "" and method == "DELETE":
         if item["parentId"] is None:
             raise GraphError(403, "accessDenied", "The root of a drive cannot be deleted.")
@@ -343,34 +355,75 @@ def _create_session(app: Sandbox, req: Request, drive: dict[str, Any], item: dic
     return ok(upload.create_session(app, req, drive["id"], parent_id, name, conflict))
 
 
-def permissions(app: Sandbox, drive: dict[str, Any], item: dict[str, Any]) -> list[dict[str, Any]]:
+def effective(app: Sandbox, drive: dict[str, Any], item: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Every permission on the item as stored, with the reference of the ancestor it is inherited
+    from (None for the item's own); the drive owner's last."""
     all_items = items(app, drive)
-    out: list[dict[str, Any]] = [dict(p) for p in item["permissions"]]
+    out: list[tuple[dict[str, Any], dict[str, Any] | None]] = [(p, None) for p in item["permissions"]]
     ancestor_id = item["parentId"]
     while ancestor_id is not None:
         ancestor = all_items[ancestor_id]
         ref = {"driveId": drive["id"], "id": ancestor["id"], "path": "/drive/root:" + path_of(app, drive, ancestor).rstrip("/")}
-        out += [{**p, "inheritedFrom": ref} for p in ancestor["permissions"]]
+        out += [(p, ref) for p in ancestor["permissions"]]
         ancestor_id = ancestor["parentId"]
     owner = app.tenant.data["users"].get(drive["ownerId"] or "")
     if owner is not None:
         perm: dict[str, Any] = {"id": OWNER_PERMISSION, "roles": ["owner"], "shareId": OWNER_PERMISSION,
                                 "grantedTo": {"user": {"email": owner["mail"], "id": owner["id"], "displayName": owner["displayName"]}}}
-        if item["parentId"] is not None:
-            perm["inheritedFrom"] = {"driveId": drive["id"], "id": drive["rootId"], "path": "/drive/root:"}
-        out.append(perm)
+        root = {"driveId": drive["id"], "id": drive["rootId"], "path": "/drive/root:"}
+        out.append((perm, root if item["parentId"] is not None else None))
     return out
 
 
+def render_permission(app: Sandbox, perm: dict[str, Any], inherited: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored permission as Graph answers it. With ``tenant.variants.permissions: documented``
+    as Microsoft's examples show one (driveitem-invite, permission resource,
+    https://learn.microsoft.com/en-us/graph/api/resources/permission): ``grantedToV2`` with
+    ``user`` and ``siteUser``, the deprecated ``grantedTo``, the user's id in upper case, a
+    display name and no e-mail, and no ``inheritedFrom`` ("OneDrive for Business and SharePoint
+    document libraries do not return the inheritedFrom property", same page)."""
+    if not documented_permissions(app):
+        return {**perm, "inheritedFrom": inherited} if inherited is not None else dict(perm)
+    user = perm["grantedTo"]["user"]
+    uid, name = str(user["id"]).upper(), user["displayName"]
+    out: dict[str, Any] = {
+        "@deprecated.GrantedTo": "GrantedTo has been deprecated. Refer to GrantedToV2",
+        "grantedTo": {"user": {"displayName": name, "id": uid}},
+        "grantedToV2": {"user": {"id": uid, "displayName": name},
+                        "siteUser": {"id": str(_site_user_number(app, user["id"])), "displayName": name,
+                                     "loginName": name}},
+        "id": perm["id"], "roles": list(perm["roles"]),
+    }
+    for key in ("invitation", "shareId"):
+        if key in perm:
+            out[key] = perm[key]
+    return out
+
+
+def documented_permissions(app: Sandbox) -> bool:
+    variants = app.tenant.seed["tenant"].get("variants") or {}
+    return bool(variants.get("permissions") == "documented")
+
+
+def _site_user_number(app: Sandbox, user_id: str) -> int:
+    """The SharePoint principal number of a user: small, per site, not the object id."""
+    return list(app.tenant.data["users"]).index(user_id) + 1 if user_id in app.tenant.data["users"] else 0
+
+
+def permissions(app: Sandbox, drive: dict[str, Any], item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [render_permission(app, p, ref) for p, ref in effective(app, drive, item)]
+
+
 def _permission(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any], perm_id: str) -> Response:
-    found = next((p for p in permissions(app, drive, item) if p["id"] == perm_id), None)
+    found = next(((p, ref) for p, ref in effective(app, drive, item) if p["id"] == perm_id), None)
     if found is None:
         raise item_not_found("The permission could not be found.")
+    perm, inherited = found
     if req.method == "GET":
-        return ok({"@odata.context": odata.context_url(req, "permission/$entity"), **found})
-    if found["id"] == OWNER_PERMISSION:
+        return ok({"@odata.context": odata.context_url(req, "permission/$entity"), **render_permission(app, perm, inherited)})
+    if perm["id"] == OWNER_PERMISSION:
         raise GraphError(403, "accessDenied", "The owner's permission cannot be removed.")
-    if "inheritedFrom" in found:
+    if inherited is not None:
         raise GraphError(400, "invalidRequest", "Only permissions that are not inherited can be deleted; remove it on the item it is inherited from.")
     item["permissions"] = [p for p in item["permissions"] if p["id"] != perm_id]
     return empty(204)
@@ -407,7 +460,7 @@ def _invite(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, A
         perm["roles"] = ["write"] if "write" in roles or "write" in perm["roles"] else ["read"]
         if body.get("sendInvitation"):
             perm["invitation"] = {"email": user["mail"], "signInRequired": bool(body.get("requireSignIn", True))}
-        out.append(dict(perm))
+        out.append(render_permission(app, perm, None))
     return ok({"@odata.context": odata.context_url(req, "Collection(microsoft.graph.permission)"), "value": out})
 
 

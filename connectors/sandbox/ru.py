@@ -71,6 +71,8 @@ def ru_cost(method: str, path: str, query: Mapping[str, str]) -> int:
         return 5
     if method != "GET":
         return 2
+    if "children" in expand:  # an item with its children is a multi-item query
+        return 2
     if lower.rstrip("/").endswith(":"):  # an item addressed by path, nothing after it
         return 1
     action = _ACTION.search(lower)

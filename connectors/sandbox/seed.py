@@ -8,6 +8,10 @@ every problem found, each naming the entry (``users[3] (per.lind@example.se): ma
 Beyond SPEC §7 the sandbox understands:
 
 - ``tenant.id`` (tenant GUID; derived from the domain when absent), ``tenant.displayName``;
+- ``tenant.variants``: how this tenant answers where real tenants differ; each key takes one of
+  :data:`VARIANTS`' values. ``permissions: documented`` answers permissions as Microsoft's own
+  examples do (``connectors/sandbox/drive.py``): ``grantedToV2`` and ``grantedTo`` with the
+  user's id as an upper-case GUID and a display name only, no e-mail, and no ``inheritedFrom``;
 - ``tenant.licences``: licence count; when given, SharePoint's RU budgets for it are enforced
   (``ru.py``); without it (and without ``ru_per_minute`` in the faults) RU are only counted;
 - ``tenant.apps``: applications that may get tokens over HTTPS (see ``identity.py``)::
@@ -51,7 +55,10 @@ _USER_KEYS = {
     "kind", "userType", "givenName", "surname", "officeLocation", "employeeId", "businessPhones",
     "mobilePhone",
 }
-_TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences"}
+_TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences", "variants"}
+# Documented ways real tenants answer differently (``tenant.variants``): name -> allowed values,
+# the first being what the sandbox does without the key.
+VARIANTS: dict[str, tuple[str, ...]] = {"permissions": ("default", "documented")}
 
 
 class SeedError(ValueError):
@@ -138,10 +145,26 @@ class _Validator:
                 "secret": app.get("secret"), "certificate_pem": app.get("certificate_pem"), "roles": roles,
             })
         return {
-            "domain": domain, "timeZone": zone, "id": tenant_id,
+            "domain": domain, "timeZone": zone, "id": tenant_id, "variants": self._variants(raw.get("variants")),
             "displayName": str(raw.get("displayName") or domain), "apps": apps, "licences": licences,
             "sharepointHost": f"{domain.split('.')[0]}.sharepoint.com",
         }
+
+    def _variants(self, raw: Any) -> dict[str, str]:
+        chosen = {name: values[0] for name, values in VARIANTS.items()}
+        if raw is None:
+            return chosen
+        if not isinstance(raw, dict):
+            self.fail("tenant.variants", "must be a mapping such as {permissions: documented}")
+            return chosen
+        for name, value in raw.items():
+            if name not in VARIANTS:
+                self.fail(f"tenant.variants.{name}", f"unknown variant (known: {', '.join(sorted(VARIANTS))})")
+            elif value not in VARIANTS[name]:
+                self.fail(f"tenant.variants.{name}", f"must be one of {', '.join(VARIANTS[name])}, not {value!r}")
+            else:
+                chosen[name] = str(value)
+        return chosen
 
     def _zone(self, where: str, name: Any) -> str:
         try:

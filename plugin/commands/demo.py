@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
-from connectors.graph.names import safe_name
+from connectors.graph.names import name_with_id, safe_name
 from connectors.sandbox import FaultSpec, FaultSpecError, Sandbox
 from connectors.sandbox.generate import generate_seed
 from connectors.sandbox.people import People
@@ -190,7 +190,7 @@ class _Demo:
         with self.progress.step("saving the documents", len(wanted)) as bar:
             for record in wanted:
                 bar.update(1)  # type: ignore[attr-defined]
-                folder = docs / safe_name(f"{record.employee_name} ({record.employee_id[:8]})")
+                folder = docs / name_with_id(record.employee_name, record.employee_id, max_length=120)
                 folder.mkdir(exist_ok=True)
                 for child in client.drive.list_children(record.drive_id, record.folder_id):
                     if not child.is_folder:
@@ -207,7 +207,7 @@ class _Demo:
             if home is None:
                 continue
             name = next((r.manager_name for r in records if r.manager_id == manager_id), manager_id)
-            target = docs / safe_name(f"{name} ({manager_id[:8]}) - chef")
+            target = docs / name_with_id(name, f"chef {manager_id}", max_length=120)
             for child in client.drive.list_children(info.id, home.id):
                 if not child.is_folder:
                     target.mkdir(exist_ok=True)

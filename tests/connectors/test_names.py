@@ -7,8 +7,8 @@ import unicodedata
 import pytest
 
 from connectors.graph.names import (
-    MAX_NAME_LENGTH, MAX_PATH_LENGTH, check_path, encode_id, encode_path, is_safe_name, safe_name,
-    same_name,
+    MAX_NAME_LENGTH, MAX_PATH_LENGTH, check_path, encode_id, encode_path, is_safe_name, name_with_id,
+    safe_name, same_name,
 )
 
 FORBIDDEN = '"*:<>?/\\|'
@@ -112,3 +112,52 @@ def test_encode_id_keeps_drive_site_and_upn_shapes() -> None:
     assert encode_id("a/b?c") == "a%2Fb%3Fc"
     with pytest.raises(ValueError):
         encode_id("")
+
+
+# ---------------------------------------------------------------------------- names with an id
+ID_A = "3f2b8c1e-6a4d-4f0e-9b7a-1c2d3e4f5a6b"
+ID_B = "3f2b8c1e-0000-4f0e-9b7a-1c2d3e4f5a6b"  # the same first 8 characters
+
+
+def test_a_long_label_is_cut_never_the_id() -> None:
+    prefix = "Institutionen för matematik, avdelningen för tillämpad matematik och statistik – "
+    a = name_with_id(prefix + "Anna Svensson", ID_A, max_length=80)
+    b = name_with_id(prefix + "Anna Svenberg", ID_B, max_length=80)
+    assert len(a) <= 80 and len(b) <= 80 and a.endswith(f" ({ID_A})") and b.endswith(f" ({ID_B})")
+    assert not same_name(a, b) and is_safe_name(a) and is_safe_name(b)
+    assert a.startswith(prefix[:40])
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("Per Lind", "Per Lind (x1)"),
+    ("Sara <Lund>: HR?", "Sara ＜Lund＞： HR (x1)"),       # OneDrive's rules, then the cut
+    (" .Olle Berg. ", ".Olle Berg (x1)"),
+    ("", "_ (x1)"), ("...", "_ (x1)"), ("~Tilde", "～Tilde (x1)"),
+    ("Anna Svensson-Lindqvist", "Anna Svensson-L (x1)"),  # cut to 20
+    ("Anna Svensson. Lindqvist", "Anna Svensson. (x1)"),  # a dot at the cut is inside the name
+    ("Anna Svensso   Lindqvist", "Anna Svensso (x1)"),    # no space before the bracket
+])
+def test_name_with_id_examples(label: str, expected: str) -> None:
+    assert name_with_id(label, "x1", max_length=20) == expected
+
+
+def test_name_with_id_refuses_an_id_it_cannot_keep_whole() -> None:
+    for unique in ("", "a/b", "a (b)", " x"):
+        with pytest.raises(ValueError):
+            name_with_id("Per", unique)
+    with pytest.raises(ValueError):
+        name_with_id("Per", ID_A, max_length=len(ID_A) + 3)  # no room for a label
+
+
+def test_names_with_different_ids_never_collide() -> None:
+    rng = random.Random(11)
+    alphabet = "aåäöAÅÄÖ .-~#%:*?<>|/\\\"_"
+    seen: dict[str, str] = {}
+    for n in range(3000):
+        label = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 150)))
+        unique = f"{rng.getrandbits(64):016x}"
+        name = name_with_id(label, unique, max_length=rng.randint(len(unique) + 4, 120))
+        assert is_safe_name(name) and name.endswith(f"({unique})"), name
+        key = name.casefold()
+        assert seen.get(key, unique) == unique, (name, seen[key])
+        seen[key] = unique

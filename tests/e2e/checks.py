@@ -84,7 +84,8 @@ def within_hours(user: dict[str, Any], start: datetime, end: datetime) -> bool:
 
 
 def check_round(served: Served, state: dict[str, Any], *, per_day: int = 3, buffer_minutes: int = 15,
-                duration_minutes: int = 60, graph_reads: bool = True) -> dict[str, dict[str, Any]]:
+                duration_minutes: int = 60, graph_reads: bool = True,
+                folders_owner: str = "employee") -> dict[str, dict[str, Any]]:
     """Every invariant of SPEC §3–6 over the whole tenant; returns the list items by key."""
     items = items_by_key(state)
     users = state["users"]
@@ -125,7 +126,7 @@ def check_round(served: Served, state: dict[str, Any], *, per_day: int = 3, buff
         for who in (employee, manager):
             assert within_hours(who, start, end), f"{key}: {local} outside {who['displayName']}'s hours"
         talks_by_manager[manager["id"]].append((start, end, key))
-        check_folder(served, state, key, f, employee, manager, client)
+        check_folder(served, state, key, f, employee, manager, client, folders_owner=folders_owner)
 
     for manager_id, talks in talks_by_manager.items():
         talks.sort()
@@ -140,12 +141,15 @@ def check_round(served: Served, state: dict[str, Any], *, per_day: int = 3, buff
 
 
 def check_folder(served: Served, state: dict[str, Any], key: str, f: dict[str, Any],
-                 employee: dict[str, Any], manager: dict[str, Any], client: Any) -> None:
+                 employee: dict[str, Any], manager: dict[str, Any], client: Any, *,
+                 folders_owner: str = "employee") -> None:
     drive = state["drives"][f["DriveId"]]
     folder = drive["items"][f["FolderId"]]
     assert folder["folder"], f"{key}: FolderId is not a folder"
     owner = users_owner = drive["ownerId"]
-    if employee["oneDrive"]:
+    if folders_owner == "manager":
+        assert owner == manager["id"] and not f["Note"], f"{key}: the folder is not in the manager's OneDrive"
+    elif employee["oneDrive"]:
         assert owner == employee["id"] and not f["Note"], f"{key}: the folder is not in the employee's OneDrive"
     else:
         assert owner == manager["id"] and "OneDrive" in f["Note"], f"{key}: fallback not said: {f['Note']!r}"
@@ -154,7 +158,10 @@ def check_folder(served: Served, state: dict[str, Any], key: str, f: dict[str, A
         # leading/trailing spaces and a trailing dot are not allowed (graph-facts.md §5, "Names")
         assert segment == segment.strip(" ").rstrip(".") and segment, f"{key}: edge spaces or dot in {segment!r}"
     assert path_segments(drive, folder)[:2] == ["Medarbetarsamtal", "2027"]
-    assert safe_name(employee["displayName"]) in folder["name"], f"{key}: folder {folder['name']!r}"
+    # the display name (cut when long) and the whole object id, which is never cut
+    assert folder["name"].endswith(f" ({employee['id']})"), f"{key}: folder {folder['name']!r}"
+    shown = folder["name"][: -len(f" ({employee['id']})")]
+    assert shown and safe_name(employee["displayName"], max_length=999).startswith(shown), f"{key}: folder {folder['name']!r}"
     names = FILE_NAMES[f["Language"]]
     children = {i["name"]: i for i in drive["items"].values() if i["parentId"] == folder["id"]}
     assert set(children) == {names["prep"], names["form"]}, f"{key}: folder holds {sorted(children)}"
@@ -170,9 +177,9 @@ def check_folder(served: Served, state: dict[str, Any], key: str, f: dict[str, A
         assert not item["permissions"], f"{key}: {item['name']!r} carries its own permissions"
     if client is not None:
         perms = client.drive.list_permissions(f["DriveId"], f["FolderId"])
-        people = sorted((p.user_id, p.roles) for p in perms)
+        people = sorted(((p.user_id or "").lower(), p.roles) for p in perms)  # ids in any case
         assert people == sorted([(users_owner, ("owner",)), (other["id"], ("write",))]), f"{key}: {people}"
-        assert all(p.link_scope is None for p in perms), f"{key}: a sharing link"
+        assert not any(p.is_link for p in perms), f"{key}: a sharing link"
 
 
 def _ancestors(drive: dict[str, Any], item: dict[str, Any]) -> list[str]:

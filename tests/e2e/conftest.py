@@ -30,6 +30,7 @@ from plugin.cache import LookCache
 from plugin.reconcile import PassReport, Reconciler
 from plugin.settings import Settings, load_settings
 from plugin.tenant import open_client
+from tests.e2e.privacy import check_privacy
 
 ZONE = ZoneInfo("Europe/Stockholm")
 WINDOW = (date(2027, 2, 1), date(2027, 3, 31))  # holds Good Friday and Easter Monday 2027
@@ -49,7 +50,7 @@ tenant:
   client_secret: {{env: {secret}}}
 meetings: {{duration_minutes: 60, buffer_minutes: 15, max_per_manager_per_day: {per_day},
            time_zone: Europe/Stockholm, online: teams}}
-folders: {{owner: employee, path: "Medarbetarsamtal/{{campaign}}"}}
+folders: {{owner: {owner}, path: "Medarbetarsamtal/{{campaign}}"}}
 records: {{site: "example.sharepoint.com:/sites/hr", list: Medarbetarsamtal}}
 concurrency: {{max_requests: {workers}}}
 """
@@ -146,16 +147,24 @@ class Served:
 
 @contextmanager
 def serve(tmp: Path, seed: dict[str, Any] | str | Path, *, faults: str = "", per_day: int = 3,
-          workers: int = 8, policy: RetryPolicy | None = None) -> Iterator[Served]:
-    """Serve a sandbox from ``seed`` and write a campaign file for it into ``tmp``."""
+          workers: int = 8, policy: RetryPolicy | None = None,
+          folders_owner: str = "employee") -> Iterator[Served]:
+    """Serve a sandbox from ``seed`` and write a campaign file for it into ``tmp``.
+
+    When the scenario ends without an error, the whole tenant is checked against the privacy
+    invariant (:func:`tests.e2e.privacy.check_privacy`): every e2e scenario, present and future,
+    ends with nothing visible to anyone but its talk's employee and manager."""
     sandbox = Sandbox.from_seed(seed, faults=FaultSpec.parse(faults) if faults else None)
     with sandbox.serve(port=0) as server:
         config = tmp / "campaign.yaml"
         config.write_text(CAMPAIGN.format(graph_url=server.graph_url, start=WINDOW[0], end=WINDOW[1],
-                                          secret=SECRET_VARIABLE, per_day=per_day, workers=workers),
+                                          secret=SECRET_VARIABLE, per_day=per_day, workers=workers,
+                                          owner=folders_owner),
                           encoding="utf-8")
         yield Served(sandbox, server.graph_url, server.url, config, tmp / "cache.json",
                      policy or RetryPolicy())
+    with sandbox.tenant.lock:
+        check_privacy(sandbox.tenant.data, sandbox.tenant.blobs)
 
 
 ServeFactory = Callable[..., Served]

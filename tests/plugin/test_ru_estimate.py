@@ -23,11 +23,11 @@ def test_estimate_counts_talks_managers_and_the_records() -> None:
                ("move (declined)", "Per"), ("unschedulable", "Per")]
     e = estimate_round(actions, records=450, ru_per_minute=1_200)
     assert dict((what, ru) for what, _, ru in e.by_action) == {
-        "book": 36, "move (declined)": 4, "unschedulable": 2, "manager's guide": 4, "read the records": 12}
-    assert e.ru == 58 and e.talks == 4
-    assert e.minutes == pytest.approx(58 / 1_200)
+        "book": 42, "move (declined)": 4, "unschedulable": 2, "manager's guide": 4, "read the records": 12}
+    assert e.ru == 64 and e.talks == 4
+    assert e.minutes == pytest.approx(64 / 1_200)
     text = describe(e, "1,000 licences")
-    assert text[0] == "SharePoint resource units: about 58 (14.5 per talk)"
+    assert text[0] == "SharePoint resource units: about 64 (16.0 per talk)"
     assert text[-1] == "at 1,200 RU a minute (1,000 licences) this pass takes at least 3 seconds"
     with pytest.raises(ValueError):
         estimate_round([], 0, 0)

@@ -1,8 +1,13 @@
 """Drives, upload sessions, sharing against graph-shapes.md §5."""
 from __future__ import annotations
 
+import json
+
+import pytest
 import requests
 
+from connectors.sandbox import Sandbox
+from connectors.sandbox.seed import SeedError, load_seed
 from tests.sandbox.conftest import Client
 
 CHUNK = 327_680
@@ -144,3 +149,55 @@ def test_if_match_guards_a_replace_against_a_concurrent_save(graph: Client) -> N
     current = graph.get(item).json()["eTag"]
     assert graph.post(f"{item}/createUploadSession", json={}, headers={"If-Match": first["eTag"]}).status_code == 412
     assert graph.post(f"{item}/createUploadSession", json={}, headers={"If-Match": current}).status_code == 200
+
+
+def test_folder_with_its_children_in_one_get(graph: Client) -> None:
+    d = _drive(graph)
+    graph.call("PUT", f"/drives/{d}/root:/Samtal/Per%20(1)/a.docx:/content", data=b"a")
+    graph.call("PUT", f"/drives/{d}/root:/Samtal/Per%20(1)/b.docx:/content", data=b"bb")
+    got = graph.get(f"/users/anna.berg@example.se/drive/root:/Samtal/per%20(1):?$expand=children")
+    assert got.status_code == 200 and got.json()["folder"] == {"childCount": 2}
+    assert sorted((c["name"], c["size"]) for c in got.json()["children"]) == [("a.docx", 1), ("b.docx", 2)]
+    assert "children" not in graph.get(f"/drives/{d}/root:/Samtal/Per%20(1):").json()
+    assert graph.get(f"/drives/{d}/root:/Samtal/Nobody:?$expand=children").status_code == 404
+
+
+def test_permissions_as_microsofts_examples_show_them() -> None:
+    """``tenant.variants.permissions: documented``: grantedToV2 and grantedTo, the id in upper
+    case, a display name and no e-mail, no inheritedFrom; invited by objectId as well."""
+    seed = {"tenant": {"domain": "example.se", "variants": {"permissions": "documented"}},
+            "users": [{"userPrincipalName": "anna@example.se", "displayName": "Anna"},
+                      {"userPrincipalName": "per@example.se", "displayName": "Per", "manager": "anna@example.se"}]}
+    sandbox = Sandbox.from_seed(seed)
+    with sandbox.serve(port=0) as server:
+        graph = Client(server.graph_url)
+        per = graph.get("/users/per@example.se").json()["id"]
+        d = _drive(graph, "anna@example.se")
+        folder = graph.post(f"/drives/{d}/root/children", json={"name": "Per", "folder": {}}).json()
+        invited = graph.post(f"/drives/{d}/items/{folder['id']}/invite", json={
+            "recipients": [{"objectId": per.upper()}], "roles": ["write"], "requireSignIn": True,
+            "sendInvitation": False}).json()["value"]
+        assert invited == [{
+            "@deprecated.GrantedTo": "GrantedTo has been deprecated. Refer to GrantedToV2",
+            "grantedTo": {"user": {"displayName": "Per", "id": per.upper()}},
+            "grantedToV2": {"user": {"id": per.upper(), "displayName": "Per"},
+                            "siteUser": {"id": "2", "displayName": "Per", "loginName": "Per"}},
+            "id": invited[0]["id"], "roles": ["write"]}]
+        doc = graph.call("PUT", f"/drives/{d}/items/{folder['id']}:/x.docx:/content", data=b"x").json()
+        listed = graph.get(f"/drives/{d}/items/{doc['id']}/permissions").json()["value"]
+        anna = graph.get("/users/anna@example.se").json()["id"]
+        assert sorted((p["grantedToV2"]["user"]["id"], p["roles"]) for p in listed) == sorted(
+            [(per.upper(), ["write"]), (anna.upper(), ["owner"])])
+        assert all("inheritedFrom" not in p and "email" not in json.dumps(p) for p in listed)
+        # inherited permissions still cannot be removed on the child
+        assert graph.call("DELETE", f"/drives/{d}/items/{doc['id']}/permissions/{invited[0]['id']}").status_code == 400
+        assert graph.call("DELETE", f"/drives/{d}/items/{folder['id']}/permissions/{invited[0]['id']}").status_code == 204
+
+
+def test_an_unknown_variant_is_refused() -> None:
+    with pytest.raises(SeedError, match="tenant.variants.permissions: must be one of default, documented"):
+        load_seed({"tenant": {"variants": {"permissions": "strange"}},
+                   "users": [{"userPrincipalName": "a@example.se", "displayName": "A"}]})
+    with pytest.raises(SeedError, match="tenant.variants.batches: unknown variant"):
+        load_seed({"tenant": {"variants": {"batches": "x"}},
+                   "users": [{"userPrincipalName": "a@example.se", "displayName": "A"}]})

@@ -1,0 +1,140 @@
+"""The privacy invariant over a whole sandbox tenant (SPEC §9): a folder belongs to exactly one
+talk, and nobody but that talk's employee and manager can see it or anything in it.
+
+:func:`check_privacy` looks at every drive and every item, with the permissions each item has
+itself and those it inherits from its folders (the drive's owner sees everything in it):
+
+- an item inside a talk folder is visible to nobody but that talk's employee and manager;
+- an item outside every talk folder (campaign folders, managers' guides, team overviews) carries
+  no grant and inherits none: only the drive's owner sees it;
+- no sharing link anywhere;
+- no folder holds two talks' forms, and no two records name one folder.
+
+A talk folder is a folder a record names (``DriveId``/``FolderId``), or one that holds a document
+stamped with a talk's key when no record names it (a pass that stopped before writing). The
+talk's people are the record's ``EmployeeId`` and ``ManagerId`` (without a record: the employee
+and the directory's manager). ``tests/e2e/conftest.py`` runs it when every served sandbox closes.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from plugin.documents.stamp import Stamp, read_stamp
+
+
+class OverShared(AssertionError):
+    """The tenant shows something to someone who must not see it."""
+
+
+def check_privacy(data: dict[str, Any], blobs: dict[str, bytes]) -> None:
+    """Raise :class:`OverShared` listing every breach of the invariant in the tenant's state."""
+    problems: list[str] = []
+    records = _records(data)
+    users = data["users"]
+    folder_talk: dict[tuple[str, str], str] = {}
+    for key, fields in records.items():
+        where = (str(fields.get("DriveId") or ""), str(fields.get("FolderId") or ""))
+        if not all(where) or where[1] not in data["drives"].get(where[0], {}).get("items", {}):
+            continue
+        if where in folder_talk:
+            problems.append(f"the records {folder_talk[where]} and {key} name one folder")
+        folder_talk.setdefault(where, key)
+
+    for drive_id, drive in data["drives"].items():
+        items = drive["items"]
+        stamps = {i: s for i, item in items.items() if not item["folder"]
+                  and (s := _stamp(blobs.get(i))) is not None}
+        forms: dict[str, set[str]] = defaultdict(set)
+        stamped: dict[str, set[str]] = defaultdict(set)
+        for item_id, stamp in stamps.items():
+            parent = items[item_id]["parentId"]
+            stamped[parent].add(stamp.key)
+            if stamp.kind == "form":
+                forms[parent].add(stamp.key)
+        for folder_id, keys in forms.items():
+            if len(keys) > 1:
+                problems.append(f"{_path(items, folder_id)} in drive {drive_id} holds the forms of "
+                                f"{len(keys)} talks: {sorted(keys)}")
+        talk_of: dict[str, str] = {}
+        for folder_id in set(stamped) | {f for d, f in folder_talk if d == drive_id}:
+            key = folder_talk.get((drive_id, folder_id))
+            if key is None:  # no record names it: the talk its documents are stamped with
+                keys = forms.get(folder_id) or stamped[folder_id]
+                key = sorted(keys)[0]
+            talk_of[folder_id] = key
+        for item_id, item in items.items():
+            if item["parentId"] is None:
+                continue
+            problems += _check_item(data, drive_id, drive, item_id, talk_of, records, users)
+    if problems:
+        raise OverShared("privacy invariant broken:\n  " + "\n  ".join(problems))
+
+
+def _check_item(data: dict[str, Any], drive_id: str, drive: dict[str, Any], item_id: str,
+                talk_of: dict[str, str], records: dict[str, dict[str, Any]],
+                users: dict[str, Any]) -> list[str]:
+    items = drive["items"]
+    chain = _chain(items, item_id)  # the item, then its folders up to the root
+    talk = next((talk_of[i] for i in chain if i in talk_of), None)
+    grants: list[dict[str, Any]] = [p for i in chain for p in items[i]["permissions"]]
+    where = f"{_path(items, item_id)} in drive {drive_id}"
+    problems = [f"{where}: a sharing link" for p in grants if p.get("link")]
+    viewers = {_grantee(p) for p in grants if not p.get("link")}
+    if drive.get("ownerId"):
+        viewers.add(str(drive["ownerId"]).lower())
+    if talk is None:
+        if grants:
+            problems.append(f"{where} lies outside every talk folder but is shared with "
+                            f"{sorted(viewers - {str(drive.get('ownerId') or '').lower()})}")
+        return problems
+    allowed = _people(talk, records, users)
+    strangers = sorted(viewers - allowed)
+    if strangers:
+        problems.append(f"{where} (talk {talk}) is visible to {strangers}, "
+                        f"who are not the talk's employee and manager {sorted(allowed)}")
+    return problems
+
+
+def _people(key: str, records: dict[str, dict[str, Any]], users: dict[str, Any]) -> set[str]:
+    fields = records.get(key)
+    employee = key.split(":", 1)[1]
+    if fields is not None:
+        manager = fields.get("ManagerId") or ""
+    else:
+        manager = (users.get(employee) or {}).get("managerId") or ""
+    return {p.lower() for p in (employee, manager) if p}
+
+
+def _grantee(perm: dict[str, Any]) -> str:
+    user = (perm.get("grantedTo") or {}).get("user") or {}
+    return str(user.get("id") or user.get("email") or "?").lower()
+
+
+def _chain(items: dict[str, Any], item_id: str) -> list[str]:
+    out = []
+    node: str | None = item_id
+    while node is not None:
+        out.append(node)
+        node = items[node]["parentId"]
+    return out
+
+
+def _path(items: dict[str, Any], item_id: str) -> str:
+    names = [items[i]["name"] for i in _chain(items, item_id)[:-1]]
+    return "/" + "/".join(reversed(names))
+
+
+def _stamp(blob: bytes | None) -> Stamp | None:
+    return read_stamp(blob) if blob else None
+
+
+def _records(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for site in data["sites"].values():
+        for lst in site["lists"].values():
+            for item in lst["items"].values():
+                fields = item.get("fields") or {}
+                if fields.get("Key") and fields.get("EmployeeId"):
+                    out[str(fields["Key"])] = fields
+    return out
