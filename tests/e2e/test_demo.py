@@ -12,6 +12,7 @@ from plugin import cli
 from plugin.commands.demo import SECRET_VARIABLE, ZONE
 from plugin.documents import read_form
 from tests.e2e.checks import items_by_key, utc
+from tests.e2e.privacy import check_privacy
 
 
 def test_the_demo_files_the_booked_day_of_every_talk_even_the_moved_ones(
@@ -23,6 +24,8 @@ def test_the_demo_files_the_booked_day_of_every_talk_even_the_moved_ones(
     assert "move (declined)" in moves  # the seed's people decline some invitations
 
     saved = json.loads((tmp_path / "sandbox-state.json").read_text(encoding="utf-8"))
+    blobs = {item: base64.b64decode(data) for item, data in saved["blobs"].items()}
+    check_privacy(saved["data"], blobs)  # the demo's tenant too: nobody sees another's talk
     items = items_by_key(saved["data"]).values()
     filed = [f for f in items if f["Status"] == "filed"]
     assert len(filed) >= 40
@@ -30,8 +33,7 @@ def test_the_demo_files_the_booked_day_of_every_talk_even_the_moved_ones(
              if f["MeetingDate"][:10] != utc(f["MeetingStart"]).astimezone(ZONE).date().isoformat()]
     assert not wrong, f"{len(wrong)} of {len(filed)} filed items give another day than their booking: {wrong}"
     # and the forms themselves, filled in after the moves, say the booked day too
-    blobs = saved["blobs"]
     for f in filed:
-        form = read_form(base64.b64decode(blobs[f["FormItemId"]]))
+        form = read_form(blobs[f["FormItemId"]])
         assert form.fields["meeting_date"] == utc(f["MeetingStart"]).astimezone(ZONE).date(), f["Title"]
         assert "date" not in f["Note"], f["Note"]
