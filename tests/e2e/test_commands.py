@@ -54,6 +54,8 @@ def test_run_then_status(serve_tenant: ServeFactory, capsys: pytest.CaptureFixtu
     (("window: {start: 2027-02-01, end: 2027-03-31}", "window: {start: 2027-03-31, end: 2027-02-01}"), "window"),
     (("online: teams}", "online: teams, colour: blue}"), "colour"),
     (("time_zone: Europe/Stockholm", "time_zone: Europe/Atlantis"), "time_zone"),
+    (("client_secret: {env: SAMTAL_E2E_SECRET}",  # the secret may only go to Microsoft's login hosts
+      "client_secret: {env: SAMTAL_E2E_SECRET}\n  authority: https://login.evil.example"), "tenant.authority"),
 ])
 @pytest.mark.parametrize("command", ["run", "plan", "status", "doctor"])
 def test_bad_settings_end_with_status_2_and_no_traceback(
