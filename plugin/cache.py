@@ -58,7 +58,8 @@ def _read_bounded(path: Path) -> bytes | None:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise UnusableCache("it is a directory, not a file" if stat.S_ISDIR(mode) else "it is not a regular file")
+            raise UnusableCache("it is a directory, not a file" if stat.S_ISDIR(mode)
+                                else "it is not a regular file")
         chunks: list[bytes] = []
         size = 0
         while size <= MAX_BYTES:

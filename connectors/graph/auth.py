@@ -236,7 +236,8 @@ class MsalTokenProvider:
             authority_host = check_authority(authority_host)
         except UntrustedHost as err:
             raise AuthError(f"the client secret is not sent to {authority_host}: {err}", aadsts=None,
-                            outcome=Outcome.PERMANENT, hint="set tenant.authority to Microsoft's login host") from None
+                            outcome=Outcome.PERMANENT,
+                            hint="set tenant.authority to Microsoft's login host") from None
         graph = urlsplit(graph_url)
         self.scopes = [f"{graph.scheme}://{graph.netloc}/.default"]
         self.tenant_id = tenant_id

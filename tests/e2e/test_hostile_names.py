@@ -65,7 +65,8 @@ def test_hostile_names_reach_no_terminal_and_no_csv(serve_tenant: ServeFactory, 
     assert code == 0 and "book" in out
     for talk in items_by_key(served.state()).values():  # two fill in the same need
         if talk["Title"] in (TITLE, CLEAR):
-            data = wordsim.fill_form(served.blob(talk["FormItemId"]), {"competence_needs": NEED, "goals": "=HYPERLINK(\"http://x\") \u202eevil"},
+            answers = {"competence_needs": NEED, "goals": "=HYPERLINK(\"http://x\") \u202eevil"}
+            data = wordsim.fill_form(served.blob(talk["FormItemId"]), answers,
                                      confirm=("employee_confirmed", "manager_confirmed"),
                                      day=utc(talk["MeetingStart"]).date())
             served.people.save_file(talk["DriveId"], talk["FormItemId"], data)
@@ -87,4 +88,5 @@ def test_hostile_names_reach_no_terminal_and_no_csv(serve_tenant: ServeFactory, 
     assert not any(CONTROLS.search(cell) for row in rows for cell in row)
     header = rows[0]
     assert {row[header.index("Employee")] for row in rows[1:]} >= {clean(n) for n in (TITLE, CLEAR, C1, NUL, BIDI)}
+    assert "'=HYPERLINK(\"http://x\") evil" in {row[header.index("Goals")] for row in rows[1:]}
     assert safe_name(TITLE)  # the folder names were made from these too (no crash above)
