@@ -5,7 +5,7 @@ Names, departments, reasons and form answers are written by other people. On a t
 escape sequence in them is a command: ``ESC ] 0 ; ... BEL`` sets the window title, ``ESC [ 2 J``
 clears the screen, ``ESC ] 52`` writes the clipboard and ``ESC ] 8`` makes a link, and the C1
 forms (``\\x9b`` is CSI, ``\\x9d`` is OSC) do the same on terminals that read 8-bit controls
-(ECMA-48, sections 5.3 and 8.3.89). In a CSV file a NUL or an escape reaches whatever opens it.
+(ECMA-48 defines both forms). In a CSV file a NUL or an escape reaches whatever opens it.
 :func:`printable` removes every such sequence whole, then every remaining C0 and C1 control
 character, and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
 U+2066–U+2069, the "Trojan Source" set, CVE-2021-42574) that would make the rest of a line read
@@ -17,6 +17,9 @@ one neighbouring character.
 standard output and error in one), so a message that carries a name (a Graph error, a log line)
 is covered too; line breaks, tabs and carriage returns stay there (progress bars redraw with
 ``\\r``); tables and single-line fields flatten them with ``printable(text)``.
+
+:func:`spreadsheet_cell` is a CSV cell: printable, and with a leading ``'`` when a spreadsheet
+would run it as a formula (OWASP's advice, below).
 """
 from __future__ import annotations
 
