@@ -4,6 +4,11 @@ Each subcommand lives in its own module with two functions, ``configure(parser)`
 its arguments and ``run(args) -> int`` to do the work; this file only wires them together so
 that importing the CLI stays cheap and every behaviour is callable (and tested) from Python.
 Exit statuses: 0 success, 1 the work found problems, 2 bad input (settings, arguments).
+
+While a command runs, its standard output and error are wrapped in
+:class:`plugin.printable.PrintableStream`: names and reasons other people wrote reach the
+terminal (or the file it is redirected to) without escape sequences or control characters,
+whichever message carries them (a table, a Graph error, a log line).
 """
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, TextIO, cast
 
 from plugin import __version__
+from plugin.printable import PrintableStream
 
 
 class _Command(Protocol):
@@ -61,6 +67,15 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = cast(TextIO, PrintableStream(out)), cast(TextIO, PrintableStream(err))
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if a in COMMANDS), None)
     parser = build_parser(only=command)

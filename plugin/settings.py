@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from connectors.graph.addresses import address_key, id_key
+from connectors.graph.clouds import cloud_mismatch
 from connectors.timezones import Zone, resolve_zone
 from plugin.scheduling.holidays import (
     DEFAULT_CATEGORIES,
@@ -390,6 +391,12 @@ def _cross_checks(
             file, nodes["tenant.certificate"], "tenant.certificate",
             "give either client_secret or certificate, not both",
         ))
+
+    valid = all(key not in nodes or key in tree.values for key in ("tenant.authority", "tenant.graph_url"))
+    mismatch = cloud_mismatch(cast(str, values["tenant.authority"]), cast(str, values["tenant.graph_url"]))
+    if valid and mismatch:
+        where = nodes.get("tenant.authority", nodes.get("tenant.graph_url", tenant_node))
+        problems.append(problem_at(file, where, "tenant.authority", mismatch))
 
     holidays_ok = "holidays.country" not in nodes or "holidays.country" in tree.values
     holidays_ok = holidays_ok and ("holidays.categories" not in nodes or "holidays.categories" in tree.values)

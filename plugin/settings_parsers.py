@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
-from urllib.parse import urlsplit
-
 import yaml
 
+from connectors.graph.clouds import UntrustedHost, check_authority, check_graph_url, without_userinfo
 from connectors.timezones import UnknownTimeZone, Zone, resolve_zone
 from plugin.settings_schema import (
     TAG_BOOL,
@@ -34,7 +33,6 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _THUMBPRINT = re.compile(r"^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::00(?:\.0+)?)?$")
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -144,29 +142,23 @@ def zone(node: yaml.Node, _: Context) -> Zone:
 
 
 def graph_url(node: yaml.Node, _: Context) -> str:
-    """HTTPS, or plain HTTP to a loopback address (a sandbox)."""
+    """Microsoft's Graph host of a public or national cloud over HTTPS, or a loopback sandbox
+    (:mod:`connectors.graph.clouds`): the bearer token goes nowhere else."""
     value = scalar_text(node, "a URL")
-    parts = urlsplit(value)
-    if parts.scheme not in {"https", "http"} or not parts.hostname:
-        raise Invalid(f"expected an https:// URL, got {describe(node)}", node)
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-        raise Invalid(
-            f"plain http is only allowed to a loopback sandbox (127.0.0.1), got {describe(node)}",
-            node,
-        )
-    if parts.query or parts.fragment:
-        raise Invalid(f"expected a base URL without query or fragment, got {describe(node)}", node)
-    return value.rstrip("/")
+    try:
+        return check_graph_url(value)
+    except UntrustedHost as err:
+        raise Invalid(f"{err}; got \"{without_userinfo(value)}\"", node) from None
 
 
 def authority_url(node: yaml.Node, _: Context) -> str:
-    """The Entra ID login host: HTTPS only (a sandbox with ``--https`` serves one on loopback)."""
+    """Microsoft's Entra ID login host of a public or national cloud over HTTPS, or a loopback
+    sandbox (:mod:`connectors.graph.clouds`): the client secret goes nowhere else."""
     value = scalar_text(node, "a URL")
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.hostname or parts.path.strip("/"):
-        raise Invalid(f"expected an https:// host such as https://login.microsoftonline.com, "
-                      f"got {describe(node)}", node)
-    return value.rstrip("/")
+    try:
+        return check_authority(value)
+    except UntrustedHost as err:
+        raise Invalid(f"{err}; got \"{without_userinfo(value)}\"", node) from None
 
 
 def text_list(what: str) -> Callable[[yaml.Node, Context], tuple[str, ...]]:

@@ -1,7 +1,12 @@
-"""Plain-text tables for the terminal: aligned columns, no colour, wide cells cut with an ellipsis."""
+"""Plain-text tables for the terminal: aligned columns, no colour, wide cells cut with an ellipsis.
+
+Cells are names and reasons other people wrote: each goes through :func:`printable` (no escape
+sequence, control character or bidi override reaches the terminal, and the widths stay true)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from plugin.printable import printable
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 40) -> str:
@@ -22,7 +27,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, max_width
 
 
 def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

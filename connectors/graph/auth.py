@@ -7,7 +7,11 @@ with its token cache, reused for every call; a tenant-specific authority; scope
 the cache first and treats a token as expired 5 minutes early; ``force_refresh`` is refused, so
 a token Graph rejected is removed from the cache to force a new one.
 
-Tokens and secrets never reach a log or an exception message.
+Tokens and secrets never reach a log or an exception message. The secret goes only to the login
+host the settings name, which must be one of Microsoft's (:mod:`connectors.graph.clouds`) or a
+loopback sandbox: MSAL is given an HTTP client that reaches no other host (whatever a discovery
+document says the token endpoint is) and follows no redirect (a 307 would send the form with the
+secret again, to wherever it points), and MSAL's regional endpoints are off.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from connectors.graph.clouds import LOGIN_HOSTS, UntrustedHost, check_authority, is_loopback
 from connectors.graph.errors import AuthError, Outcome
 
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
@@ -165,6 +170,48 @@ def auth_error_from_msal(result: dict[str, Any], tenant: str) -> AuthError:
                      outcome=outcome, hint=hint, code=error)
 
 
+class HostRefused(Exception):
+    """MSAL was about to send a request to a host that is not the login host."""
+
+
+class LoginHostOnly:
+    """The HTTP client MSAL gets (MSAL's ``HttpClient`` interface: ``get``/``post``/``close``):
+    requests go through ``session`` only to the login host ``authority`` names (or another
+    documented login host of the same cloud), never following a redirect."""
+
+    def __init__(self, session: Any, authority: str) -> None:
+        self.session = session
+        parts = urlsplit(authority)
+        netloc = parts.netloc.lower()
+        self.allowed = {(parts.scheme, netloc)}
+        cloud = LOGIN_HOSTS.get(parts.hostname or "")
+        if cloud is not None and not is_loopback(parts.hostname):
+            self.allowed |= {("https", host) for host, c in LOGIN_HOSTS.items() if c == cloud}
+            self.allowed |= {("https", f"{host}:443") for host, c in LOGIN_HOSTS.items() if c == cloud}
+
+    def _check(self, url: str) -> None:
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc.lower()) not in self.allowed:
+            raise HostRefused(f"MSAL asked to reach {parts.scheme}://{parts.netloc}, which is not the "
+                              "login host in the settings; nothing was sent there")
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        self._check(url)
+        return self.session.get(url, allow_redirects=False, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        self._check(url)
+        return self.session.post(url, allow_redirects=False, **kwargs)
+
+    def close(self) -> None:
+        """The session belongs to the caller."""
+
+
+def _refused(err: HostRefused) -> AuthError:
+    return AuthError(str(err), aadsts=None, outcome=Outcome.PERMANENT,
+                     hint="tenant.authority must be Microsoft's login host of the tenant's cloud")
+
+
 class MsalTokenProvider:
     """Client-credentials tokens from one long-lived MSAL app, thread-safe (one refresh at a time)."""
 
@@ -185,14 +232,25 @@ class MsalTokenProvider:
             raise AuthError("a daemon needs a tenant-specific authority, not /" + tenant_id,
                             aadsts=None, outcome=Outcome.PERMANENT,
                             hint="set tenant.tenant_id to the Directory (tenant) ID")
+        try:
+            authority_host = check_authority(authority_host)
+        except UntrustedHost as err:
+            raise AuthError(f"the client secret is not sent to {authority_host}: {err}", aadsts=None,
+                            outcome=Outcome.PERMANENT,
+                            hint="set tenant.authority to Microsoft's login host") from None
         graph = urlsplit(graph_url)
         self.scopes = [f"{graph.scheme}://{graph.netloc}/.default"]
         self.tenant_id = tenant_id
         self._lock = threading.Lock()
         self.cache = msal.TokenCache()
-        kwargs: dict[str, Any] = {}
-        if http_client is not None:
-            kwargs["http_client"] = http_client
+        if http_client is None:
+            import requests
+
+            http_client = requests.Session()
+        # azure_region=False: no regional token endpoint (MSAL_FORCE_REGION would send the token
+        # request to <region>.login.microsoft.com), only the login host of the settings.
+        kwargs: dict[str, Any] = {"http_client": LoginHostOnly(http_client, authority_host),
+                                  "azure_region": False}
         if not validate_authority:
             kwargs["validate_authority"] = False
             kwargs["instance_discovery"] = False
@@ -204,6 +262,8 @@ class MsalTokenProvider:
                 token_cache=self.cache,
                 **kwargs,
             )
+        except HostRefused as err:
+            raise _refused(err) from None
         except ValueError as err:  # MSAL validates keys, authority and PFX files eagerly
             raise AuthError(f"MSAL refused the app settings: {type(err).__name__}", aadsts=None,
                             outcome=Outcome.PERMANENT,
@@ -216,6 +276,8 @@ class MsalTokenProvider:
         with self._lock:
             try:
                 result = self.app.acquire_token_for_client(scopes=self.scopes)
+            except HostRefused as err:
+                raise _refused(err) from None
             except Exception as err:  # transport failures inside MSAL
                 raise AuthError(f"could not reach Entra ID: {type(err).__name__}", aadsts=None,
                                 outcome=Outcome.RETRY) from None

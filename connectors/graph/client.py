@@ -7,7 +7,6 @@ is made with a connection pool sized for the concurrency cap.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from connectors.graph.auth import (
 )
 from connectors.graph.batch import BatchRequest, BatchResult, execute_batch
 from connectors.graph.calendar import Calendar
+from connectors.graph.clouds import check_graph_url, is_loopback
 from connectors.graph.directory import Directory
 from connectors.graph.drive import Drive
 from connectors.graph.http import GraphHttp
@@ -37,14 +37,7 @@ from connectors.graph.retry import RetryPolicy
 def is_sandbox_url(graph_url: str) -> bool:
     """True for ``http://`` on a loopback address (127.0.0.0/8, ::1, localhost)."""
     parts = urlsplit(graph_url)
-    if parts.scheme != "http" or not parts.hostname:
-        return False
-    if parts.hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        return False
+    return parts.scheme == "http" and is_loopback(parts.hostname)
 
 
 @dataclass(frozen=True)
@@ -126,7 +119,10 @@ def connect(
     tokens: TokenProvider | None = None,
     pacer: Pacer | None = None,
 ) -> GraphClient:
-    """A :class:`GraphClient` for one tenant (or a sandbox)."""
+    """A :class:`GraphClient` for one tenant (or a sandbox). ``graph_url`` must be Microsoft's
+    Graph host or a loopback sandbox (:func:`connectors.graph.clouds.check_graph_url`: the bearer
+    token goes nowhere else); raises :class:`connectors.graph.clouds.UntrustedHost` otherwise."""
+    graph_url = check_graph_url(graph_url)
     session = session or make_session(max(8, max_concurrency * 2))
     if tokens is None:
         if is_sandbox_url(graph_url):

@@ -28,6 +28,7 @@ from connectors.sandbox.people import People
 from plugin.cache import LookCache
 from plugin.commands.status import ORDER, attention, grouped
 from plugin.documents import wordsim
+from plugin.printable import spreadsheet_cell as safe_cell
 from plugin.progress import Progress
 from plugin.reconcile import PassReport, Reconciler
 from plugin.records import Record, Status
@@ -217,9 +218,9 @@ class _Demo:
             writer.writerow(["Key", "Employee", "Manager", "Department", "Status", "MeetingStart",
                              "Note", "Goals", "CompetenceNeeds"])
             for r in sorted(records, key=lambda r: r.key):
-                writer.writerow([r.key, r.employee_name, r.manager_name, r.department, r.status.value,
-                                 r.meeting_start.isoformat() if r.meeting_start else "", r.note,
-                                 r.form.get("goals") or "", r.form.get("competence_needs") or ""])
+                writer.writerow([safe_cell(v) for v in (
+                    r.key, r.employee_name, r.manager_name, r.department, r.status.value,
+                    r.meeting_start, r.note, r.form.get("goals"), r.form.get("competence_needs"))])
 
     def summary(self, records: list[Record], requests_served: object) -> str:
         counts = Counter(r.status.value for r in records)

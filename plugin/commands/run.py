@@ -14,6 +14,7 @@ from pathlib import Path
 from connectors.graph import errors
 from plugin.cache import LookCache, default_cache_file
 from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.printable import printable
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
 from plugin.settings import Settings
@@ -108,7 +109,7 @@ def print_summary(report: PassReport, *, dry_run: bool = False) -> None:
     if report.retry_later:
         print(f"\n{len(report.retry_later)} talk(s) will be tried again next run:")
         for line in report.retry_later[:20]:
-            print(f"  {line}")
+            print(f"  {printable(line)}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from connectors.graph.directory import User
 from connectors.graph.names import safe_name
 from plugin.documents import choose_language
 from plugin.cache import default_cache_file as cache_file
-from plugin.cache import write_json_atomically
+from plugin.cache import read_json_cache, write_json_atomically
 from plugin.overview.document import FILE_NAMES, OVERVIEW_FIELDS, check_team, in_overview, render_team_overview
 from plugin.records import Record
 from plugin.settings import Settings
@@ -36,14 +36,11 @@ class OverviewCache:
     """manager id -> the hash of the overview last placed; written atomically."""
 
     def __init__(self, path: Path | None) -> None:
-        self.path = path
         self.placed: dict[str, str] = {}
-        if path is not None and path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                self.placed = {str(k): str(v) for k, v in data.get("overviews", {}).items()}
-            except (OSError, ValueError, AttributeError):
-                self.placed = {}
+        if path is not None:  # anything odd about the file is no cache (plugin.cache)
+            self.placed, usable = read_json_cache(path, "overviews")
+            path = path if usable else None
+        self.path = path
 
     def save(self) -> None:
         if self.path is not None:

@@ -3,14 +3,26 @@
 Figures are made with ``matplotlib.figure.Figure`` (no pyplot state, no GUI backend), text is
 drawn as paths (``svg.fonttype: path``) so the page needs no font, and each chart gets its own
 ``svg.hashsalt`` so the ids of two inline SVGs never clash in one page. Same data, same SVG.
+
+Labels are data (departments, reasons, competence needs people wrote), and matplotlib reads a
+text with two unescaped ``$`` as mathtext and a backslash or ``^`` inside it as TeX: "Ekonomi $$" was
+a parse error that ended ``samtal report`` with a traceback, and "$x$" would be drawn as math.
+Mathtext is switched off for every text of every chart (``text.parse_math: False``) and TeX with
+it (``text.usetex: False``), rather than escaping each label: no chart text of ours is math, the
+switch covers texts made anywhere in the figure (tick labels are made while drawing), and a
+label is drawn exactly as written. Labels also lose control characters and bidi overrides
+(:func:`plugin.printable.printable`) and are cut to :data:`LABEL_MAX` characters; the tables
+beside the charts keep the whole text.
 """
 from __future__ import annotations
 
 import html
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
+from functools import wraps
+from typing import Any, ParamSpec
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -18,7 +30,13 @@ from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from plugin.printable import printable
 from plugin.records import Status
+
+_P = ParamSpec("_P")
+LABEL_MAX = 60
+# Every chart is drawn under these: data text is never mathtext or TeX (see the module's doc).
+PLAIN_TEXT: Any = {"text.parse_math": False, "text.usetex": False, "svg.fonttype": "path"}
 
 STATUS_COLOURS: Mapping[Status, str] = {
     Status.FILED: "#1b7f3b", Status.HELD: "#7cc47f", Status.SCHEDULED: "#2f6db5",
@@ -30,14 +48,29 @@ _PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
 
+def _plain(chart: Callable[_P, str]) -> Callable[_P, str]:
+    """Make and draw the chart with mathtext and TeX off, from its first text to its SVG."""
+    @wraps(chart)
+    def draw(*args: _P.args, **kwargs: _P.kwargs) -> str:
+        with matplotlib.rc_context(PLAIN_TEXT):
+            return chart(*args, **kwargs)
+    return draw
+
+
+def data_label(text: str) -> str:
+    """A data label as a chart shows it: printable, on one line, at most :data:`LABEL_MAX` long."""
+    text = " ".join(printable(text).split())
+    return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
+
+
 def _svg(fig: Figure, name: str, label: str) -> str:
     out = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": f"samtal-{name}"}):
+    with matplotlib.rc_context({"svg.hashsalt": f"samtal-{name}"}):
         fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     text = _METADATA.sub("", _PROLOGUE.sub("", out.getvalue(), count=1), count=1)
     for _ in range(2):  # the page's CSS sizes the chart: drop the fixed width and height
         text = _ROOT_SIZE.sub(r"\1", text, count=1)
-    return text.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label, quote=True)}" ', 1)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{html.escape(printable(label), quote=True)}" ', 1)
 
 
 def _x(day: date) -> float:
@@ -56,8 +89,10 @@ def _figure(height: float = 3.4) -> Figure:
     return fig
 
 
+@_plain
 def progress_chart(days: Sequence[tuple[date, int, int]], in_round: int, today: date,
                    labels: Mapping[str, str]) -> str:
+    labels = {key: data_label(text) for key, text in labels.items()}
     fig = _figure()
     ax = fig.subplots()
     x = [_x(d) for d, _, _ in days]
@@ -77,11 +112,13 @@ def progress_chart(days: Sequence[tuple[date, int, int]], in_round: int, today: 
     return _svg(fig, "progress", labels["title"])
 
 
+@_plain
 def departments_chart(rows: Sequence[tuple[str, Sequence[int]]], order: Sequence[Status],
                       status_names: Mapping[Status, str], label: str) -> str:
     fig = _figure(max(2.2, 0.45 * len(rows) + 1.2))
     ax = fig.subplots()
-    names = [name for name, _ in rows][::-1]
+    names = _distinct([data_label(name) for name, _ in rows])[::-1]
+    status_names = {status: data_label(text) for status, text in status_names.items()}
     left = [0] * len(names)
     for i, status in enumerate(order):
         values = [counts[i] for _, counts in rows][::-1]
@@ -93,8 +130,10 @@ def departments_chart(rows: Sequence[tuple[str, Sequence[int]]], order: Sequence
     return _svg(fig, "departments", label)
 
 
+@_plain
 def weeks_chart(weeks: Sequence[tuple[date, int]], window: tuple[date, date], today: date,
                 labels: Mapping[str, str]) -> str:
+    labels = {key: data_label(text) for key, text in labels.items()}
     fig = _figure()
     ax = fig.subplots()
     start = window[0] - timedelta(days=window[0].weekday())
@@ -113,14 +152,26 @@ def weeks_chart(weeks: Sequence[tuple[date, int]], window: tuple[date, date], to
     return _svg(fig, "weeks", labels["title"])
 
 
+@_plain
 def counts_chart(name: str, rows: Sequence[tuple[str, int]], colour: str, label: str,
                  colours: Sequence[str] | None = None) -> str:
     """Horizontal bars, one per row (reasons, themes), biggest on top."""
     fig = _figure(max(1.8, 0.36 * len(rows) + 0.9))
     ax = fig.subplots()
-    shown = [(text if len(text) <= 60 else text[:59] + "…", n) for text, n in rows][::-1]
+    shown = list(zip(_distinct([data_label(text) for text, _ in rows]), [n for _, n in rows]))[::-1]
     ax.barh([t for t, _ in shown] or [""], [n for _, n in shown] or [0],
             color=(list(colours)[::-1] if colours else colour))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="x", alpha=0.3)
     return _svg(fig, name, label)
+
+
+def _distinct(labels: Sequence[str]) -> list[str]:
+    """The labels of a bar chart's categories, made distinct: matplotlib puts equal strings on one
+    bar, and two long texts may be cut to the same start, or differ only in controls taken out."""
+    seen: dict[str, int] = {}
+    out = []
+    for text in labels:
+        seen[text] = seen.get(text, 0) + 1
+        out.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return out

@@ -1,38 +1,26 @@
 """The records as CSV for spreadsheets, with formula-injection-safe cells.
 
-A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is one a
-spreadsheet may run as a formula (OWASP "CSV Injection"); such a cell gets a leading ``'`` so it
-is shown as the text it is. Only what HR reads in the list goes out: no drive or item ids.
+HR opens this file in Excel, and every cell holds text other people wrote: each goes through
+:func:`plugin.printable.spreadsheet_cell` (no control character or escape sequence; a cell a
+spreadsheet could run as a formula starts with ``'``, as OWASP recommends). The csv module quotes
+cells with separators, quotes or line breaks (RFC 4180), so no text starts a cell of its own.
+Only what HR reads in the list goes out: no drive or item ids.
 """
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 
+from plugin.printable import spreadsheet_cell
 from plugin.records import FILED_FORM_COLUMNS, Record
 
-DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
+safe_cell = spreadsheet_cell  # the report's public name for it
+
 HEADER: tuple[str, ...] = (
     "Key", "Campaign", "Employee", "EmployeeEmail", "ManagerName", "ManagerEmail", "Department",
     "Status", "MeetingStart", "MeetingEnd", "FiledAt", "Note", "FolderUrl", "DocumentUrl",
 ) + tuple(column for column in FILED_FORM_COLUMNS.values() if column != "ManagerName")
-
-
-def safe_cell(value: object) -> str:
-    """The cell's text; one a spreadsheet could take for a formula starts with ``'``."""
-    if value is None:
-        text = ""
-    elif isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, datetime):
-        text = value.isoformat()
-    elif isinstance(value, date):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(DANGEROUS_FIRST) else text
 
 
 def row_of(r: Record) -> list[str]:

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from plugin.overview.themes import Theme, group
+from plugin.printable import printable
 from plugin.records import Record, Status
 
 ORDER: tuple[Status, ...] = (Status.FILED, Status.HELD, Status.SCHEDULED, Status.DECLINED,
@@ -83,7 +84,8 @@ def build(records: Sequence[Record], *, campaign_id: str, title: str, now: datet
     if min_group_size < 2:
         raise ValueError("min_group_size must be at least 2")
     status_count = Counter(r.status for r in records)
-    dept_of = {r.key: (r.department.strip() or "(none)") for r in records}
+    # Grouped by the name as shown (control characters out), which can never be OTHER's key.
+    dept_of = {r.key: (" ".join(printable(r.department).split()) or "(none)") for r in records}
 
     sizes = Counter(dept_of.values())
     label, hidden = _groups(sizes, min_group_size)

@@ -2,13 +2,15 @@
 no font, no link to anything outside the file, so it opens from disk on a machine offline.
 
 Every chart has a table beside it with the same numbers (readable without the picture, and
-searchable). All text from the records is escaped.
+searchable). All text from the records is escaped, after losing control characters and bidi
+overrides (:func:`plugin.printable.printable`).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
 
+from plugin.printable import printable
 from plugin.records import Status
 from plugin.report import charts
 from plugin.report.data import ORDER, OTHER, ReportData
@@ -100,7 +102,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]], numeric_from
            cls: str = "") -> str:
     def cell(tag: str, i: int, value: object) -> str:
         n = ' class="n"' if i >= numeric_from else ""
-        return f"<{tag}{n}>{escape(str(value))}</{tag}>"
+        return f"<{tag}{n}>{escape(printable(value))}</{tag}>"
     head = "".join(cell("th", i, h) for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -54,6 +54,8 @@ def test_run_then_status(serve_tenant: ServeFactory, capsys: pytest.CaptureFixtu
     (("window: {start: 2027-02-01, end: 2027-03-31}", "window: {start: 2027-03-31, end: 2027-02-01}"), "window"),
     (("online: teams}", "online: teams, colour: blue}"), "colour"),
     (("time_zone: Europe/Stockholm", "time_zone: Europe/Atlantis"), "time_zone"),
+    (("client_secret: {env: SAMTAL_E2E_SECRET}",  # the secret may only go to Microsoft's login hosts
+      "client_secret: {env: SAMTAL_E2E_SECRET}\n  authority: https://login.evil.example"), "tenant.authority"),
 ])
 @pytest.mark.parametrize("command", ["run", "plan", "status", "doctor"])
 def test_bad_settings_end_with_status_2_and_no_traceback(
@@ -113,3 +115,18 @@ def test_a_window_that_is_over(serve_tenant: ServeFactory, capsys: pytest.Captur
     code = main(["run", "-q", "--cache", str(tmp_path / "cache.json"), *late])
     out = capsys.readouterr().out
     assert code == 0 and "held" in out  # the talks took place; their forms are watched
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_a_cache_path_that_is_a_directory_is_no_cache(serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str],
+                                                      caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    served = serve_tenant(small_seed())
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    with caplog.at_level("WARNING"):
+        assert samtal(served, "run", "-q", "--cache", str(folder)) == 0
+        assert samtal(served, "run", "-q", "--cache", str(folder)) == 0  # looks at everything again
+    assert "Traceback" not in capsys.readouterr().err
+    said = [r.getMessage() for r in caplog.records if str(folder) in r.getMessage()]
+    assert len(said) == 1 and "directory" in said[0]
+    assert folder.is_dir() and list(folder.iterdir()) == [] and not (tmp_path / "cache-overviews.json").exists()

@@ -158,6 +158,19 @@ BAD_CASES = [
     (("end: 2027-04-30", "end: 2027-02-30"), 1, "campaign.window.end", "expected a date"),
     (("https://graph.microsoft.com/v1.0", "http://graph.example.com/v1.0"), 3, "tenant.graph_url",
      "loopback"),
+    (("https://graph.microsoft.com/v1.0", "https://graph.example.com/v1.0"), 3, "tenant.graph_url",
+     "must be one of Microsoft's: graph.microsoft.com, graph.microsoft.us"),
+    (("https://graph.microsoft.com/v1.0", "https://bob:hunter2@graph.microsoft.com/v1.0"), 3,
+     "tenant.graph_url", "user name or password"),
+    (("https://graph.microsoft.com/v1.0", "https://graph.microsoft.us/v1.0"), 3, "tenant.authority",
+     "tokens do not cross clouds: use https://login.microsoftonline.us"),
+    (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_CLIENT_SECRET}\n"
+      "  authority: https://login.evil.example"), 7, "tenant.authority",
+     "must be one of Microsoft's: login.microsoftonline.com, login.microsoftonline.us"),
+    (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_CLIENT_SECRET}\n"
+      "  authority: https://admin:pw@login.microsoftonline.com"), 7, "tenant.authority", "user name or password"),
+    (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_CLIENT_SECRET}\n"
+      "  authority: https://login.microsoftonline.com:8443"), 7, "tenant.authority", "not login.microsoftonline.com:8443"),
     (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_UNSET}"), 6,
      "tenant.client_secret.env", "SAMTAL_UNSET is not set"),
     (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_EMPTY}"), 6,
@@ -253,3 +266,20 @@ def test_load_from_args_naive_now_in_campaign_zone(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("SAMTAL_CLIENT_SECRET", "x")
     s = load_from_args(parse(["--config", str(write(tmp_path, GOOD)), "--now", "2027-04-01T09:00"]))
     assert s.now == datetime(2027, 4, 1, 7, 0, tzinfo=timezone.utc)  # summer time, UTC+2
+
+
+def test_a_password_in_a_url_is_not_repeated(tmp_path: Path) -> None:
+    found = problems(tmp_path, replace("https://graph.microsoft.com/v1.0", "https://bob:hunter2@graph.microsoft.com/v1.0"))
+    assert found and not any("hunter2" in p for p in found)
+
+
+def test_national_cloud_and_loopback_authorities(tmp_path: Path) -> None:
+    us = replace("https://graph.microsoft.com/v1.0", "https://dod-graph.microsoft.us/v1.0").replace(
+        "client_secret: {env: SAMTAL_CLIENT_SECRET}",
+        "client_secret: {env: SAMTAL_CLIENT_SECRET}\n  authority: https://login.microsoftonline.us/")
+    s = load(tmp_path, us)
+    assert s.tenant.authority == "https://login.microsoftonline.us"
+    sandbox = replace("https://graph.microsoft.com/v1.0", "https://127.0.0.1:8443/v1.0").replace(
+        "client_secret: {env: SAMTAL_CLIENT_SECRET}",
+        "client_secret: {env: SAMTAL_CLIENT_SECRET}\n  authority: https://127.0.0.1:8443")
+    assert load(tmp_path, sandbox).tenant.authority == "https://127.0.0.1:8443"
