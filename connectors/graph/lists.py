@@ -370,14 +370,21 @@ class Lists:
         return [out[i] for i in range(len(many))]
 
     def update_items(self, site_id: str, list_id: str,
-                     changes: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, FieldValue] | errors.GraphError]:
+                     changes: Sequence[tuple[str, Mapping[str, Any]]], *,
+                     etags: Sequence[str | None] | None = None) -> list[dict[str, FieldValue] | errors.GraphError]:
         """:meth:`update_item` for many ``(item_id, fields)`` in ``$batch`` calls (a PATCH of
-        the same fields may be repeated). One answer per change, in order."""
+        the same fields may be repeated). With ``etags`` (one per change), each PATCH carries
+        ``If-Match`` and a stale one answers :class:`errors.PreconditionFailed`. One answer per
+        change, in order."""
+        if etags is not None and len(etags) != len(changes):
+            raise ValueError("one eTag (or None) per change")
         info = self.get_list(site_id, list_id)
+        matches = list(etags) if etags is not None else [None] * len(changes)
         requests = [BatchRequest(
             str(i), "PATCH", f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}/fields",
-            body=self._serialise(info, fields, _key_label(self.key_field, fields, item_id)))
-            for i, (item_id, fields) in enumerate(changes)]
+            body=self._serialise(info, fields, _key_label(self.key_field, fields, item_id)),
+            headers={"If-Match": etag} if etag else {})
+            for i, ((item_id, fields), etag) in enumerate(zip(changes, matches))]
         results = execute_batch(self.http, requests)
         out: list[dict[str, FieldValue] | errors.GraphError] = []
         for i in range(len(changes)):
@@ -387,6 +394,18 @@ class Lists:
             else:
                 out.append(_scalar_fields(res.body if isinstance(res.body, dict) else {}))
         return out
+
+    def delete_items(self, site_id: str, list_id: str,
+                     items: Sequence[tuple[str, str | None]]) -> list[errors.GraphError | None]:
+        """:meth:`delete_item` for many ``(item_id, etag)`` in ``$batch`` calls: None where the
+        item was deleted, else its error (:class:`errors.PreconditionFailed` for a stale eTag,
+        :class:`errors.NotFound` for an item already gone). One answer per item, in order."""
+        requests = [BatchRequest(str(i), "DELETE",
+                                 f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}",
+                                 headers={"If-Match": etag} if etag else {})
+                    for i, (item_id, etag) in enumerate(items)]
+        results = execute_batch(self.http, requests)
+        return [results[str(i)].error for i in range(len(items))]
 
     def query_items(self, site_id: str, list_id: str, *, equals: Mapping[str, str],
                     select: Sequence[str] | None = None,
