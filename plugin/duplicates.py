@@ -148,11 +148,12 @@ def extra_meetings(merges: Iterable[Merged], now: datetime) -> list[Record]:
     return out
 
 
-def cancel_extra_meetings(calendar: Calendar, records: Sequence[Record]) -> list[tuple[Record, errors.GraphError]]:
-    """Cancel each record's meeting (a meeting already gone counts as cancelled); returns the
-    records whose cancellation failed, with the error, for the pass to sort."""
+def cancel_extra_meetings(calendar: Calendar, merges: Iterable[Merged],
+                          now: datetime) -> list[tuple[Record, errors.GraphError]]:
+    """Cancel the :func:`extra_meetings` of ``merges`` (a meeting already gone counts as
+    cancelled); returns the ones whose cancellation failed, with the error, for the pass to sort."""
     failed: list[tuple[Record, errors.GraphError]] = []
-    for record in records:
+    for record in extra_meetings(merges, now):
         comment = ("Inbjudan var dubblerad; den här ställs in och den andra gäller."
                    if (record.language or "sv") == "sv" else
                    "This invitation was sent twice; this copy is cancelled and the other one stands.")

@@ -151,6 +151,7 @@ class PassLease:
         self._item_id: str | None = None
         self._etag: str | None = None
         self._lost: str | None = None
+        self._created = False
         self._done = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -162,7 +163,11 @@ class PassLease:
         """Hold the campaign's lease and keep renewing it; raises :class:`LeaseHeld` when another
         pass holds it (and Graph errors as they come)."""
         lease = cls(store, campaign, terms or LeaseTerms())
-        lease._take()
+        try:
+            lease._take()
+        except BaseException:
+            lease._abandon()
+            raise
         lease._thread = threading.Thread(target=lease._renew_loop, name="samtal-lease", daemon=True)
         lease._thread.start()
         log.info("campaign %s: lease taken by pass %s until %s", campaign, lease.pass_id[:8],
@@ -207,6 +212,7 @@ class PassLease:
         return True
 
     def _create(self) -> None:
+        self._created = True
         expires = self.terms.clock() + self.terms.term
         self.store.lists.create_item(self.store.site.id, self.store.info.id, {
             "Title": f"samtal: one pass at a time for campaign {self.campaign} (not a talk)",
@@ -228,6 +234,20 @@ class PassLease:
             elif not free:
                 live = holder
         return live
+
+    def _abandon(self) -> None:
+        """After a take that failed (held, an error, Ctrl-C): remove the items this pass created,
+        so that they do not block the next pass until they expire. Best effort."""
+        if not self._created:
+            return
+        try:
+            for item in self._items():
+                holder = Holder.from_item(item)
+                if holder is not None and holder.pass_id == self.pass_id:
+                    self._discard(item)
+        except errors.GraphError as err:
+            log.warning("campaign %s: could not remove this pass's lease item (%s); it expires by itself",
+                        self.campaign, err)
 
     def _discard(self, item: ListItem) -> None:
         try:

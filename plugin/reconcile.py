@@ -23,7 +23,7 @@ from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from plugin.cache import LookCache
 from plugin.collect import judge_reading
-from plugin.duplicates import cancel_extra_meetings, extra_meetings
+from plugin.duplicates import cancel_extra_meetings
 from plugin.lease import LeaseTerms, PassLease
 from plugin.documents import TalkContext
 from plugin.planning import read_availability, schedule_window
@@ -157,8 +157,8 @@ class Reconciler:
                              calendar=None if self.dry_run else self.client.calendar) if store else {}
         self.book = RecordBook(None if self.dry_run else store, records,
                                self.lease.check if self.lease else None)
-        if store is not None and not self.dry_run:  # second invitations of repaired duplicates
-            for extra, err in cancel_extra_meetings(self.client.calendar, extra_meetings(store.merged, self.now)):
+        if store is not None and self.lease is not None:  # second invitations of duplicate records
+            for extra, err in cancel_extra_meetings(self.client.calendar, store.merged, self.now):
                 self._drop(extra, err)
         if store is not None and s.campaign.previous:
             # last round's goals and plan go into this round's prep guides (SPEC §5)

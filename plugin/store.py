@@ -68,8 +68,10 @@ class RecordStore:
         self.merged = [merge_copies(found, alive) for found in twice]
         for merged in self.merged:
             records[merged.key] = merged.record
-            if not repair:
-                log.warning("records list: %s (read as one record; the next run repairs it)", merged.describe())
+        if self.merged and not repair:
+            log.warning("records list: %d talk(s) of campaign %s have more than one list item (%s); each is "
+                        "read as one record, and the next run repairs them", len(self.merged), campaign,
+                        ", ".join(m.key for m in self.merged[:3]) + (", ..." if len(self.merged) > 3 else ""))
         if repair and self.merged:
             for key, kept in self._repair(self.merged).items():
                 records[key] = kept

@@ -171,6 +171,53 @@ def test_two_creators_racing_on_a_fresh_list_both_end_with_the_one_list(serve_te
     assert served.stats()["by_status"].get("409") == 1  # they did race: one create was refused
 
 
+class CreatorsSession(requests.Session):
+    """Holds its create of a lease item until the other taker is about to send its own."""
+
+    def __init__(self, barrier: threading.Barrier) -> None:
+        super().__init__()
+        self.barrier = barrier
+        self.creates = 0
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> requests.Response:
+        verb = method.decode() if isinstance(method, bytes) else method
+        target = url.decode() if isinstance(url, bytes) else url
+        if verb.upper() == "POST" and target.endswith("/items") and b"~lease" in (kw.get("data") or b""):
+            self.creates += 1
+            if self.creates == 1:
+                self.barrier.wait(30)
+        return super().request(method, url, *args, **kw)
+
+
+def test_two_takers_creating_the_first_lease_at_once_end_with_one_holder(serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(1))
+    _store(served)                                   # the list exists; no lease item yet
+    settings = served.settings(NOW)
+    barrier = threading.Barrier(2)
+    sessions = [CreatorsSession(barrier) for _ in range(2)]
+    outcome: list[PassLease | BaseException] = []
+
+    def take(session: CreatorsSession) -> None:
+        store = RecordStore.open(served.client(NOW, session).lists, settings.records.site, settings.records.list)
+        try:
+            outcome.append(PassLease.take(store, "2027"))
+        except BaseException as err:  # noqa: BLE001 - judged below
+            outcome.append(err)
+
+    threads = [threading.Thread(target=take, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    holders = [o for o in outcome if isinstance(o, PassLease)]
+    assert len(holders) == 1 and len(outcome) == 2, outcome
+    assert isinstance(next(o for o in outcome if not isinstance(o, PassLease)), LeaseHeld)
+    assert all(s.creates >= 1 for s in sessions)      # both did create one
+    (item,) = lease_items(served.state())             # one lease item is left, the holder's
+    assert holders[0].pass_id in str(item["fields"]["Note"])
+    holders[0].release()
+
+
 def test_a_killed_pass_blocks_the_next_only_until_its_lease_expires(serve_tenant: ServeFactory) -> None:
     served = serve_tenant(team_seed(4))
     with pytest.raises(Crash):   # killed right after its lease was taken: it never releases it
