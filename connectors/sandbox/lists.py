@@ -8,8 +8,9 @@ always present; columns (with their facet and ``indexed``) only with ``$expand=c
 text unless ``Prefer: HonorNonIndexedQueriesWarningMayFailRandomly``; ``PATCH …/fields`` → 200
 with the fieldValueSet, stale ``If-Match`` on PATCH or DELETE → 412 ``resourceModified`` (the
 item is left as it was); a list title that exists → 409 ``nameAlreadyExists``; text
-``maxLength`` enforced (255 default); person and lookup columns written as ``XxxLookupId`` strings (an int → 500 "General exception
-while processing", L2); hyperlink values cannot be written (400 "Invalid request").
+``maxLength`` enforced (255 default); person and lookup columns written as ``XxxLookupId``
+strings (an int → 500 "General exception while processing", L2); hyperlink values cannot be
+written (400 "Invalid request").
 """
 from __future__ import annotations
 
