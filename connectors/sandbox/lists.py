@@ -379,8 +379,10 @@ def item_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
 
 def _check_if_match(req: Request, lst: dict[str, Any], item: dict[str, Any]) -> None:
     """``If-Match`` on PATCH and DELETE: a stale eTag changes nothing and answers 412 with the
-    code Graph documents for it (listitem-update and listitem-delete, "Optional request
-    headers"; errors.md: ``resourceModified``). Handlers run under the tenant lock, so the
+    code and text Graph documents for it ("Optional request headers" of
+    https://learn.microsoft.com/en-us/graph/api/listitem-update and
+    https://learn.microsoft.com/en-us/graph/api/listitem-delete; ``resourceModified`` in
+    https://learn.microsoft.com/en-us/graph/errors). Handlers run under the tenant lock, so the
     comparison and the change it guards are one step: of two writers with the same eTag,
     exactly one wins."""
     match = req.header("if-match")
