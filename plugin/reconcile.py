@@ -24,6 +24,8 @@ from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from plugin.cache import LookCache
 from plugin.collect import HeldForms, judge_reading
+from plugin.duplicates import cancel_extra_meetings
+from plugin.lease import LeaseTerms, PassLease
 from plugin.documents import TalkContext
 from plugin.planning import read_availability, schedule_window
 from plugin.scheduling.rules import rules_from_settings
@@ -118,7 +120,7 @@ class Reconciler:
     def __init__(self, client: GraphClient, settings: Settings, *, now: datetime,
                  dry_run: bool = False, cache: LookCache | None = None,
                  progress: Progress | None = None, look_every: timedelta = timedelta(hours=6),
-                 watch_all: bool = False, overviews: bool = True) -> None:
+                 watch_all: bool = False, overviews: bool = True, lease: LeaseTerms | None = None) -> None:
         self.client = client
         self.settings = settings
         self.now = now
@@ -134,6 +136,8 @@ class Reconciler:
         self.overviews = overviews
         self.previous: dict[str, Record] = {}
         self._standing: list[_Talk] = []
+        self.lease_terms = lease or LeaseTerms(term=settings.records.lease)
+        self.lease: PassLease | None = None  # held while a pass that writes runs (plugin/lease.py)
 
     # ------------------------------------------------------------------ the pass
     def run(self) -> PassReport:
@@ -141,13 +145,22 @@ class Reconciler:
             return self._run()
         finally:
             self._pool.close()
+            if self.lease is not None:
+                self.lease.release()
 
     def _run(self) -> PassReport:
         s = self.settings
         self.progress.say(f"campaign {s.campaign.id}: reading the records and the directory")
         store = self._open_store()
-        records = store.load(s.campaign.id) if store else {}
-        self.book = RecordBook(None if self.dry_run else store, records)
+        if store is not None and not self.dry_run:  # one pass at a time, before reading (LeaseHeld)
+            self.lease = PassLease.take(store, s.campaign.id, self.lease_terms)
+        records = store.load(s.campaign.id, repair=not self.dry_run,
+                             calendar=None if self.dry_run else self.client.calendar) if store else {}
+        self.book = RecordBook(None if self.dry_run else store, records,
+                               self.lease.check if self.lease else None)
+        if store is not None and self.lease is not None:  # second invitations of duplicate records
+            for extra, err in cancel_extra_meetings(self.client.calendar, store.merged, self.now):
+                self._drop(extra, err)
         if store is not None and s.campaign.previous:
             # last round's goals and plan go into this round's prep guides (SPEC §5)
             self.previous = {r.employee_id: r for r in store.load(s.campaign.previous).values()}
@@ -184,6 +197,8 @@ class Reconciler:
     def _refresh_overviews(self, users: list[User]) -> None:
         """Each manager's team overview, once the team has filed content, replaced only when
         that content changed (its hash is cached next to the look-cache)."""
+        if self.lease is not None:
+            self.lease.check()
         documented = {r.manager_id for r in self.report.records if r.status is Status.FILED}
         records = [r for r in self.report.records if r.manager_id in documented]
         if not records:
@@ -727,6 +742,8 @@ class Reconciler:
         work = list(items)
         if not work:
             return
+        if self.lease is not None:
+            fn = self.lease.guard(fn)
         with self.progress.step(label, len(work)) as bar:
             self._pool.run(work, fn, bar.update)  # type: ignore[attr-defined]
 

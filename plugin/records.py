@@ -80,6 +80,22 @@ def record_key(campaign_id: str, employee_id: str) -> str:
     return f"{campaign_id}:{employee_id}"
 
 
+#: The pass lease (:mod:`plugin.lease`) is one item per campaign in this list. Its ``EmployeeId``
+#: and the end of its ``Key`` are this marker, which no directory object id can be, and its
+#: ``Campaign`` is its key, so no query for a campaign's records returns it.
+LEASE_MARK = "~lease"
+
+
+def lease_key(campaign_id: str) -> str:
+    return record_key(campaign_id, LEASE_MARK)
+
+
+def is_lease_fields(fields: Mapping[str, Any]) -> bool:
+    """Whether a list item's fields are a pass lease, not a talk's record."""
+    key = fields.get("Key")
+    return fields.get("EmployeeId") == LEASE_MARK or (isinstance(key, str) and key.endswith(":" + LEASE_MARK))
+
+
 @dataclass(frozen=True)
 class Record:
     """One talk's record. ``item_id`` is None until the list item exists."""

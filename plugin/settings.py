@@ -137,6 +137,7 @@ class FolderSettings:
 class RecordSettings:
     site: str
     list: str
+    lease: timedelta = timedelta(minutes=5)  # how long a killed pass blocks the next (plugin/lease.py)
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "folders.path": Leaf(_folder_path, default="Medarbetarsamtal/{campaign}"),
     "records.site": Leaf(_site, required=True),
     "records.list": Leaf(text(255), default="Medarbetarsamtal"),
+    "records.lease_minutes": Leaf(whole_number("minutes", 1, 60), default=5),
     "scope.departments": Leaf(text_list("department names"), default=()),
     "scope.exclude_departments": Leaf(text_list("department names"), default=()),
     "scope.exclude_users": Leaf(text_list("user principal names or object ids"), default=()),
@@ -495,7 +497,8 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
             owner=cast(Literal["employee", "manager"], v["folders.owner"]),
             path=cast(str, v["folders.path"]).replace("{campaign}", campaign_id).strip("/"),
         ),
-        records=RecordSettings(site=cast(str, v["records.site"]), list=cast(str, v["records.list"])),
+        records=RecordSettings(site=cast(str, v["records.site"]), list=cast(str, v["records.list"]),
+                               lease=timedelta(minutes=cast(int, v["records.lease_minutes"]))),
         scope=ScopeSettings(
             departments=cast(tuple[str, ...], v["scope.departments"]),
             exclude_departments=cast(tuple[str, ...], v["scope.exclude_departments"]),

@@ -15,7 +15,10 @@ graph-failure-modes.md L1–L8. What this module takes care of:
   before anything is sent, and the ``Prefer: HonorNonIndexedQueriesWarningMayFailRandomly``
   header is never sent unless asked for (L6); OData strings are escaped (``'`` → ``''``);
 - PATCH of fields tolerates 200 and the older 201; a stale ``If-Match`` raises
-  :class:`errors.PreconditionFailed` for the caller to re-read and merge (L8).
+  :class:`errors.PreconditionFailed` for the caller to re-read and merge (L8); DELETE takes
+  ``If-Match`` the same way (https://learn.microsoft.com/en-us/graph/api/listitem-delete);
+- a list or a column that another creator made first (409 ``nameAlreadyExists``) is looked up
+  again and used, never reported as a failure.
 """
 from __future__ import annotations
 
@@ -187,23 +190,38 @@ class Lists:
         info = self.get_list(site_id, list_id, refresh=True)
         changed = False
         mismatched: list[str] = []
+        raced: list[ColumnSpec] = []
         base = f"{_site(site_id)}/lists/{encode_id(list_id)}/columns"
         for spec in columns:
             have = info.columns.get(spec.name)
             if have is None:
-                self.http.post(base, json=spec.definition(), idempotent=False)
+                try:
+                    self.http.post(base, json=spec.definition(), idempotent=False)
+                except errors.Conflict:
+                    # Another creator added it first: the list is read again below and the
+                    # column must be there then (what SharePoint answers to a duplicate column
+                    # name is not documented; 409 is taken as "it exists", as for lists).
+                    log.info("column %s was added by someone else; reading the list again", spec.name)
+                    raced.append(spec)
                 changed = True
             elif have.kind != spec.kind:
                 mismatched.append(f"{spec.name} (is {have.kind}, needs {spec.kind})")
             elif spec.indexed and not have.indexed and have.id:
                 self.http.patch(f"{base}/{encode_id(have.id)}", json={"indexed": True})
                 changed = True
+        if changed:
+            info = self.get_list(site_id, list_id, refresh=True)
+        for spec in raced:
+            have = info.columns.get(spec.name)
+            if have is None or have.kind != spec.kind:
+                mismatched.append(f"{spec.name} (is {have.kind if have else 'missing'}, "
+                                  f"needs {spec.kind})")
         if mismatched:
             raise errors.SchemaMismatch(
                 f"the list has columns of the wrong type: {', '.join(mismatched)}",
                 columns=tuple(m.split(" ", 1)[0] for m in mismatched),
                 hint="rename or fix those columns in SharePoint, or configure another list")
-        return self.get_list(site_id, list_id, refresh=True) if changed else info
+        return info
 
     def find_list(self, site_id: str, display_name: str) -> ListInfo | None:
         """The list called ``display_name`` with its columns, or None; creates nothing."""
@@ -258,6 +276,48 @@ class Lists:
             json=body, headers=headers)
         return _scalar_fields(resp.body if isinstance(resp.body, dict) else {})
 
+    def update_item_if_match(self, site_id: str, list_id: str, item_id: str,
+                             fields: Mapping[str, Any], *, etag: str) -> ListItem:
+        """PATCH the item's fields only if it is unchanged since ``etag`` was read; returns the
+        item with its new eTag. A stale ``etag`` raises :class:`errors.PreconditionFailed` and
+        changes nothing (412 ``resourceModified``;
+        https://learn.microsoft.com/en-us/graph/api/listitem-update "Optional request headers",
+        https://learn.microsoft.com/en-us/graph/errors); a deleted item raises
+        :class:`errors.NotFound`.
+
+        A PATCH whose answer was lost is sent again and then meets its own change as a 412:
+        callers that must tell the two apart read the item back (:meth:`get_item`).
+        """
+        if not etag:
+            raise ValueError("update_item_if_match needs the eTag the item was read with")
+        info = self.get_list(site_id, list_id)
+        body = self._serialise(info, fields, _key_label(self.key_field, fields, item_id))
+        resp = self.http.patch(
+            f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}/fields",
+            json=body, headers={"If-Match": etag})
+        raw = resp.body if isinstance(resp.body, dict) else {}
+        new_etag = _opt_str(raw, "@odata.etag")
+        if new_etag is None:  # an answer without the eTag: read the item for it
+            return self.get_item(site_id, list_id, item_id)
+        return ListItem(id=item_id, fields=_scalar_fields(raw), etag=new_etag)
+
+    def get_item(self, site_id: str, list_id: str, item_id: str) -> ListItem:
+        """One item with its fields and eTag; :class:`errors.NotFound` when it is gone."""
+        data = self.http.get(
+            f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}",
+            params={"$expand": "fields"}).json_object()
+        return _list_item(data)
+
+    def delete_item(self, site_id: str, list_id: str, item_id: str, *, etag: str | None = None) -> None:
+        """Delete one item (204). With ``etag``, only if it is unchanged since then: a stale one
+        raises :class:`errors.PreconditionFailed` and deletes nothing (412;
+        https://learn.microsoft.com/en-us/graph/api/listitem-delete "Optional request headers").
+        An item that is already gone raises :class:`errors.NotFound` (a repeated DELETE whose
+        first answer was lost ends there too)."""
+        headers = {"If-Match": etag} if etag else None
+        self.http.delete(f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}",
+                         headers=headers)
+
     def create_items(self, site_id: str, list_id: str,
                      many: Sequence[Mapping[str, Any]]) -> list[ListItem | errors.GraphError]:
         """:meth:`create_item` for many field sets in ``$batch`` calls, never twice: an item
@@ -310,14 +370,21 @@ class Lists:
         return [out[i] for i in range(len(many))]
 
     def update_items(self, site_id: str, list_id: str,
-                     changes: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, FieldValue] | errors.GraphError]:
+                     changes: Sequence[tuple[str, Mapping[str, Any]]], *,
+                     etags: Sequence[str | None] | None = None) -> list[dict[str, FieldValue] | errors.GraphError]:
         """:meth:`update_item` for many ``(item_id, fields)`` in ``$batch`` calls (a PATCH of
-        the same fields may be repeated). One answer per change, in order."""
+        the same fields may be repeated). With ``etags`` (one per change), each PATCH carries
+        ``If-Match`` and a stale one answers :class:`errors.PreconditionFailed`. One answer per
+        change, in order."""
+        if etags is not None and len(etags) != len(changes):
+            raise ValueError("one eTag (or None) per change")
         info = self.get_list(site_id, list_id)
+        matches = list(etags) if etags is not None else [None] * len(changes)
         requests = [BatchRequest(
             str(i), "PATCH", f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}/fields",
-            body=self._serialise(info, fields, _key_label(self.key_field, fields, item_id)))
-            for i, (item_id, fields) in enumerate(changes)]
+            body=self._serialise(info, fields, _key_label(self.key_field, fields, item_id)),
+            headers={"If-Match": etag} if etag else {})
+            for i, ((item_id, fields), etag) in enumerate(zip(changes, matches))]
         results = execute_batch(self.http, requests)
         out: list[dict[str, FieldValue] | errors.GraphError] = []
         for i in range(len(changes)):
@@ -327,6 +394,18 @@ class Lists:
             else:
                 out.append(_scalar_fields(res.body if isinstance(res.body, dict) else {}))
         return out
+
+    def delete_items(self, site_id: str, list_id: str,
+                     items: Sequence[tuple[str, str | None]]) -> list[errors.GraphError | None]:
+        """:meth:`delete_item` for many ``(item_id, etag)`` in ``$batch`` calls: None where the
+        item was deleted, else its error (:class:`errors.PreconditionFailed` for a stale eTag,
+        :class:`errors.NotFound` for an item already gone). One answer per item, in order."""
+        requests = [BatchRequest(str(i), "DELETE",
+                                 f"{_site(site_id)}/lists/{encode_id(list_id)}/items/{encode_id(item_id)}",
+                                 headers={"If-Match": etag} if etag else {})
+                    for i, (item_id, etag) in enumerate(items)]
+        results = execute_batch(self.http, requests)
+        return [results[str(i)].error for i in range(len(items))]
 
     def query_items(self, site_id: str, list_id: str, *, equals: Mapping[str, str],
                     select: Sequence[str] | None = None,
@@ -384,6 +463,14 @@ class Lists:
                 "list": {"template": "genericList"}}
         try:
             data = self.http.post(f"{_site(site_id)}/lists", json=body).json_object()
+        except errors.Conflict:
+            # 409 nameAlreadyExists: another creator (a second pass started at the same moment)
+            # made it between our look-up and our create. Look it up again; that is our list.
+            existing = self._find_list(site_id, display_name)
+            if existing is None:
+                raise
+            log.info("the list was created by someone else meanwhile; using it")
+            return existing
         except errors.TransportError as err:
             if not err.maybe_applied:
                 raise

@@ -6,9 +6,11 @@ always present; columns (with their facet and ``indexed``) only with ``$expand=c
 '…'``; item ids are strings of digits; ``$expand=fields`` / ``fields($select=…)``;
 ``$filter=fields/X eq '…'`` on a non-indexed column → 400 ``invalidRequest`` with SharePoint's
 text unless ``Prefer: HonorNonIndexedQueriesWarningMayFailRandomly``; ``PATCH …/fields`` → 200
-with the fieldValueSet, stale ``If-Match`` → 412; text ``maxLength`` enforced (255 default);
-person and lookup columns written as ``XxxLookupId`` strings (an int → 500 "General exception
-while processing", L2); hyperlink values cannot be written (400 "Invalid request").
+with the fieldValueSet, stale ``If-Match`` on PATCH or DELETE → 412 ``resourceModified`` (the
+item is left as it was); a list title that exists → 409 ``nameAlreadyExists``; text
+``maxLength`` enforced (255 default); person and lookup columns written as ``XxxLookupId``
+strings (an int → 500 "General exception while processing", L2); hyperlink values cannot be
+written (400 "Invalid request").
 """
 from __future__ import annotations
 
@@ -353,12 +355,11 @@ def item_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         raise item_not_found("The specified list item was not found.")
     sub = p.get("sub", "").lower()
     if req.method == "DELETE" and not sub:
+        _check_if_match(req, lst, item)
         del lst["items"][item["id"]]
         return empty(204)
     if req.method == "PATCH":
-        match = req.header("if-match")
-        if match and match not in ("*", _etag(lst, item)):
-            raise GraphError(412, "resourceModified", "The resource has changed since the caller last read it; usually an eTag mismatch.")
+        _check_if_match(req, lst, item)
         body = req.json_object()
         fields = body if sub == "/fields" else body.get("fields", {})
         staged = dict(item["fields"])
@@ -374,6 +375,20 @@ def item_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         return ok(render_fields(lst, item, odata.select_fields(req)))
     with_fields, select = _expand(req)
     return ok(render_item(req, site, lst, item, with_fields=with_fields, select=select, context=True))
+
+
+def _check_if_match(req: Request, lst: dict[str, Any], item: dict[str, Any]) -> None:
+    """``If-Match`` on PATCH and DELETE: a stale eTag changes nothing and answers 412 with the
+    code and text Graph documents for it ("Optional request headers" of
+    https://learn.microsoft.com/en-us/graph/api/listitem-update and
+    https://learn.microsoft.com/en-us/graph/api/listitem-delete; ``resourceModified`` in
+    https://learn.microsoft.com/en-us/graph/errors). Handlers run under the tenant lock, so the
+    comparison and the change it guards are one step: of two writers with the same eTag,
+    exactly one wins."""
+    match = req.header("if-match")
+    if match and match.strip() not in ("*", _etag(lst, item)):
+        raise GraphError(412, "resourceModified", "The resource being updated has changed since the caller "
+                         "last read it, usually an eTag mismatch.")
 
 
 _SITE = r"/sites/(?P<site>[^/:]+(?::/[^:]*:?)?)"

@@ -1,8 +1,10 @@
 """``samtal run``: one reconcile pass — book, prepare folders, collect finished forms, file.
 
 Exit status: 0 the pass did everything it could; 1 some talks hit a passing problem (throttling,
-an outage) and will be retried by the next run; 2 bad settings or arguments; 3 an administrator
-must act first (consent, credentials).
+an outage) and will be retried by the next run, or the pass lost its lease midway and stopped;
+2 bad settings or arguments; 3 an administrator must act first (consent, credentials); 4 another
+pass is running for the campaign (it holds the campaign's lease, :mod:`plugin.lease`): this one
+did nothing and says who holds it, since when and until when.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from connectors.graph import errors
 from plugin.cache import LookCache, default_cache_file
 from plugin.commands.common import add_config_arguments, load_from_args
 from plugin.printable import printable
+from plugin.lease import LeaseHeld, LeaseLost
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
 from plugin.settings import Settings
@@ -24,6 +27,7 @@ from plugin.tenant import open_client
 
 EXIT_PARTIAL = 1
 EXIT_CONSENT = 3
+EXIT_BUSY = 4  # another pass is running
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -86,6 +90,12 @@ def run_pass(args: argparse.Namespace, *, dry_run: bool) -> tuple[Settings, Pass
     except ConsentNeeded as err:
         print(f"samtal: an administrator must act before the round can go on: {err}", file=sys.stderr)
         return settings, None, EXIT_CONSENT
+    except LeaseHeld as err:
+        print(f"samtal: {err}. This run did nothing.", file=sys.stderr)
+        return settings, None, EXIT_BUSY
+    except LeaseLost as err:
+        print(f"samtal: {err}. The next run goes on from here.", file=sys.stderr)
+        return settings, None, EXIT_PARTIAL
     except errors.GraphError as err:
         print(f"samtal: {err}", file=sys.stderr)
         code = EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_PARTIAL

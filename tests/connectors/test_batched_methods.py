@@ -181,3 +181,27 @@ def test_update_items_patches_each_items_fields(http: GraphHttp, rsps: responses
     sent = _items(rsps.calls[-1])
     assert [(r["method"], r["url"]) for r in sent] == [("PATCH", f"/sites/{SITE}/lists/{LIST}/items/20/fields"),
                                                        ("PATCH", f"/sites/{SITE}/lists/{LIST}/items/21/fields")]
+
+
+def test_update_items_with_etags_sends_if_match_per_item(http: GraphHttp, rsps: responses.RequestsMock,
+                                                         schema: None) -> None:  # noqa: F811
+    rsps.add_callback(responses.POST, BATCH, callback=lambda req: _answer(
+        [{"id": "0", "status": 200, "body": {"@odata.etag": '"a,3"', "Note": "x"}},
+         {"id": "1", "status": 412, "body": {"error": {"code": "resourceModified", "message": "stale"}}}]))
+    out = Lists(http).update_items(SITE, LIST, [("20", {"Note": "x"}), ("21", {"Note": "y"})],
+                                   etags=['"a,2"', '"b,1"'])
+    sent = _items(next(c for c in rsps.calls if c.request.url == BATCH))
+    assert [r["headers"].get("If-Match") for r in sent] == ['"a,2"', '"b,1"']
+    assert out[0] == {"Note": "x"} and isinstance(out[1], errors.PreconditionFailed)
+
+
+def test_delete_items_sends_if_match_and_answers_per_item(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    rsps.add_callback(responses.POST, BATCH, callback=lambda req: _answer(
+        [{"id": "0", "status": 204}, {"id": "1", "status": 412,
+                                      "body": {"error": {"code": "resourceModified", "message": "stale"}}},
+         {"id": "2", "status": 404, "body": {"error": {"code": "itemNotFound", "message": "gone"}}}]))
+    out = Lists(http).delete_items(SITE, LIST, [("20", '"a,1"'), ("21", '"b,1"'), ("22", None)])
+    sent = _items(rsps.calls[0])
+    assert [(r["method"], r["url"].rsplit("/", 1)[1], (r.get("headers") or {}).get("If-Match")) for r in sent] == [
+        ("DELETE", "20", '"a,1"'), ("DELETE", "21", '"b,1"'), ("DELETE", "22", None)]
+    assert out[0] is None and isinstance(out[1], errors.PreconditionFailed) and isinstance(out[2], errors.NotFound)

@@ -285,3 +285,99 @@ def test_find_list_reads_without_creating(lists: Lists, rsps: responses.Requests
     assert info is not None and info.id == LIST and "Key" in info.columns
     assert lists.find_list(SITE, "Saknas") is None
     assert all(c.request.method == "GET" for c in rsps.calls)
+
+
+# ---------------------------------------------------------------------------- racing creators
+def test_create_list_that_another_creator_made_first_is_looked_up_again(
+        lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName", json={"value": []})
+    rsps.add(responses.POST, f"{S}/lists", status=409,
+             json={"error": {"code": "nameAlreadyExists", "message": "A list ... already exists"}})
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName",
+             json={"value": [{"id": LIST, "displayName": "Medarbetarsamtal"}]})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS])
+    assert lists.ensure_list(SITE, "Medarbetarsamtal", SPECS).id == LIST
+    assert len([c for c in rsps.calls if c.request.method == "POST"]) == 1
+
+
+def test_create_list_conflict_without_such_a_list_is_raised(lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName", json={"value": []})
+    rsps.add(responses.POST, f"{S}/lists", status=409, json={"error": {"code": "nameAlreadyExists", "message": "x"}})
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName", json={"value": []})
+    with pytest.raises(errors.Conflict):
+        lists.ensure_list(SITE, "Medarbetarsamtal", SPECS)
+
+
+def test_column_that_another_creator_added_first_is_read_again(lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName",
+             json={"value": [{"id": LIST, "displayName": "Medarbetarsamtal"}]})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS[:-1]])           # Note is missing
+    rsps.add(responses.POST, f"{L}/columns", status=409,
+             json={"error": {"code": "nameAlreadyExists", "message": "x"}})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS])                # the other added it
+    info = lists.ensure_list(SITE, "Medarbetarsamtal", SPECS)
+    assert info.columns["Note"].kind == "note"
+
+
+def test_column_conflict_that_leaves_it_missing_is_a_schema_mismatch(
+        lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{S}/lists?$select=id,displayName",
+             json={"value": [{"id": LIST, "displayName": "Medarbetarsamtal"}]})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS[:-1]])
+    rsps.add(responses.POST, f"{L}/columns", status=409, json={"error": {"code": "nameAlreadyExists", "message": "x"}})
+    add_schema(rsps, [TITLE] + [column_json(s) for s in SPECS[:-1]])
+    with pytest.raises(errors.SchemaMismatch) as err:
+        lists.ensure_list(SITE, "Medarbetarsamtal", SPECS)
+    assert err.value.columns == ("Note",) and "missing" in str(err.value)
+
+
+# ---------------------------------------------------------------------------- If-Match
+def test_update_item_if_match_sends_the_etag_and_returns_the_new_one(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.PATCH, f"{L}/items/20/fields",
+             json={"@odata.etag": '"8d7c,3"', "id": "20", "Note": "held"})
+    item = lists.update_item_if_match(SITE, LIST, "20", {"Note": "held"}, etag='"8d7c,2"')
+    req = rsps.calls[-1].request
+    assert req.headers["If-Match"] == '"8d7c,2"' and sent_json(req) == {"Note": "held"}
+    assert (item.id, item.etag, item.fields["Note"]) == ("20", '"8d7c,3"', "held")
+
+
+def test_update_item_if_match_reads_the_item_when_the_answer_has_no_etag(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.PATCH, f"{L}/items/20/fields", status=201, json={"id": "20", "Note": "held"})
+    rsps.add(responses.GET, f"{L}/items/20?$expand=fields",
+             json={"id": "20", "eTag": '"8d7c,3"', "fields": {"Note": "held"}})
+    assert lists.update_item_if_match(SITE, LIST, "20", {"Note": "held"}, etag='"8d7c,2"').etag == '"8d7c,3"'
+
+
+def test_update_item_if_match_stale_is_precondition_failed(
+        lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
+    rsps.add(responses.PATCH, f"{L}/items/20/fields", status=412,
+             json={"error": {"code": "resourceModified", "message": "The resource being updated has changed "
+                             "since the caller last read it, usually an eTag mismatch."}})
+    with pytest.raises(errors.PreconditionFailed) as err:
+        lists.update_item_if_match(SITE, LIST, "20", {"Note": "x"}, etag='"8d7c,1"')
+    assert err.value.code == "resourceModified"
+    with pytest.raises(ValueError):
+        lists.update_item_if_match(SITE, LIST, "20", {"Note": "x"}, etag="")
+
+
+def test_delete_item_with_if_match(lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.DELETE, f"{L}/items/21", status=204)
+    rsps.add(responses.DELETE, f"{L}/items/22", status=412,
+             json={"error": {"code": "resourceModified", "message": "stale"}})
+    rsps.add(responses.DELETE, f"{L}/items/23", status=404, json={"error": {"code": "itemNotFound", "message": "gone"}})
+    lists.delete_item(SITE, LIST, "21", etag='"a,1"')
+    assert rsps.calls[-1].request.headers["If-Match"] == '"a,1"'
+    with pytest.raises(errors.PreconditionFailed):
+        lists.delete_item(SITE, LIST, "22", etag='"b,1"')
+    with pytest.raises(errors.NotFound):
+        lists.delete_item(SITE, LIST, "23")
+    assert "If-Match" not in rsps.calls[-1].request.headers
+
+
+def test_get_item_reads_fields_and_etag(lists: Lists, rsps: responses.RequestsMock) -> None:
+    rsps.add(responses.GET, f"{L}/items/20?$expand=fields",
+             json={"id": "20", "eTag": '"8d7c,2"', "fields": {"@odata.etag": '"8d7c,2"', "Key": "k"}})
+    item = lists.get_item(SITE, LIST, "20")
+    assert (item.id, item.etag, item.fields) == ("20", '"8d7c,2"', {"Key": "k"})

@@ -14,10 +14,12 @@ import holidays
 from connectors.graph.names import safe_name
 from connectors.timezones import resolve_zone
 from plugin.documents import read_form
+from plugin.records import is_lease_fields
 from plugin.talks import FILE_NAMES
 from tests.e2e.conftest import NOW, WINDOW, ZONE, Served
 
 KEY_PROPERTY = "Name samtalKey"
+LEASE_WRITES = 2  # every pass that writes takes the campaign's lease and releases it: two PATCHes
 FORBIDDEN = set('"*:<>?/\\|')
 BUSY = {"busy", "oof", "tentative"}
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -29,13 +31,25 @@ def utc(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def list_items(state: dict[str, Any], name: str = "Medarbetarsamtal") -> list[dict[str, Any]]:
-    """The raw items (id, fields, ...) of the records list; [] when it does not exist."""
+def all_list_items(state: dict[str, Any], name: str = "Medarbetarsamtal") -> list[dict[str, Any]]:
+    """Every raw item (id, fields, ...) of the records list, pass leases too; [] when there is
+    no list."""
     for site in state["sites"].values():
         for lst in site["lists"].values():
             if lst["displayName"] == name:
                 return list(lst["items"].values())
     return []
+
+
+def list_items(state: dict[str, Any], name: str = "Medarbetarsamtal") -> list[dict[str, Any]]:
+    """The raw items of the records list that are talks' records (a campaign's pass lease is
+    an item of the list too, never a record)."""
+    return [i for i in all_list_items(state, name) if not is_lease_fields(i["fields"])]
+
+
+def lease_items(state: dict[str, Any], name: str = "Medarbetarsamtal") -> list[dict[str, Any]]:
+    """The raw pass-lease items of the records list."""
+    return [i for i in all_list_items(state, name) if is_lease_fields(i["fields"])]
 
 
 def items_by_key(state: dict[str, Any]) -> dict[str, dict[str, Any]]:

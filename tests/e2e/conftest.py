@@ -27,6 +27,7 @@ from connectors.graph.retry import RetryPolicy
 from connectors.sandbox import FaultSpec, Sandbox
 from connectors.sandbox.people import People
 from plugin.cache import LookCache
+from plugin.lease import LeaseTerms, utc_now
 from plugin.reconcile import PassReport, Reconciler
 from plugin.settings import Settings, load_settings
 from plugin.tenant import open_client
@@ -118,12 +119,14 @@ class Served:
         return open_client(self.settings(now), **kw)
 
     def run(self, now: datetime = NOW, *, session: requests.Session | None = None,
-            cache: LookCache | None = None, watch_all: bool = False, dry_run: bool = False) -> PassReport:
-        """One pass at ``now``; without ``cache`` a fresh in-memory one (looks at everything)."""
+            cache: LookCache | None = None, watch_all: bool = False, dry_run: bool = False,
+            lease: LeaseTerms | None = None) -> PassReport:
+        """One pass at ``now``; without ``cache`` a fresh in-memory one (looks at everything).
+        ``lease`` replaces the pass lease's terms (its real clock, say)."""
         settings = self.settings(now)
         return Reconciler(self.client(now, session), settings, now=now, dry_run=dry_run,
                           cache=cache if cache is not None else LookCache(None),
-                          look_every=timedelta(hours=6), watch_all=watch_all).run()
+                          look_every=timedelta(hours=6), watch_all=watch_all, lease=lease).run()
 
     def state(self) -> dict[str, Any]:
         """A deep copy of the tenant's data (users, events, drives, sites and lists)."""
@@ -168,6 +171,12 @@ def serve(tmp: Path, seed: dict[str, Any] | str | Path, *, faults: str = "", per
 
 
 ServeFactory = Callable[..., Served]
+
+
+def later_lease(minutes: float = 10) -> LeaseTerms:
+    """Lease terms whose real clock runs ``minutes`` ahead: a pass started that much later, when
+    the lease a killed pass left behind has expired."""
+    return LeaseTerms(clock=lambda: utc_now() + timedelta(minutes=minutes))
 
 
 @pytest.fixture(scope="module")

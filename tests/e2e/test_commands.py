@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from plugin.cli import main
-from tests.e2e.checks import check_round, list_items
+from tests.e2e.checks import LEASE_WRITES, check_round, list_items
 from tests.e2e.conftest import NOW, ServeFactory, Served, small_seed
 
 
@@ -45,9 +45,11 @@ def test_run_then_status(serve_tenant: ServeFactory, capsys: pytest.CaptureFixtu
     assert "Institutionen för matematik" in out and "Per Lind" in out  # by department, by manager
     assert served.stats()["writes"] == writes  # status reads only
 
+    items = list_items(served.state())
     assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
     assert "nothing to do" in capsys.readouterr().out
-    assert served.stats()["writes"] == writes
+    # nothing written but the pass lease: taken and released (plugin/lease.py)
+    assert served.stats()["writes"] == writes + LEASE_WRITES and list_items(served.state()) == items
 
 
 @pytest.mark.parametrize(("change", "named"), [

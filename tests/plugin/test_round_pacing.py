@@ -14,6 +14,7 @@ from connectors.sandbox import FaultSpec, Sandbox
 from connectors.sandbox.generate import generate_seed
 from plugin.cache import LookCache
 from plugin.reconcile import Reconciler
+from plugin.records import is_lease_fields
 from plugin.settings import load_settings
 from plugin.tenant import open_client
 
@@ -60,7 +61,8 @@ def summary(sandbox: Sandbox) -> dict[str, Any]:
     events = sorted((owner, str(e.get("subject")), json.dumps(e.get("start"), sort_keys=True))
                     for owner, box in data["events"].items() for e in box.values())
     records = sorted((i["fields"]["Key"], i["fields"]["Status"]) for s in data["sites"].values()
-                     for lst in s["lists"].values() for i in lst["items"].values())
+                     for lst in s["lists"].values() for i in lst["items"].values()
+                     if not is_lease_fields(i["fields"]))  # the pass lease is no record
     return {"files": sorted(files), "events": events, "records": records}
 
 

@@ -53,6 +53,21 @@ def test_items_fields_filter_and_patch(graph: Client) -> None:
     assert patched.status_code == 200 and patched.json()["Status"] == "held" and patched.json()["Key"] == "2027:per"
     stale = graph.call("PATCH", f"{base}/1/fields", json={"Status": "held"}, headers={"If-Match": etag})
     assert stale.status_code == 412
+    assert stale.json()["error"]["code"] == "resourceModified" and "eTag mismatch" in stale.json()["error"]["message"]
+
+
+def test_delete_item_honours_if_match(graph: Client) -> None:
+    site, lst = _make_list(graph)
+    base = f"/sites/{site}/lists/{lst}/items"
+    first = graph.post(base, json={"fields": {"Key": "2027:a"}}).json()
+    old = first["eTag"]
+    assert graph.call("PATCH", f"{base}/{first['id']}/fields", json={"Status": "held"}).status_code == 200
+    stale = graph.call("DELETE", f"{base}/{first['id']}", headers={"If-Match": old})
+    assert stale.status_code == 412 and stale.json()["error"]["code"] == "resourceModified"
+    assert graph.get(f"{base}/{first['id']}").status_code == 200                  # still there
+    fresh = graph.get(f"{base}/{first['id']}").json()["eTag"]
+    assert graph.call("DELETE", f"{base}/{first['id']}", headers={"If-Match": fresh}).status_code == 204
+    assert graph.call("DELETE", f"{base}/{first['id']}", headers={"If-Match": fresh}).status_code == 404
 
 
 def _batch(graph: Client, requests_: list[dict[str, Any]]) -> Any:
