@@ -70,17 +70,17 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"samtal sandbox: cannot listen on port {args.port}: {err.strerror}", file=sys.stderr)
         return 2
-    print(f"listening on {server.url}", flush=True)
-    print(f"graph: {server.graph_url}", flush=True)
-    if server.ca_file:
-        print(f"certificate: {server.ca_file}", flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     previous = signal.signal(signal.SIGTERM, on_signal)
-    try:
+    try:  # Ctrl-C may come as soon as the first line is out: the state is saved all the same
+        print(f"listening on {server.url}", flush=True)
+        print(f"graph: {server.graph_url}", flush=True)
+        if server.ca_file:
+            print(f"certificate: {server.ca_file}", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
