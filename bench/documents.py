@@ -1,6 +1,6 @@
 """Benchmark: personalised documents rendered and forms read per second, on one core.
 
-Targets (issue 4): median ≤ 5 ms to render one personalised document, ≤ 2 ms to read one filled
+Targets (docs/architecture.md#bench): median ≤ 5 ms to render one personalised document, ≤ 2 ms to read one filled
 form. Run: ``.venv/bin/python bench/documents.py [--count N] [--stages]``. Prints throughput,
 medians and pass/fail; exits 1 when a target is missed. Pinned to one CPU where the OS allows it.
 The targets are judged on wall time; the thread's CPU time is printed beside it because on a

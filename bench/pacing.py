@@ -1,4 +1,4 @@
-"""A whole booking round against SharePoint's RU budget (issue 6's benchmark).
+"""A whole booking round against SharePoint's RU budget (docs/architecture.md#bench).
 
 The sandbox runs as its own process (``samtal sandbox --faults ru_per_minute=…,ru_window_s=…``)
 with a generated organisation; this process runs the real round (``Reconciler``) with the

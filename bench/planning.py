@@ -1,4 +1,5 @@
-"""Planning benchmark: slot search for 5,000 employees under 500 managers, no I/O (SPEC §10).
+"""Planning benchmark: slot search for 5,000 employees under 500 managers, no I/O
+(docs/architecture.md#bench).
 
 Builds a deterministic organisation with realistic calendars over a three-month window (weekly
 recurring meetings, one-off meetings about every other hour, tentative holds, working-elsewhere

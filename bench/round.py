@@ -1,4 +1,4 @@
-"""A whole round on the sandbox with injected latency (issue 5's benchmark, SPEC §10).
+"""A whole round on the sandbox with injected latency (docs/architecture.md#bench).
 
 The sandbox runs as its own process (``samtal sandbox``) with ``latency_ms`` added to every
 request; this process runs the real round (``Reconciler``) against it over loopback. It reports:

@@ -2,8 +2,8 @@
 
 The sandbox runs in its own process pinned to one core (``os.sched_setaffinity`` where
 available); keep-alive clients (``http.client``, one connection per client thread) run in this
-process. Prints one line per workload: requests, seconds, requests per second. Target (SPEC §10,
-issue 3): at least 1,000 requests per second.
+process. Prints one line per workload: requests, seconds, requests per second. Target
+(docs/architecture.md#bench): at least 1,000 requests per second.
 
     .venv/bin/python bench/sandbox_throughput.py [--requests 6000] [--clients 8]
 """

@@ -2,7 +2,7 @@
 
 Outlook wants Windows zone names (``W. Europe Standard Time``); Python's ``zoneinfo`` wants IANA
 names (``Europe/Stockholm``). The mapping is Unicode CLDR's ``windowsZones.xml``, as shipped in
-``tzlocal.windows_tz`` (see ../shared/reference/calendar-facts.md). Two names denote the same zone
+``tzlocal.windows_tz`` (see docs/architecture.md#time-zones-and-holidays). Two names denote the same zone
 when they resolve to the same Windows zone, which is how :func:`same_zone` compares them.
 """
 from __future__ import annotations

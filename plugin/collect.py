@@ -1,4 +1,5 @@
-"""Collecting a finished documentation form and filing it (SPEC §5–6).
+"""Collecting a finished documentation form and filing it (docs/documents.md#the-form-contract,
+docs/records.md#filed-form-fields).
 
 A form is finished when both confirmation boxes are checked. Only the fields the form's contract
 marks as filed reach the record: health notes and feedback to the manager stay in the document.

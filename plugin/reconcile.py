@@ -1,5 +1,5 @@
-"""One reconcile pass (SPEC §2–6): read the directory and the records, work out what is missing,
-do it, write the record. Idempotent: a second pass, or a pass after a crash at any point, creates
+"""One reconcile pass (docs/architecture.md#one-pass): read the directory and the records, work
+out what is missing, do it, write the record. Idempotent: a second pass, or a pass after a crash at any point, creates
 nothing twice, because every step in :mod:`plugin.talks` looks before it writes and the record is
 written last.
 
@@ -111,7 +111,7 @@ class _Job:
     alive: bool = True
 
 
-BATCH = 20  # requests per $batch (graph-facts.md §7)
+BATCH = 20  # requests per $batch (docs/graph.md#batching)
 _POOLED_READING = 200  # forms to read before worker processes pay for their start (≈ 0.5 s)
 _POOLED_DOCUMENTS = 200  # talks to prepare before they do
 
@@ -162,7 +162,7 @@ class Reconciler:
             for extra, err in cancel_extra_meetings(self.client.calendar, store.merged, self.now):
                 self._drop(extra, err)
         if store is not None and s.campaign.previous:
-            # last round's goals and plan go into this round's prep guides (SPEC §5)
+            # last round's goals and plan go into this round's prep guides
             self.previous = {r.employee_id: r for r in store.load(s.campaign.previous).values()}
         users = list(self.client.directory.list_users())
         roster = build_roster(users, s.scope)
@@ -321,10 +321,11 @@ class Reconciler:
             self._standing.append(talk)  # still booked: look for a clash (_find_conflicts)
 
     def _find_conflicts(self, to_book: list[_Talk]) -> None:
-        """Booked talks stay put unless declined, cancelled or in conflict (SPEC §4): a talk
-        someone has since double-booked (either person busy, tentative or away over it) gets a
-        new time on the same event. Read with every schedule item, not the 15-minute view, so
-        a meeting right next to the talk is not mistaken for a clash."""
+        """Booked talks stay put unless declined, cancelled or in conflict
+        (docs/records.md#how-a-talk-moves): a talk someone has since double-booked (either person
+        busy, tentative or away over it) gets a new time on the same event. Read with every
+        schedule item, not the 15-minute view, so a meeting right next to the talk is not
+        mistaken for a clash."""
         rules = rules_from_settings(self.settings, self.now)
         talks = [t for t in self._standing if t.record is not None and t.record.meeting_start
                  and t.record.meeting_end and (rules.not_before is None

@@ -1,11 +1,12 @@
-"""The records list (SPEC §6): one SharePoint list item per (campaign, employee), the truth a
-re-run reconciles from.
+"""The records list (docs/records.md): one SharePoint list item per (campaign, employee), the
+truth a re-run reconciles from.
 
 :class:`Record` is the item as samtal reads and writes it; :data:`COLUMNS` is the list's schema
 (typed columns, the filtered ones indexed); :func:`to_fields` / :func:`from_fields` convert
-between the two. Besides the columns SPEC §6 names, a few bookkeeping columns keep what a re-run
-needs to avoid repeating work (``ManagerId``, ``DriveId``, ``FolderId``, ``FormItemId``,
-``FormETag``, ``Shared``, ``Language``); they hold ids, never document content.
+between the two. Besides the columns HR reads (docs/records.md#columns-hr-reads), a few
+bookkeeping columns (docs/records.md#bookkeeping-columns) keep what a re-run needs to avoid
+repeating work (``ManagerId``, ``DriveId``, ``FolderId``, ``FormItemId``, ``FormETag``,
+``Shared``, ``Language``); they hold ids, never document content.
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ class Status(str, enum.Enum):
     FAILED = "failed"
 
 
-#: Filed form fields: tag -> column (SPEC §5; health notes and manager feedback are never here).
+#: Filed form fields: tag -> column (docs/records.md#filed-form-fields; health notes and manager
+#: feedback are never here).
 FILED_FORM_COLUMNS: Mapping[str, str] = {
     tag: spec.column for tag, spec in FORM_FIELDS.items()
     if spec.filed and spec.column and spec.column != "Title"
@@ -211,7 +213,7 @@ def to_fields(record: Record) -> dict[str, Any]:
             continue
         value = record.form.get(tag)
         if isinstance(value, date) and not isinstance(value, datetime):
-            fields[column] = f"{value.isoformat()}T00:00:00Z"  # date-only, UTC midnight (L7)
+            fields[column] = f"{value.isoformat()}T00:00:00Z"  # date-only, UTC midnight (docs/failures.md#l7)
         elif value is None:
             fields[column] = None
         else:

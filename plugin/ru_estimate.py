@@ -1,6 +1,6 @@
 """How many SharePoint resource units (RU) a round costs, and how long it takes at the budget.
 
-SharePoint/OneDrive charge each app a budget of RU per minute (graph-facts.md §8): 1 RU for a
+SharePoint/OneDrive charge each app a budget of RU per minute (docs/graph.md#sharepoint-resource-units): 1 RU for a
 single-item read or a download, 2 for a multi-item query, create, update, delete or upload, 5 for
 any permission call. Outlook and the directory are not charged in RU. The costs below count the
 SharePoint requests each step of :mod:`plugin.talks` and :mod:`plugin.reconcile` makes:

@@ -1,4 +1,4 @@
-"""The campaign file (SPEC §8): loaded into frozen dataclasses and validated at load.
+"""The campaign file (README.md#configuration): loaded into frozen dataclasses and validated at load.
 
 Every mistake becomes one line of :attr:`SettingsError.problems`, naming the file, the dotted key
 and the line: ``campaign.yaml:3: meetings.duration_minutes: expected a whole number of minutes,
@@ -112,7 +112,8 @@ class TenantSettings:
 
     @property
     def is_sandbox(self) -> bool:
-        """A plain-HTTP loopback Graph: a sandbox, which gets a static token (SPEC §8)."""
+        """A plain-HTTP loopback Graph: a sandbox, which gets a static token
+        (docs/sandbox.md#starting-it)."""
         return urlsplit(self.graph_url).scheme == "http"
 
 
@@ -199,7 +200,8 @@ class ConcurrencySettings:
 @dataclass(frozen=True)
 class PacingSettings:
     """SharePoint's RU budget per minute: ``ru_per_minute`` when given, else the one for
-    ``licences`` (graph-facts.md §8; 1,200 under 1,000 licences). Neither given: the smallest."""
+    ``licences`` (docs/graph.md#sharepoint-resource-units; 1,200 under 1,000 licences). Neither
+    given: the smallest."""
 
     licences: int | None = None
     ru_per_minute: int | None = None

@@ -1,7 +1,7 @@
 """Doing one talk in the tenant: its folder, documents and share, and its meeting.
 
 Every step looks before it writes, or writes in a way that cannot duplicate, so running it again
-after a crash at any point creates nothing twice (SPEC §2):
+after a crash at any point creates nothing twice (docs/architecture.md#one-pass):
 
 - the folder is looked at by path before anything is written: a missing one is created by the
   prep guide's upload, an existing one is used only when it is this talk's (:mod:`plugin.folders`);

@@ -2,7 +2,7 @@
 
 The packages are written from scratch (small styles, A4, Swedish or British English, Word 2013+
 compatibility so ``w14`` checkboxes work) rather than from python-docx's default template, whose
-350 KB of styles would slow every read (docx-forms.md §4). Output is deterministic: fixed zip
+350 KB of styles would slow every read (docs/documents.md#making-a-document). Output is deterministic: fixed zip
 timestamps and document dates, so a rebuild without content changes gives identical files.
 Content controls come from ``plugin.documents.oxml``; ``samtal templates check`` validates each
 result against the ECMA-376 schemas.

@@ -1,6 +1,6 @@
 """Tokens for Microsoft Graph: MSAL client credentials, or a static token for a sandbox.
 
-Facts (../shared/reference/graph-facts.md §1): one long-lived ``ConfidentialClientApplication``
+Facts (docs/graph.md#authentication): one long-lived ``ConfidentialClientApplication``
 with its token cache, reused for every call; a tenant-specific authority; scope
 ``<graph origin>/.default``; MSAL answers with a dict (``access_token`` or ``error`` +
 ``error_description``), never an exception; since MSAL 1.23 ``acquire_token_for_client`` reads
@@ -125,7 +125,7 @@ def _msal_credential(credential: Credential) -> str | dict[str, Any]:
 # ---------------------------------------------------------------------- MSAL errors → AuthError
 # AADSTS codes with what a person can do about them. Sources: Microsoft Entra error reference
 # (https://learn.microsoft.com/entra/identity-platform/reference-error-codes) and
-# graph-failure-modes.md §1.3.
+# docs/failures.md#authentication-and-tokens.
 _AADSTS_HINTS: dict[str, tuple[Outcome, str]] = {
     "AADSTS7000215": (Outcome.NEEDS_CONSENT, "the client secret is wrong: copy the secret's value (not its id) again"),
     "AADSTS7000222": (Outcome.NEEDS_CONSENT, "the client secret has expired: create a new one in the app registration"),

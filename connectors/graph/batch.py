@@ -1,6 +1,7 @@
 """JSON batching: many Graph requests in few round trips, with per-item retries.
 
-Facts (../shared/reference/graph-facts.md §7, graph-failure-modes.md T19–T21): at most 20
+Facts (docs/graph.md#batching; docs/failures.md#t19, docs/failures.md#t20,
+docs/failures.md#t21): at most 20
 requests per ``$batch``; relative URLs; a request with a body names its ``Content-Type``; answers
 come in any order and are matched by ``id``; the envelope is 200 while each item carries its own
 status; throttled items have their own ``Retry-After`` in the item's headers; an item whose
@@ -67,7 +68,7 @@ class BatchRequest:
         item: dict[str, Any] = {"id": self.id, "method": self.method.upper(), "url": self.url}
         headers = dict(self.headers)
         if self.data is not None:
-            # graph-facts.md §7: a body that is not JSON goes base64-encoded, with its Content-Type
+            # docs/graph.md#batching: a body that is not JSON goes base64-encoded, with its Content-Type
             item["body"] = base64.b64encode(self.data).decode("ascii")
         elif self.body is not None:
             item["body"] = self.body

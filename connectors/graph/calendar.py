@@ -1,20 +1,23 @@
 """Free/busy and the events samtal books, as named methods with typed results.
 
-Facts (../shared/reference/graph-facts.md §3, §4, §9; graph-shapes.md §3–4; failure modes T16–T18,
-A6, C1–C4):
+Facts: docs/graph.md#free-and-busy-time, docs/graph.md#events, docs/graph.md#time-zones. Failures
+it is built against: docs/failures.md#duplicates-and-batching, docs/failures.md#a6 and
+docs/failures.md#calendar-and-time-zones.
 
 - ``getSchedule`` takes at most 20 addresses and a window under 62 days; longer lists and
   windows are split here and merged per address. An unknown address is an ``error`` inside the
   200, not a failure of the call. It is a read, so it is safe to repeat.
 - Every call sends ``Prefer: outlook.timezone="UTC"``, and every returned time is still read by
-  the ``timeZone`` Graph wrote beside it (the header is ignored on some answers: C1, C4).
+  the ``timeZone`` Graph wrote beside it (the header is ignored on some answers: docs/failures.md#c1,
+  docs/failures.md#c4).
 - Creating an event sends the invitations. A create whose connection dropped may have happened:
   it is never blindly repeated. samtal sends a ``transactionId`` and tags the event with its own
   single-value extended property, looks for the tag after a failure, and only then sends the
-  same create again (T16/T17). Events are keyed on the tag, not on the changeable ``id`` (T18).
+  same create again (docs/failures.md#t16, docs/failures.md#t17). Events are keyed on the tag,
+  not on the changeable ``id`` (docs/failures.md#t18).
 - Delete (204) and cancel (202) send cancellations; a missing event counts as done for both.
 - A mailbox Outlook cannot reach raises :class:`~connectors.graph.errors.MailboxUnavailable`
-  (``MailboxNotEnabledForRESTAPI``, A6); a mailbox an access policy excludes raises
+  (``MailboxNotEnabledForRESTAPI``, docs/failures.md#a6); a mailbox an access policy excludes raises
   :class:`~connectors.graph.errors.Forbidden` with a permanent outcome (``ErrorAccessDenied``).
   Both are decided in :mod:`connectors.graph.errors`.
 """
@@ -42,7 +45,7 @@ from connectors.graph.http import GraphHttp, encode_query
 
 log = logging.getLogger(__name__)
 
-MAX_SCHEDULES = 20                # addresses per getSchedule call (graph-facts.md §3)
+MAX_SCHEDULES = 20                # addresses per getSchedule call (docs/graph.md#free-and-busy-time)
 MAX_WINDOW = timedelta(days=61)   # the window must be *less than* 62 days
 MIN_INTERVAL, MAX_INTERVAL = 5, 1440
 MAX_CREATE_ATTEMPTS = 3
@@ -70,7 +73,7 @@ def split_window(start: datetime, end: datetime,
     return windows
 
 
-# availabilityView digits (graph-facts.md §3): 0 free, 1 tentative, 2 busy, 3 oof, 4 workingElsewhere
+# availabilityView digits (docs/graph.md#free-and-busy-time): 0 free, 1 tentative, 2 busy, 3 oof, 4 workingElsewhere
 VIEW_STATUS = {"1": "tentative", "2": "busy", "3": "oof", "4": "workingElsewhere"}
 _NOT_FREE = re.compile(r"[^0]+")
 _VIEW_RUNS = re.compile(r"(.)\1*")  # runs of one digit
@@ -411,7 +414,7 @@ class Calendar:
         self.http.patch(self._event(user, event_id), json=patch, headers=PREFER_UTC,
                         mailbox=user)
         # The PATCH answer has no extended properties and its zone echo is not to be trusted
-        # (C1): the event is read back as get_event reads it.
+        # (docs/failures.md#c1): the event is read back as get_event reads it.
         return self.get_event(user, event_id)
 
     def cancel_event(self, user: str, event_id: str, comment: str) -> None:

@@ -1,6 +1,6 @@
 """Typed records of the calendar connector, and the only code that reads Outlook's JSON for them.
 
-Shapes: ../shared/reference/graph-shapes.md §3.1 (getSchedule) and §4 (events). Every time on a
+Shapes: docs/graph.md#free-and-busy-time (getSchedule) and docs/graph.md#events. Every time on a
 record is an aware datetime in UTC, read from Graph by the ``timeZone`` Graph put beside it.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from connectors.timezones import resolve_zone
 # samtal's own single-value extended property on the events it creates. The GUID is a property
 # set id chosen once for samtal (random, fixed forever: changing it would orphan every event
 # already booked); the name says what the value is: the record key of the talk. Name matching
-# in $filter is case-sensitive (graph-facts.md §4), so this exact string is used everywhere.
+# in $filter is case-sensitive (docs/graph.md#events), so this exact string is used everywhere.
 TAG_PROPERTY_ID = "String {feed13f3-197a-4d00-9c43-90c321a1472e} Name samtalKey"
 
 BUSY_STATUSES = ("busy", "tentative", "oof", "workingElsewhere", "unknown")
@@ -112,7 +112,7 @@ class EventDraft:
             raise ValueError("EventDraft.tag (the record key) is required")
         if not self.transaction_id.strip():
             raise ValueError("EventDraft.transaction_id is required")
-        resolve_zone(self.time_zone)  # UnknownTimeZone before anything is sent (C2)
+        resolve_zone(self.time_zone)  # UnknownTimeZone before anything is sent (docs/failures.md#c2)
         for address, _name in self.attendees:
             if "@" not in address:
                 raise ValueError(f"an attendee address without '@': {address!r}")

@@ -1,6 +1,6 @@
 """Outlook's ``dateTimeTimeZone`` values and time-zone objects, to and from aware datetimes.
 
-Facts (../shared/reference/graph-facts.md §3, §4, §9; graph-failure-modes.md C1–C4):
+Facts (docs/graph.md#time-zones, docs/graph.md#events; docs/failures.md#calendar-and-time-zones):
 
 - Graph writes ``dateTime`` with seven fractional digits and no offset
   (``"2027-03-26T08:00:00.0000000"``); the zone is the separate ``timeZone`` string, a Windows
@@ -88,7 +88,7 @@ def to_date_time_zone(moment: datetime, zone_name: str) -> dict[str, str]:
     """Graph's ``{"dateTime", "timeZone"}`` for an aware datetime, in a Windows zone."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"a naive datetime cannot be sent to Outlook: {moment.isoformat()}")
-    zone = resolve_zone(zone_name)  # raises UnknownTimeZone (a ValueError) for a bad label (C2)
+    zone = resolve_zone(zone_name)  # raises UnknownTimeZone (a ValueError) for a bad label (docs/failures.md#c2)
     local = moment.astimezone(resolve_zone(zone.windows).tzinfo)
     return {"dateTime": local.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": zone.windows}
 

@@ -2,7 +2,7 @@
 
 Built by :func:`connect` from the settings' plain values (URL, tenant, app, credential). A
 plain-HTTP loopback ``graph_url`` is a sandbox: it gets a static bearer token instead of asking
-Entra ID (SPEC §8). The ``requests.Session`` can be injected (tests, the sandbox); otherwise one
+Entra ID (README.md#configuration). The ``requests.Session`` can be injected (tests, the sandbox); otherwise one
 is made with a connection pool sized for the concurrency cap.
 """
 from __future__ import annotations

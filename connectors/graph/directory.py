@@ -1,6 +1,6 @@
 """The directory: users, their managers and direct reports, as typed records.
 
-Facts (../shared/reference/graph-facts.md §2, graph-shapes.md §2):
+Facts (docs/graph.md#directory):
 
 - ``/users`` returns only a default property set; everything samtal reads (department,
   accountEnabled, userType, ...) is named in ``$select``. ``$top`` is at most 999.
@@ -48,7 +48,7 @@ USER_FIELDS = (
 MANAGER_FIELDS = ("id", "displayName", "userPrincipalName", "mail")
 USER_SELECT = ",".join(USER_FIELDS)
 MANAGER_EXPAND = f"manager($select={','.join(MANAGER_FIELDS)})"
-PAGE_SIZE = 999  # the maximum /users accepts (graph-facts.md §2)
+PAGE_SIZE = 999  # the maximum /users accepts (docs/graph.md#directory)
 # Operators only Graph's "advanced queries" accept (ConsistencyLevel: eventual + $count=true),
 # which cannot be combined with $expand (learn.microsoft.com/graph/aad-advanced-queries;
 # learn.microsoft.com/en-us/answers/questions/1134278). list_users needs the manager expanded.

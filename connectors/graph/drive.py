@@ -1,9 +1,10 @@
 """OneDrive: a user's drive, folders by path, upload, download, sharing by invitation.
 
-Wire facts: ../shared/reference/graph-facts.md §5 and graph-shapes.md §5; failure scenarios
-graph-failure-modes.md U1–U12 (in :mod:`connectors.graph.upload`) and F1–F11. Names are made
-valid by :mod:`connectors.graph.names` before they reach a URL; path segments are
-percent-encoded exactly once (F1). Every method returns frozen records, never Graph JSON.
+Wire facts: docs/graph.md#onedrive, docs/graph.md#sharing; failure scenarios
+docs/failures.md#upload-sessions (in :mod:`connectors.graph.upload`) and
+docs/failures.md#names-files-and-sharing. Names are made valid by :mod:`connectors.graph.names`
+before they reach a URL; path segments are percent-encoded exactly once (docs/failures.md#f1).
+Every method returns frozen records, never Graph JSON.
 """
 from __future__ import annotations
 
@@ -34,11 +35,11 @@ from connectors.graph.upload import (
 log = logging.getLogger(__name__)
 
 # Simple PUT up to this size, an upload session above it. Graph's PUT accepts 250 MB today, older
-# docs say 4 MB (graph-facts.md §5); sessions above ~4 MiB resume instead of resending everything.
+# docs say 4 MB (docs/graph.md#onedrive); sessions above ~4 MiB resume instead of resending everything.
 DEFAULT_SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024
-INVITE_MESSAGE_LIMIT = 2000  # plain text, characters (OD driveitem_invite.md)
+INVITE_MESSAGE_LIMIT = 2000  # plain text, characters (https://learn.microsoft.com/graph/api/driveitem-invite)
 ROLES = frozenset({"read", "write"})
-REPLACE_RETRY_WAIT = 2.0  # seconds before a replace that got itemNotFound is tried again (F7)
+REPLACE_RETRY_WAIT = 2.0  # seconds before a replace that got itemNotFound is tried again (docs/failures.md#f7)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class DriveItem:
     parent_path: str | None  # "/drive/root:/Medarbetarsamtal 2025" when Graph gives it
     parent_id: str | None = None
     # Short-lived pre-authenticated URL of a file's bytes (``@microsoft.graph.downloadUrl``, on a
-    # plain GET of the item; valid about an hour, never cached: OD resources/driveitem.md). It
+    # plain GET of the item; valid about an hour, never cached:
+    # https://learn.microsoft.com/graph/api/resources/driveitem, "Instance attributes"). It
     # grants access by itself, so it stays out of reprs and therefore out of logs.
     download_url: str | None = field(default=None, repr=False)
 
@@ -152,8 +154,9 @@ class Drive:
         """The folder at ``path_segments``, created (with any missing parents) when absent.
 
         Idempotent and safe against a concurrent creator: folders are created with
-        ``conflictBehavior: fail`` and a 409 means "read the one that exists" (F8), found by path
-        or, when the path lookup still misses it, by listing the parent (case-insensitively, F5).
+        ``conflictBehavior: fail`` and a 409 means "read the one that exists"
+        (docs/failures.md#f8), found by path or, when the path lookup still misses it, by listing
+        the parent (case-insensitively, docs/failures.md#f5).
         Raises ValueError for names that break OneDrive's rules and :class:`errors.Conflict` when
         a file stands where a folder should be.
         """
@@ -183,7 +186,8 @@ class Drive:
                content_type: str = "application/octet-stream") -> DriveItem:
         """Put ``data`` as ``name`` in folder ``parent_id``; returns the stored item.
 
-        Small files (up to ``simple_upload_limit``, and always empty ones, U8) go in one PUT;
+        Small files (up to ``simple_upload_limit``, and always empty ones, docs/failures.md#u8)
+        go in one PUT;
         larger ones through a resumable upload session. ``conflict`` is ``replace`` (default),
         ``rename`` or ``fail`` (a clash raises :class:`errors.Conflict`).
         """
@@ -203,7 +207,8 @@ class Drive:
             except errors.NotFound:
                 if conflict != "replace":
                     raise
-                # Replacing an Office file now and then answers itemNotFound (F7): once more.
+                # Replacing an Office file now and then answers itemNotFound
+                # (docs/failures.md#f7): once more.
                 self._sleep(REPLACE_RETRY_WAIT)
                 return _item(put(), drive_id)
         upload = SessionUpload(self.http, _drive(drive_id), _id(parent_id), name, data,
@@ -215,7 +220,7 @@ class Drive:
                             conflict: str = "replace") -> DriveItem:
         """Put ``data`` at ``path_segments`` in the user's OneDrive in one request.
 
-        A PUT by path creates the missing parent folders itself (graph-facts.md §5), so a new
+        A PUT by path creates the missing parent folders itself (docs/graph.md#onedrive), so a new
         talk folder with its first file costs one call instead of a lookup per level. The
         returned item names its drive and parent folder. A 404 means the user's OneDrive was
         never provisioned (:class:`errors.DriveNotProvisioned`). Small files only.
@@ -290,8 +295,8 @@ class Drive:
 
     def fetch_file(self, drive_id: str, item_id: str) -> FileContent:
         """The file's item (with its eTag) and its bytes: a GET of the item, then its
-        ``@microsoft.graph.downloadUrl`` without the bearer token (OD resources/driveitem.md,
-        "Instance Attributes"), as many requests as :meth:`download`. The bytes are those of that
+        ``@microsoft.graph.downloadUrl`` without the bearer token
+        (https://learn.microsoft.com/graph/api/resources/driveitem, "Instance attributes"), as many requests as :meth:`download`. The bytes are those of that
         eTag or of a later version, never an earlier one, so a write made conditional on the
         eTag (:meth:`replace_if_unchanged`) cannot overwrite a version nobody here has read."""
         item = self.get_item(drive_id, item_id)
@@ -310,8 +315,9 @@ class Drive:
         ``If-Match: <eTag>`` on the PUT of ``/items/{id}/content`` (or on ``createUploadSession``
         for a file above ``simple_upload_limit``): when someone saved the file since ``item``
         was read, Graph answers 412 ``resourceModified`` and nothing is written, raised as
-        :class:`errors.PreconditionFailed` (OD api/driveitem_createuploadsession.md "Optional
-        request headers"; concepts/errors.md; graph-facts.md §5). A PUT repeated after a dropped
+        :class:`errors.PreconditionFailed` (https://learn.microsoft.com/graph/api/driveitem-createuploadsession,
+        "Optional request headers"; https://learn.microsoft.com/onedrive/developer/rest-api/concepts/errors;
+        docs/graph.md#onedrive, docs/failures.md#f13). A PUT repeated after a dropped
         answer that had in fact been applied also meets 412: the caller treats both alike.
         """
         if not item.etag:
@@ -351,7 +357,7 @@ class Drive:
                     status=res.status))
                 if location:
                     fetch[i] = location
-            else:  # the bytes themselves, base64 in the batch answer (graph-facts.md §7)
+            else:  # the bytes themselves, base64 in the batch answer (docs/graph.md#batching)
                 out.append(_batch_bytes(res.body))
 
         def get(location: str) -> bytes | errors.GraphError:
@@ -374,7 +380,7 @@ class Drive:
         or a :class:`Recipient` with both, invited by address and recognised by either).
 
         One POST for everyone. Graph refuses the whole request with 400 when one recipient is
-        unacceptable (F11), so a refused multi-recipient invite is repeated per recipient: the
+        unacceptable (docs/failures.md#f11), so a refused multi-recipient invite is repeated per recipient: the
         others are still shared and the refused ones come back in ``failed``. A recipient no
         returned permission is for (by object id or address, ignoring case) is in ``failed``.
         """

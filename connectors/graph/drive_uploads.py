@@ -1,7 +1,7 @@
 """Many small uploads in few round trips: ``PUT …/content`` items inside ``$batch``.
 
 Facts: a batch item's body may be "a base64-encoded value" when it is not JSON, with its
-``Content-Type`` named (graph-facts.md §7, GD ``concepts/json-batching.md``; Microsoft's own
+``Content-Type`` named (docs/graph.md#batching; https://learn.microsoft.com/graph/json-batching; Microsoft's own
 JavaScript SDK sends a photo upload that way). Graph answers such an item with its JSON
 base64-encoded, by design (Microsoft Q&A 1352007, a driveItem upload through ``$batch``);
 :mod:`connectors.graph.batch` decodes it. Each item is a Graph request of its own for
@@ -40,7 +40,8 @@ def upload_many(drive: Drive, files: Sequence[tuple[str, str, str, bytes]], *, c
                 content_type: str) -> list[DriveItem | errors.GraphError]:
     """``(drive_id, parent_id, name, data)`` each put into its folder; one answer per file, in
     order: the stored item or the error (``Conflict`` under ``fail``, ``NotFound`` for a folder
-    that is gone). A replace that meets ``itemNotFound`` goes once more on its own (F7)."""
+    that is gone). A replace that meets ``itemNotFound`` goes once more on its own
+    (docs/failures.md#f7)."""
     _check_conflict(conflict)
     for _, _, name, _ in files:
         check_path([name])
@@ -55,7 +56,7 @@ def upload_many(drive: Drive, files: Sequence[tuple[str, str, str, bytes]], *, c
 
     def answer(f: tuple[str, str, str, bytes], body: dict[str, Any] | errors.GraphError) -> DriveItem | errors.GraphError:
         if isinstance(body, errors.NotFound) and conflict == "replace":
-            return _attempt(lambda: single(f))  # F7: the direct call waits and tries once more
+            return _attempt(lambda: single(f))  # docs/failures.md#f7: the direct call waits and tries once more
         if isinstance(body, errors.GraphError):
             return body
         return drive.item_from(body, f[0])
@@ -102,7 +103,7 @@ def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Ca
     out: list[DriveItem | errors.GraphError | None] = [None] * len(files)
     batched = [i for i, f in enumerate(files) if 0 < len(data_of(f)) <= BATCHED_FILE_LIMIT
                and drive.batched_uploads]
-    for i in sorted(set(range(len(files))) - set(batched)):  # big or empty (U8): the direct call
+    for i in sorted(set(range(len(files))) - set(batched)):  # big or empty (docs/failures.md#u8): the direct call
         out[i] = _attempt(lambda f=files[i]: single(f))  # type: ignore[misc]
     if len(batched) == 1:  # one file: no envelope around it
         out[batched[0]] = _attempt(lambda: single(files[batched[0]]))

@@ -172,8 +172,9 @@ class Locked(StatusError):
     ``resourceLocked`` on content uploads, upload sessions and renames of open Office files
     (https://github.com/microsoftgraph/microsoft-graph-docs/issues/15111,
     https://github.com/microsoftgraph/microsoft-graph-explorer-v4/issues/3435,
-    https://github.com/microsoftgraph/msgraph-sdk-java/issues/365); OD ``concepts/errors.md``
-    does not list it (https://github.com/OneDrive/onedrive-api-docs/issues/912)."""
+    https://github.com/microsoftgraph/msgraph-sdk-java/issues/365); the list of OneDrive error
+    codes (https://learn.microsoft.com/onedrive/developer/rest-api/concepts/errors) does not
+    have it (https://github.com/OneDrive/onedrive-api-docs/issues/912). docs/failures.md#f12."""
 
     outcome = Outcome.RETRY
 
@@ -205,7 +206,7 @@ class InsufficientStorage(StatusError):
 
 
 # Graph error codes that decide a class or an outcome regardless of the status line.
-# Sources: ../shared/reference/graph-facts.md §8, graph-failure-modes.md §1 and §3.5.
+# Sources: docs/graph.md#error-answers and docs/failures.md (each entry's sources).
 _PERMISSION_CODES = frozenset({
     "Authorization_RequestDenied", "Authorization_IdentityNotFound", "InvalidAuthenticationToken",
     "insufficient_claims", "AccessDenied", "accessDenied",

@@ -1,7 +1,8 @@
 """Every HTTP call to Microsoft Graph goes through :class:`GraphHttp`.
 
 It owns the things a real tenant punishes a careless client for (sources in
-../shared/reference/graph-facts.md §8 and graph-failure-modes.md §1.1, §1.3, §5):
+docs/graph.md#throttling-and-errors, docs/failures.md#the-bar,
+docs/failures.md#throttling-and-transient-errors and docs/failures.md#authentication-and-tokens):
 
 - a timeout on every call and a total deadline per operation, waits included;
 - retries for 429, 503 and connection errors (500, 502, 504, 509 only for idempotent requests),
@@ -43,7 +44,7 @@ from connectors.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (10.0, 100.0)  # connect, read (the official SDK uses 30 s / 100 s)
-# Outlook allows 4 concurrent requests per app and mailbox (graph-facts.md §8).
+# Outlook allows 4 concurrent requests per app and mailbox (docs/failures.md#t12).
 MAILBOX_CONCURRENCY = 4
 _MAILBOX_PATH = re.compile(
     r"^/users/([^/?]+)/(?:events|calendar|calendars|calendarView|mailboxSettings|messages|"
@@ -126,7 +127,7 @@ def mailbox_of(path: str) -> str | None:
 def workload_of(path: str) -> str:
     """The throttling scope a Graph path falls in: one Outlook mailbox, OneDrive/SharePoint, or
     the directory. A 429 with Retry-After on one request holds every request of the same scope
-    (graph-failure-modes.md §2.3, T8: a retry inside the window is throttled again)."""
+    (docs/failures.md#t8: a retry inside the window is throttled again)."""
     box = mailbox_of(path)
     if box:
         return f"mailbox:{box}"
@@ -176,7 +177,7 @@ class GraphHttp:
         self._rng_lock = threading.Lock()
         # Throttling is per workload: after a Retry-After nothing is sent to that workload until
         # it has passed, and then one request probes before the others follow, so that threads
-        # released together do not arrive early together and extend the window (T8).
+        # released together do not arrive early together and extend the window (docs/failures.md#t8).
         self._held_until: dict[str, float] = {}
         self._recovering: set[str] = set()
         self._probing: set[str] = set()

@@ -1,24 +1,28 @@
 """SharePoint lists: a site by path, a list with typed and indexed columns, items by key.
 
-Wire facts: ../shared/reference/graph-facts.md §6 and graph-shapes.md §6; failure scenarios
-graph-failure-modes.md L1–L8. What this module takes care of:
+Wire facts: docs/graph.md#sharepoint-lists; failure scenarios docs/failures.md#sharepoint-lists.
+What this module takes care of:
 
 - lists are created as ``genericList`` with typed columns, and the columns samtal filters on
-  are ``indexed`` (L6); an existing list gets its missing columns added, lost indexes restored,
-  and a column of another type is reported (:class:`errors.SchemaMismatch`), never ignored;
+  are ``indexed`` (docs/failures.md#l6); an existing list gets its missing columns added, lost
+  indexes restored, and a column of another type is reported (:class:`errors.SchemaMismatch`),
+  never ignored;
 - fields are written by internal column name, checked against the list's columns before
-  sending (L4, L5); ``XxxLookupId`` is accepted for person/lookup columns (L1–L3);
+  sending (docs/failures.md#l4, docs/failures.md#l5); ``XxxLookupId`` is accepted for
+  person/lookup columns (docs/failures.md#l1, docs/failures.md#l2, docs/failures.md#l3);
 - values are serialised as SharePoint expects: booleans as JSON booleans, instants as ISO 8601
-  UTC with ``Z``, dates as UTC midnight on purpose (L7), numbers as numbers; text longer than
-  the column allows is cut with a WARNING naming the column and the item key, never the value;
+  UTC with ``Z``, dates as UTC midnight on purpose (docs/failures.md#l7), numbers as numbers;
+  text longer than the column allows is cut with a WARNING naming the column and the item key,
+  never the value;
 - ``$filter`` only on indexed columns: filtering on another column raises :class:`NotIndexed`
   before anything is sent, and the ``Prefer: HonorNonIndexedQueriesWarningMayFailRandomly``
-  header is never sent unless asked for (L6); OData strings are escaped (``'`` → ``''``);
+  header is never sent unless asked for (docs/failures.md#l6); OData strings are escaped
+  (``'`` → ``''``);
 - PATCH of fields tolerates 200 and the older 201; a stale ``If-Match`` raises
-  :class:`errors.PreconditionFailed` for the caller to re-read and merge (L8); DELETE takes
-  ``If-Match`` the same way (https://learn.microsoft.com/en-us/graph/api/listitem-delete);
+  :class:`errors.PreconditionFailed` for the caller to re-read and merge (docs/failures.md#l8);
+  DELETE takes ``If-Match`` the same way (https://learn.microsoft.com/en-us/graph/api/listitem-delete);
 - a list or a column that another creator made first (409 ``nameAlreadyExists``) is looked up
-  again and used, never reported as a failure.
+  again and used, never reported as a failure (docs/failures.md#l9).
 """
 from __future__ import annotations
 
@@ -49,7 +53,7 @@ NON_INDEXED_PREFER = "HonorNonIndexedQueriesWarningMayFailRandomly"
 _FACETS = ("text", "choice", "dateTime", "boolean", "number", "personOrGroup", "lookup",
            "calculated", "currency", "hyperlinkOrPicture", "term", "geolocation", "thumbnail",
            "contentApprovalStatus")
-_BUILT_IN = frozenset({"Title"})  # genericList always has it (graph-facts.md §6)
+_BUILT_IN = frozenset({"Title"})  # genericList always has it (docs/graph.md#sharepoint-lists)
 
 FieldValue = str | bool | int | float | None
 
@@ -80,7 +84,8 @@ class ColumnSpec:
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.isascii() or not self.name.isalnum() or not self.name[0].isalpha():
-            # Spaces become _x0020_ and a leading "_" is "not recognized" (L4, L5).
+            # Spaces become _x0020_ and a leading "_" is "not recognized" (docs/failures.md#l4,
+            # docs/failures.md#l5).
             raise ValueError(f"column name {self.name!r} must be ASCII letters and digits, starting with a letter")
         if self.kind not in KINDS:
             raise ValueError(f"column {self.name}: kind must be one of {sorted(KINDS)}, got {self.kind!r}")
@@ -537,7 +542,7 @@ def _value(col: ColumnInfo | None, name: str, value: Any, label: str) -> Any:
             raise ValueError(f"field {name}: a datetime must carry a time zone")
         return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, date):
-        return f"{value.isoformat()}T00:00:00Z"  # date-only columns: UTC midnight, on purpose (L7)
+        return f"{value.isoformat()}T00:00:00Z"  # date-only columns: UTC midnight, on purpose (docs/failures.md#l7)
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValueError(f"field {name}: numbers must be finite")
@@ -572,12 +577,13 @@ def _text_limit(col: ColumnInfo | None) -> int | None:
 
 
 def _column_for(info: ListInfo, name: str) -> ColumnInfo | None:
-    """The column a field name writes; raises for names the list does not have (L4)."""
+    """The column a field name writes; raises for names the list does not have
+    (docs/failures.md#l4)."""
     base = name.split("@", 1)[0]
     if base in info.columns:
         return info.columns[base] if base == name else None
     if base.endswith("LookupId") and base[: -len("LookupId")] in info.columns:
-        return None  # person or lookup column written by its id (L1): passed as given
+        return None  # person or lookup column written by its id (docs/failures.md#l1): passed as given
     raise ValueError(f"the list has no column named {name!r} (use internal names, not display names)")
 
 

@@ -1,11 +1,11 @@
 """OneDrive and SharePoint name rules: make any string a valid item name, and encode paths once.
 
-Rules (../shared/reference/graph-facts.md §5, "Names"; OD ``docs/rest-api/concepts/addressing-driveitems.md``;
-graph-failure-modes.md F1, F2, F4):
+Rules (docs/graph.md#onedrive; https://learn.microsoft.com/onedrive/developer/rest-api/concepts/addressing-driveitems;
+docs/failures.md#f1, docs/failures.md#f2, docs/failures.md#f4):
 
 - the characters ``" * : < > ? / \\ |`` are not allowed. We replace each with its full-width
   look-alike (``:`` → ``：``, ``?`` → ``？``, ...), the mapping rclone uses for OneDrive
-  (graph-failure-modes.md §3.3 "Name mapping"), so "Q&A: 2025?" still reads as itself to a person
+  (https://rclone.org/onedrive/, "Restricted filename characters"), so "Q&A: 2025?" still reads as itself to a person
   instead of turning into underscores; control characters become a space;
 - no leading or trailing spaces, no trailing dots (folders can't end with ``.``), and no leading
   ``~`` (OneDrive for Business; it also covers ``~$``): a leading ``~`` becomes ``～``;
@@ -22,7 +22,7 @@ graph-failure-modes.md F1, F2, F4):
 :func:`name_with_id` builds a name whose identity is a unique part (an object id) that is never
 cut: when the name is too long, the readable label before it is shortened instead.
 
-OneDrive compares names case-insensitively (F5): "Plan.docx" and "plan.docx" are one item;
+OneDrive compares names case-insensitively (docs/failures.md#f5): "Plan.docx" and "plan.docx" are one item;
 :func:`same_name` compares the way OneDrive does.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Sequence
 from urllib.parse import quote
 
-# The entire decoded path, file name included, is limited to 400 characters (graph-facts.md §5).
+# The entire decoded path, file name included, is limited to 400 characters (docs/graph.md#onedrive).
 MAX_PATH_LENGTH = 400
 # One name is kept well under that, so that "Medarbetarsamtal/<campaign>/<person>/<file>" fits
 # with room left for the drive's own prefix ("/personal/<upn>/Documents", counted by SharePoint).

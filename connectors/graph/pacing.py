@@ -1,7 +1,8 @@
 """Pacing: slow down before SharePoint or Outlook throttles, instead of after.
 
-Facts (../shared/reference/graph-facts.md §8; SharePoint's "Avoid getting throttled or blocked in
-SharePoint Online"):
+Facts (docs/graph.md#sharepoint-resource-units; SharePoint's "Avoid getting throttled or blocked in
+SharePoint Online",
+https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online):
 
 - SharePoint and OneDrive (``/drives``, ``/sites``, ``/shares``, ``/users/{id}/drive``) charge each
   app a budget of *resource units* (RU) per tenant per minute, by licence count (1,200 RU under
@@ -43,8 +44,8 @@ _MAILBOX_PATH = re.compile(
     r"mailFolders|sendMail|findMeetingTimes)\b", re.IGNORECASE)
 _COLLECTIONS = frozenset({"children", "lists", "items", "columns", "contenttypes", "versions", "drives", "sites"})
 
-# RU per minute by licence count (graph-facts.md §8; rows between the ends from SharePoint/
-# sp-dev-docs how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online.md).
+# RU per minute by licence count (docs/graph.md#sharepoint-resource-units; the application limits
+# table of SharePoint's throttling article, cited above).
 _LICENCE_STEPS = ((1_000, 1_200), (5_000, 2_400), (15_000, 3_600), (50_000, 4_800))
 _TOP_BUDGET = 6_000
 

@@ -1,6 +1,6 @@
 """When to try again, and how long to wait: the retry policy of every Graph call.
 
-Facts (../shared/reference/graph-failure-modes.md §1.1 and §5): retry 429, 503 and transport
+Facts (docs/failures.md#throttling-and-transient-errors, docs/failures.md#the-bar): retry 429, 503 and transport
 errors; 500/502/504/509 only for idempotent requests; honour ``Retry-After`` as integer seconds,
 decimal seconds (``2.128``), an HTTP date, or a comma-joined repeat (``30,120``: the largest
 wins); otherwise capped exponential backoff with full jitter; give up at a per-operation

@@ -1,23 +1,27 @@
 """Large-file upload through an OneDrive upload session, resumable and restartable.
 
-Facts (OD ``docs/rest-api/api/driveitem_createuploadsession.md``; ../shared/reference/graph-facts.md
-§5; graph-failure-modes.md U1–U12 and §3.5):
+Facts (https://learn.microsoft.com/graph/api/driveitem-createuploadsession; docs/graph.md#upload-sessions;
+docs/failures.md#upload-sessions):
 
 - ``POST …/items/{parent}:/{name}:/createUploadSession`` → ``{uploadUrl, expirationDateTime}``;
-- chunks are PUT in order to ``uploadUrl`` **without** ``Authorization`` (U1), each one a
-  multiple of 320 KiB (327,680 bytes) and under 60 MiB except the last (U6, U11), with
-  ``Content-Range: bytes a-b/total`` (the total the same on every request);
+- chunks are PUT in order to ``uploadUrl`` **without** ``Authorization`` (docs/failures.md#u1),
+  each one a multiple of 320 KiB (327,680 bytes) and under 60 MiB except the last
+  (docs/failures.md#u6, docs/failures.md#u11), with ``Content-Range: bytes a-b/total`` (the total
+  the same on every request);
 - ``202`` → more to send (``nextExpectedRanges``); ``201``/``200`` → done, body is the driveItem;
-- ``416`` → the server already has those bytes (U2): GET ``uploadUrl`` and resume from the start
-  of ``nextExpectedRanges``, which may be anywhere, not 320 KiB aligned (U3);
-- ``404`` → the session is gone (U4): wait ~5 s, ask the session once more, then start a new
-  session from byte 0; an expired session (``expirationDateTime`` passed, or 403 on its
-  pre-authenticated URL) also starts again (U5); 5xx the HTTP layer could not ride out (U7)
-  starts again once, then fails;
-- ``409`` at the last fragment (U9, code ``upload_name_conflict``): with conflict ``fail`` the
-  error is raised; with ``replace``/``rename`` the session is committed explicitly by
-  ``PUT …/items/{parent}:/{name}:`` with ``@microsoft.graph.sourceUrl`` and the policy;
-- ``507`` is permanent (U10); whatever the reason we give up, the session is DELETEd (U12).
+- ``416`` → the server already has those bytes (docs/failures.md#u2): GET ``uploadUrl`` and
+  resume from the start of ``nextExpectedRanges``, which may be anywhere, not 320 KiB aligned
+  (docs/failures.md#u3);
+- ``404`` → the session is gone (docs/failures.md#u4): wait ~5 s, ask the session once more,
+  then start a new session from byte 0; an expired session (``expirationDateTime`` passed, or 403
+  on its pre-authenticated URL) also starts again (docs/failures.md#u5); 5xx the HTTP layer could
+  not ride out (docs/failures.md#u7) starts again once, then fails;
+- ``409`` at the last fragment (docs/failures.md#u9, code ``upload_name_conflict``): with
+  conflict ``fail`` the error is raised; with ``replace``/``rename`` the session is committed
+  explicitly by ``PUT …/items/{parent}:/{name}:`` with ``@microsoft.graph.sourceUrl`` and the
+  policy;
+- ``507`` is permanent (docs/failures.md#u10); whatever the reason we give up, the session is
+  DELETEd (docs/failures.md#u12).
 
 Connection drops mid-chunk are retried by :class:`~connectors.graph.http.GraphHttp` (a PUT is
 idempotent); if the server had kept the bytes, the retry gets 416 and we resume as above.
@@ -43,7 +47,7 @@ MAX_REQUEST_BYTES = 60 * 1024 * 1024  # each request must be *under* 60 MiB
 DEFAULT_CHUNK_SIZE = 32 * CHUNK_UNIT  # 10 MiB, the recommended 5–10 MiB range's top
 # Act as if a session expired this long before its expirationDateTime: a chunk takes time.
 EXPIRY_MARGIN = timedelta(seconds=60)
-# rclone waits 5 s before believing a 404 on a live session (graph-failure-modes.md U4, §3.3).
+# rclone's OneDrive backend waits 5 s before believing a 404 on a live session (docs/failures.md#u4).
 LOST_SESSION_WAIT = 5.0
 CONFLICT_BEHAVIOURS = frozenset({"replace", "rename", "fail"})
 
@@ -118,7 +122,8 @@ class SessionUpload:
         self._now = now
         self._sleep = sleep
         # Sent on createUploadSession: a file that is no longer this version answers 412
-        # (OD api/driveitem_createuploadsession.md, "Optional request headers").
+        # (https://learn.microsoft.com/graph/api/driveitem-createuploadsession, "Optional request
+        # headers").
         self.if_match = if_match
         self.session: UploadSession | None = None
 
@@ -223,7 +228,8 @@ class SessionUpload:
         return self.http.get(session.url, authenticated=False, allow_statuses=frozenset({404}))
 
     def _after_lost_session(self, session: UploadSession) -> int | None:
-        """After a 404 on a chunk: wait, then ask once more (eventual consistency, U4)."""
+        """After a 404 on a chunk: wait, then ask once more (eventual consistency,
+        docs/failures.md#u4)."""
         self._sleep(LOST_SESSION_WAIT)
         resp = self._status(session)
         if resp.status == 404:
@@ -232,7 +238,8 @@ class SessionUpload:
         return _range_start(_body(resp).get("nextExpectedRanges"))
 
     def _commit_explicitly(self, session: UploadSession) -> dict[str, Any]:
-        """409 at the last fragment: commit the kept session under our conflict policy (U9)."""
+        """409 at the last fragment: commit the kept session under our conflict policy
+        (docs/failures.md#u9)."""
         body = {"name": self.name, "@microsoft.graph.conflictBehavior": self.conflict,
                 "@microsoft.graph.sourceUrl": session.url}
         resp = self.http.put(self.item_path, json=body, idempotent=self.conflict != "rename")

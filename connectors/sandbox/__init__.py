@@ -1,4 +1,4 @@
-"""The sandbox tenant: Microsoft Graph on loopback, stateful, with faults on demand (SPEC §7).
+"""The sandbox tenant: Microsoft Graph on loopback, stateful, with faults on demand (docs/sandbox.md).
 
     from connectors.sandbox import Sandbox, FaultSpec
     sb = Sandbox.from_seed("seed.yaml", faults=FaultSpec.parse("throttle=0.1,seed=7"))

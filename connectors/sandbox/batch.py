@@ -1,4 +1,4 @@
-"""JSON batching: ``POST /v1.0/$batch`` (graph-facts.md §7, graph-shapes.md §7).
+"""JSON batching: ``POST /v1.0/$batch`` (docs/graph.md#batching).
 
 At most 20 requests (else 400 for the envelope); ``id`` values unique strings; ``url`` relative
 (``/users/…`` or ``users/…``; an absolute URL is refused); a request with a ``body`` must name its

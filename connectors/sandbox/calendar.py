@@ -1,6 +1,6 @@
 """Outlook events: create, get, list, calendarView, update, delete, cancel, accept/decline.
 
-Facts copied (graph-facts.md §4, graph-shapes.md §4): POST → 201; invitations become copies in
+Facts copied (docs/graph.md#events): POST → 201; invitations become copies in
 each attendee's calendar (same ``iCalUId``, ``isOrganizer: false``, shown tentative); the
 attendee's Graph ``accept`` / ``decline`` / ``tentativelyAccept`` (202) update the organizer's
 ``attendees[].status`` with camelCase values; a time change resets the answers; DELETE by the
@@ -61,7 +61,8 @@ def _events(app: Sandbox, user: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _svep_key(prop_id: str) -> str:
-    # "String {GUID} Name X": the GUID compares without case, the name with case (graph-facts.md §4).
+    # "String {GUID} Name X": the GUID compares without case, the name with case
+    # (docs/graph.md#events).
     m = re.match(r"\s*(\w+)\s+\{([0-9a-fA-F-]+)\}\s+(Name|Id)\s+(.+?)\s*$", prop_id)
     return f"{m.group(1).lower()} {{{m.group(2).lower()}}} {m.group(3).lower()} {m.group(4)}" if m else prop_id
 

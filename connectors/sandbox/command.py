@@ -1,11 +1,12 @@
 """``samtal sandbox``: serve the sandbox tenant on loopback until Ctrl-C.
 
-    samtal sandbox --seed FILE [--port N] [--state FILE] [--faults SPEC] [--https]
+    samtal sandbox --seed FILE [--port N] [--state FILE] [--faults LIST] [--https]
     samtal sandbox --generate N [--generate-seed K] [--window-start D --window-end D] [--domain D]
 
 The first line printed is ``listening on http://127.0.0.1:PORT`` (``https://`` with ``--https``).
 ``--state FILE`` loads that file when it exists (instead of the seed) and saves the state there
-when stopped (Ctrl-C or SIGTERM).
+when stopped (Ctrl-C or SIGTERM). Everything about the sandbox, seeds and faults included, is
+in docs/sandbox.md.
 """
 from __future__ import annotations
 
@@ -23,10 +24,14 @@ from connectors.sandbox.seed import SeedError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", metavar="FILE", help="YAML seed (SPEC §7 format)")
+    parser.epilog = ("The seed format with every key, the control routes, faults and tenant variants are "
+                     "described in docs/sandbox.md of the samtal repository.")
+    parser.add_argument("--seed", metavar="FILE", help="YAML seed (format: docs/sandbox.md#seed-format)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 picks a free one)")
     parser.add_argument("--state", metavar="FILE", help="load this state file if it exists; save to it on exit")
-    parser.add_argument("--faults", metavar="SPEC", default="", help="e.g. throttle=0.1,unavailable=0.05,drop=0.01,latency_ms=50,seed=7")
+    parser.add_argument("--faults", metavar="LIST", default="",
+                        help="faults to inject, comma-separated name=value (docs/sandbox.md#faults), "
+                             "e.g. throttle=0.1,unavailable=0.05,drop=0.01,latency_ms=50,seed=7")
     parser.add_argument("--https", action="store_true", help="TLS with a generated self-signed certificate, plus a token endpoint")
     parser.add_argument("--generate", type=int, metavar="N", help="serve a generated organisation of N people instead of --seed")
     parser.add_argument("--generate-seed", type=int, default=7, metavar="K", help="random seed of the generator (default 7)")
@@ -65,17 +70,17 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"samtal sandbox: cannot listen on port {args.port}: {err.strerror}", file=sys.stderr)
         return 2
-    print(f"listening on {server.url}", flush=True)
-    print(f"graph: {server.graph_url}", flush=True)
-    if server.ca_file:
-        print(f"certificate: {server.ca_file}", flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     previous = signal.signal(signal.SIGTERM, on_signal)
-    try:
+    try:  # Ctrl-C may come as soon as the first line is out: the state is saved all the same
+        print(f"listening on {server.url}", flush=True)
+        print(f"graph: {server.graph_url}", flush=True)
+        if server.ca_file:
+            print(f"certificate: {server.ca_file}", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

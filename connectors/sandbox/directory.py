@@ -1,6 +1,6 @@
 """Directory routes: ``/users``, ``/users/{id|upn}``, ``/manager``, ``/directReports``.
 
-Graph facts copied (graph-facts.md §2, graph-shapes.md §2): the default property set without
+Graph facts copied (docs/graph.md#directory): the default property set without
 ``$select``; ``$select`` of single-user-only properties on the collection → 501; ``$top`` 1..999;
 ``$filter`` on accountEnabled, department, userPrincipalName, mail, id (and a few more);
 ``$expand=manager`` / ``manager($select=...)``; a user without manager → 404

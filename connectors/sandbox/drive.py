@@ -1,13 +1,13 @@
 """OneDrive / document-library routes: drives, items by id and by path, children, content,
 upload-session creation, ``invite`` and permissions.
 
-Facts copied (graph-facts.md §5, graph-shapes.md §5): ``/users/{id}/drive`` 404 when OneDrive was
+Facts copied (docs/graph.md#onedrive, docs/graph.md#sharing): ``/users/{id}/drive`` 404 when OneDrive was
 never provisioned; ``root:/a/b:`` path addressing decoded per segment, names compared without
 case; children paged (200 by default); POST children 201 with ``@microsoft.graph.conflictBehavior``
 (fail → 409 ``nameAlreadyExists``, rename, replace; default fail); ``PUT …:/content`` creating
 missing parent folders, 201 new / 200 replaced; ``If-Match`` on ``PUT …/content`` and on
 ``createUploadSession`` with an eTag or cTag that is not the file's current one → 412
-``resourceModified`` (inner ``entityTagDoesNotMatch``), nothing written (graph-facts.md §5);
+``resourceModified`` (inner ``entityTagDoesNotMatch``), nothing written (docs/sandbox.md#conditional-writes);
 ``/content`` → 302 to a short-lived URL outside
 ``/v1.0`` that needs no token; ``invite`` → 200 with one permission per recipient; permissions
 include those inherited from parent folders with ``inheritedFrom``; inherited ones cannot be
@@ -50,7 +50,7 @@ def find_drive(app: Sandbox, p: dict[str, str]) -> dict[str, Any]:
         if user is None:
             raise GraphError(404, "Request_ResourceNotFound", f"Resource '{unquote(p['user'])}' does not exist or one of its queried reference-property objects are not present.")
         drive_id = t.user_drive.get(user["id"])
-        if drive_id is None:  # never provisioned; app-only access does not provision (graph-facts.md §5)
+        if drive_id is None:  # never provisioned; app-only access does not provision (docs/graph.md#onedrive)
             raise GraphError(404, "ResourceNotFound", "User's mysite not found.")
         return dict(t.data["drives"][drive_id])
     drive_id = t.site_drive.get(unquote(p["site"]))
@@ -120,8 +120,9 @@ def check_if_match(req: Request, item: dict[str, Any] | None) -> None:
     """``If-Match`` on a write: the eTag or cTag of the item as it is now (or ``*`` for any
     existing item), else 412 and nothing is written. Graph documents the header for
     ``createUploadSession`` and item updates, the 412 as ``resourceModified`` /
-    ``entityTagDoesNotMatch`` (OD ``api/driveitem_createuploadsession.md``,
-    ``api/driveitem_update.md``, ``concepts/errors.md``)."""
+    ``entityTagDoesNotMatch`` (https://learn.microsoft.com/graph/api/driveitem-createuploadsession,
+    https://learn.microsoft.com/graph/api/driveitem-update,
+    https://learn.microsoft.com/onedrive/developer/rest-api/concepts/errors)."""
     wanted = req.header("if-match")
     if wanted is None:
         return
@@ -447,7 +448,7 @@ def _invite(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, A
         ref = (r or {}).get("email") or (r or {}).get("objectId") or (r or {}).get("alias")
         user = app.tenant.user(str(ref)) if ref else None
         if user is None:
-            # New guests cannot be invited app-only (graph-facts.md §5).
+            # New guests cannot be invited app-only (docs/graph.md#sharing).
             raise GraphError(400, "invalidRequest", f"The recipient '{ref}' is not a user of this organisation; new guests cannot be invited with application permissions.")
         users.append(user)
     out = []

@@ -1,13 +1,14 @@
 """Graph error bodies and the exception handlers raise to produce them.
 
-Shape (graph-facts.md §8, graph-shapes.md §2.2/§4.6/§8)::
+Shape (docs/graph.md#error-answers)::
 
     {"error": {"code": "...", "message": "...",
                "innerError": {"date": "2025-03-04T08:15:02", "request-id": "<guid>",
                               "client-request-id": "<guid>"}}}
 
 OneDrive's more specific codes (``invalidPath``, ``pathIsTooLong``, ``fragmentOverlap``) ride in
-``innerError.code`` as in OD ``docs/rest-api/concepts/errors.md``.
+``innerError.code``, as OneDrive's error codes page shows
+(https://learn.microsoft.com/onedrive/developer/rest-api/concepts/errors).
 """
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def not_found(code: str, message: str) -> GraphError:
 
 
 def user_not_found(ref: str) -> GraphError:
-    # Message form quoted in graph-facts.md §2 (seen in public fixtures).
+    # The message as public fixtures show it; Microsoft's pages do not (docs/graph.md#directory).
     return GraphError(
         404, "Request_ResourceNotFound",
         f"Resource '{ref}' does not exist or one of its queried reference-property objects are not present.",

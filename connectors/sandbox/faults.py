@@ -1,21 +1,23 @@
 """Fault injection: a parsed ``--faults`` spec and the engine that draws faults from it.
 
-Spec (SPEC §7): comma-separated ``name=value``. Global names:
+A fault list (docs/sandbox.md#faults): comma-separated ``name=value``. Global names:
 
 - ``throttle`` / ``unavailable`` / ``drop``: probability (0..1) per request of a 429, a 503, or a
   connection closed mid-response *after* the request was carried out (so a retried POST meets its
-  own earlier effect: graph-failure-modes.md T14/T16).
+  own earlier effect: docs/failures.md#t14, docs/failures.md#t16).
 - ``latency_ms``: added delay per request (held while the request occupies its mailbox slot).
 - ``seed``: the random seed; the k-th time a given ``METHOD URL`` arrives it meets the same fate
   whatever other clients do, so a run is reproducible from the seed.
 - ``retry_after``: longest Retry-After in seconds (default 1). About half of the 429s carry a
-  fractional value such as ``0.35`` (graph-facts.md §8: the docs' sample is ``2.128``).
+  fractional value such as ``0.35`` (docs/graph.md#throttling-and-errors: the docs' sample is
+  ``2.128``).
 - ``mailbox_concurrency``: Outlook's concurrent-request limit per mailbox (default 4; 0 = off).
-  Going over answers 429 "Application is over its MailboxConcurrency limit." (graph-facts.md §8).
+  Going over answers 429 "Application is over its MailboxConcurrency limit."
+  (docs/graph.md#throttling-and-errors).
 - ``upload_expiry_s``: lifetime of an upload session (default 900).
 - ``download_expiry_s``: lifetime of a ``/content`` redirect URL (default 300).
 - ``empty_page``: probability that a page which has a next page is served empty but still carries
-  an ``@odata.nextLink`` (graph-failure-modes.md P1). Never twice in a row for one listing.
+  an ``@odata.nextLink`` (docs/failures.md#p1). Never twice in a row for one listing.
 - ``ru_per_minute`` / ``ru_per_day``: SharePoint's resource-unit budgets of the app (0, the
   default: by the seed's ``tenant.licences``, see ``ru.py``); ``ru_window_s``: the length of the
   "minute" (default 60; shorten it together with the budget in tests and benchmarks).
@@ -27,7 +29,7 @@ Per-route overrides: ``throttle.calendar=0.2``, ``unavailable.drives=0.1``, ``la
 (events, getSchedule, calendarView), ``drives`` (drive items, invite, permissions), ``sites``
 (sites, lists, items), ``upload`` (upload-session URLs), ``download`` (``/content`` targets).
 
-Early retries are punished as Dev Proxy's RetryAfterPlugin does (graph-failure-modes.md §2.3): a
+Early retries are punished as Dev Proxy's RetryAfterPlugin does (docs/failures.md#t8): a
 request to a throttled key (group, and mailbox for calendar) before the window ends gets another
 429 and pushes the window forward.
 """
@@ -192,7 +194,7 @@ class FaultEngine:
             return str(rng.randint(1, int(top)))
         return _format_seconds(rng.uniform(min(0.1, top), top))
 
-    # Outlook's per-mailbox concurrency (graph-facts.md §8).
+    # Outlook's per-mailbox concurrency (docs/failures.md#t12).
     def enter_mailbox(self, mailbox: str) -> bool:
         limit = self.spec.mailbox_concurrency
         with self._lock:

@@ -1,10 +1,10 @@
 """Large synthetic organisations for the sandbox tenant (`samtal sandbox --generate N`).
 
-:func:`generate_seed` returns a seed in the format of SPEC §7 (keys ``tenant``, ``users``,
+:func:`generate_seed` returns a seed in the sandbox's seed format (docs/sandbox.md#seed-format; keys ``tenant``, ``users``,
 ``sites``) for ``count`` people: a Swedish university with a head, faculties, institutions,
 divisions and groups (:mod:`.generate_org`), mostly Swedish names with some international ones
 (:mod:`.generate_names`), realistic calendars (:mod:`.generate_calendar`), and every awkward
-directory case of SPEC §3 in small proportions (about 0.5–2 % each; at least one of each once
+directory case (docs/sandbox.md#generated-organisations) in small proportions (about 0.5–2 % each; at least one of each once
 ``count >= 200``). Everything is drawn from ``random.Random`` streams seeded by ``seed``: the same
 arguments give an identical dict.
 
@@ -28,7 +28,7 @@ NAME_DRAWS = 6         # draws to find an unused name before accepting a duplica
 ID_NAMESPACE = uuid.UUID("5a4d7c1e-8f2b-5c3a-9d6e-73616d74616c")  # uuid5 ids: "{seed}:{upn}" in here
 TEAM_MEETING_STARTS = (9 * 60, 9 * 60 + 30, 10 * 60, 13 * 60, 14 * 60, 15 * 60)
 TEAM_MEETING_SUBJECTS = ("Rektors ledningsråd", "Ledningsgrupp", "Institutionsmöte", "Avdelningsmöte", "Gruppmöte")
-# Display names OneDrive cannot take as folder names: " * : < > ? / \ | (graph-facts.md §5).
+# Display names OneDrive cannot take as folder names: " * : < > ? / \ | (docs/graph.md#onedrive).
 FORBIDDEN_TEMPLATES = ('{g} "{nick}" {s}', "{g} {s} (HR/IT)", "{g} {s} | Extern", "{g} {s}*",
                        "{s}: {g}", "{g} <{s}>", "{g} {s}?", "KTH\\{g} {s}")
 EDGE_TEMPLATES = (" {g} {s} ", "{g} {s}.", ".{g} {s}", "{g} {s} ")
@@ -42,7 +42,7 @@ DETACHED_TITLES = ("Professor emeritus", "Gästprofessor", "Timanställd", "Kons
 
 def generate_seed(count: int, *, seed: int = 7, window_start: datetime.date,
                   window_end: datetime.date, domain: str = "example.se") -> dict[str, Any]:
-    """A SPEC §7 seed for ``count`` users (at least 1), deterministic from ``seed``.
+    """A seed (docs/sandbox.md#seed-format) for ``count`` users (at least 1), deterministic from ``seed``.
 
     Calendars cover ``window_start``..``window_end`` (inclusive) and a week either side.
     Raises :class:`ValueError` (or :class:`TypeError`) with a readable message on bad input.

@@ -1,11 +1,12 @@
-"""Calendars for synthetic people: working hours, busy blocks and weekly meetings (SPEC §7 format).
+"""Calendars for synthetic people: working hours, busy blocks and weekly meetings, in the seed
+format (docs/sandbox.md#working-hours-and-busy-time).
 
 Part of the sandbox generator (:mod:`connectors.sandbox.generate`). Times are local to the
 person's working time zone, written ``YYYY-MM-DDTHH:MM`` (busy) and ``HH:MM`` (weekly), and zone
 names are Windows names as Outlook reports them (``W. Europe Standard Time``). Blocks cover the
 campaign window plus :data:`MARGIN_DAYS` either side; long absences (parental leave, travel) may
 start or end further out. Weekends and Swedish public holidays (``holidays`` package, see
-../shared/reference/calendar-facts.md) get no teaching or meetings.
+docs/architecture.md#time-zones-and-holidays) get no teaching or meetings.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ The access token is an HS256 JWT signed with this sandbox's key, with claims ``a
 ``tid``, ``appid``, ``roles`` (the app's granted application permissions), ``iat``/``nbf``/``exp``
 (``exp`` from ``expires_in``, default 3599) and a generation number: ``expire_all()`` (control
 route ``POST /_sandbox/tokens/expire``) bumps it so every token issued so far answers 401
-``InvalidAuthenticationToken`` and clients' refresh paths can be tested (graph-failure-modes.md A1).
+``InvalidAuthenticationToken`` and clients' refresh paths can be tested (docs/failures.md#a1).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """SharePoint sites and lists: site by id or ``hostname:/path``, lists with typed columns, items.
 
-Facts copied (graph-facts.md §6, graph-shapes.md §6): create list → 201 with a ``Title`` column
+Facts copied (docs/graph.md#sharepoint-lists): create list → 201 with a ``Title`` column
 always present; columns (with their facet and ``indexed``) only with ``$expand=columns`` or
 ``/columns``, the ``hyperlinkOrPicture`` facet not shown on GET; ``lists?$filter=displayName eq
 '…'``; item ids are strings of digits; ``$expand=fields`` / ``fields($select=…)``;
@@ -9,7 +9,7 @@ text unless ``Prefer: HonorNonIndexedQueriesWarningMayFailRandomly``; ``PATCH �
 with the fieldValueSet, stale ``If-Match`` on PATCH or DELETE → 412 ``resourceModified`` (the
 item is left as it was); a list title that exists → 409 ``nameAlreadyExists``; text
 ``maxLength`` enforced (255 default); person and lookup columns written as ``XxxLookupId``
-strings (an int → 500 "General exception while processing", L2); hyperlink values cannot be
+strings (an int → 500 "General exception while processing", docs/failures.md#l2); hyperlink values cannot be
 written (400 "Invalid request").
 """
 from __future__ import annotations
@@ -269,7 +269,7 @@ def _item_filter(req: Request, lst: dict[str, Any]) -> list[list[filters.Clause]
             if col is None:
                 raise GraphError(400, "invalidRequest", f"Field '{name}' is not recognized")
             if not col["indexed"] and not honor:
-                # Wording from graph-shapes.md §6.5 / graph-facts.md §6.
+                # SharePoint's wording (docs/graph.md#sharepoint-lists).
                 raise GraphError(400, "invalidRequest", f"Field '{name}' cannot be referenced in filter or orderby as it is not indexed. Provide the 'Prefer: HonorNonIndexedQueriesWarningMayFailRandomly' header to allow this, but be warned that such queries may fail on large lists.")
     return groups
 

@@ -1,4 +1,5 @@
-"""OneDrive for Business naming rules (graph-facts.md §5; OD ``concepts/addressing-driveitems.md``).
+"""OneDrive for Business naming rules (docs/graph.md#onedrive;
+https://learn.microsoft.com/onedrive/developer/rest-api/concepts/addressing-driveitems).
 
 Refused with 400 ``invalidRequest`` (inner ``invalidPath``): the characters ``" * : < > ? / \\ |``,
 leading or trailing spaces, a trailing dot, reserved names (``.lock``, ``CON``, ``PRN``, ``AUX``,

@@ -2,9 +2,9 @@
 
 A nextLink is the request URL with its own query options plus ``$skiptoken=<token>``; the token
 is HMAC-signed over the path, the other query options and the offset, so a skiptoken the sandbox
-did not issue for that exact listing is rejected (graph-failure-modes.md P2: clients must follow
+did not issue for that exact listing is rejected (docs/failures.md#p2: clients must follow
 nextLinks verbatim). Now and then (fault ``empty_page``) a page is served empty but still carries
-a nextLink (P1).
+a nextLink (docs/failures.md#p1).
 """
 from __future__ import annotations
 

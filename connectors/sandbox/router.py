@@ -175,7 +175,7 @@ def serve_graph(app: Sandbox, req: Request, *, in_batch: bool = False) -> tuple[
 def _over_budget(app: Sandbox, req: Request, code: str, message: str, retry_after: str,
                  headers: dict[str, str]) -> Response:
     """429 for a spent budget; ``Retry-After`` is the time to the window's refill (and equals
-    ``RateLimit-Reset`` for SharePoint's, graph-facts.md §8)."""
+    ``RateLimit-Reset`` for SharePoint's, docs/graph.md#sharepoint-resource-units)."""
     with app.stats_counter.lock:
         app.stats_counter.throttled += 1
         app.stats_counter.by_status[429] += 1

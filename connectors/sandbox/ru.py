@@ -1,7 +1,10 @@
 """SharePoint/OneDrive resource units (RU) and Outlook's per-mailbox request budget.
 
-Facts (../shared/reference/graph-facts.md §8, from Microsoft's "Avoid getting throttled or
-blocked in SharePoint Online"; graph-failure-modes.md §2.4, Dev Proxy's RateLimitingPlugin):
+Facts (docs/graph.md#sharepoint-resource-units, from Microsoft's "Avoid getting throttled or
+blocked in SharePoint Online",
+https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online;
+and Dev Proxy's RateLimitingPlugin, https://github.com/dotnet/dev-proxy). What the sandbox does
+with them: docs/sandbox.md#budgets.
 
 - every drive, site and list request costs RU: **1** for a single-item read or a file download,
   **2** for a multi-item query (children, lists, items, columns), a create, update, delete or
@@ -19,7 +22,7 @@ The windows are fixed, as in Dev Proxy: a window opens with its first request an
 (the budget is per window, so scale both together). Reset values are sent with two decimals, which
 a scaled window needs; SharePoint sends whole seconds.
 
-Outlook (graph-facts.md §8): 10,000 requests per 10 minutes per app and mailbox, a fixed window
+Outlook (docs/graph.md#throttling-and-errors): 10,000 requests per 10 minutes per app and mailbox, a fixed window
 per mailbox here too; past it, 429 ``ApplicationThrottled`` with the seconds to the refill.
 """
 from __future__ import annotations
@@ -33,10 +36,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# (licences up to, RU per minute, RU per day); the last row has no upper bound. Source: SPT in
-# graph-facts.md §8 ("1,200 RU for 0–1k licences … 6,000 for 50k+"); the rows in between and the
-# daily column from SharePoint/sp-dev-docs, docs/general-development/
-# how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online.md (application limits table).
+# (licences up to, RU per minute, RU per day); the last row has no upper bound. Source: the
+# application limits table of SharePoint's throttling article cited above ("1,200 RU for 0–1k
+# licences … 6,000 for 50k+", with the rows in between and the daily column).
 LICENCE_TABLE: tuple[tuple[float, int, int], ...] = (
     (1_000, 1_200, 1_200_000),
     (5_000, 2_400, 2_400_000),

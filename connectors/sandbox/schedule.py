@@ -1,4 +1,4 @@
-"""Free/busy: ``POST /users/{id}/calendar/getSchedule`` (graph-facts.md §3, graph-shapes.md §3.1).
+"""Free/busy: ``POST /users/{id}/calendar/getSchedule`` (docs/graph.md#free-and-busy-time).
 
 Limits enforced as Graph documents them: at most 20 schedules, a window under 62 days, an
 interval of 5..1440 minutes (default 30). Unknown addresses and users without a mailbox get a
@@ -120,7 +120,8 @@ def get_schedule(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     for address in schedules:
         user = app.tenant.user(address)
         if user is None or not user["mailbox"]:
-            # responseCode as seen in public fixtures (graph-shapes.md §3.1, UNVERIFIED there).
+            # responseCode as seen in public fixtures; Microsoft's pages do not name it
+            # (docs/graph.md#free-and-busy-time).
             values.append({"scheduleId": address, "availabilityView": "", "scheduleItems": [],
                            "error": {"message": "Unable to resolve the recipient.", "responseCode": "ErrorMailRecipientNotFound"}})
             continue

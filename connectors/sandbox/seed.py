@@ -1,11 +1,13 @@
-"""Seed loading and validation (SPEC §7 format) into a normalised, JSON-ready dict.
+"""Seed loading and validation (the format: docs/sandbox.md#seed-format) into a normalised,
+JSON-ready dict.
 
 ``load_seed(source)`` takes a path to a YAML file or an already parsed dict (such as the output of
 ``generate.generate_seed``) and returns the normalised seed, or raises :class:`SeedError` listing
 every problem found, each naming the entry (``users[3] (per.lind@example.se): manager
 'x@example.se' is not in the seed``).
 
-Beyond SPEC §7 the sandbox understands:
+Besides the tenant's domain and zone, users with their calendars, and sites, the sandbox
+understands:
 
 - ``tenant.id`` (tenant GUID; derived from the domain when absent), ``tenant.displayName``;
 - ``tenant.variants``: how this tenant answers where real tenants differ; each key takes one of

@@ -2,7 +2,7 @@
 
 Standard library ``http.server``: one thread per connection, persistent connections, every
 response with ``Content-Length``. A request the fault engine marked ``drop`` is carried out and
-then the connection is cut inside the status line (graph-failure-modes.md T14, T16).
+then the connection is cut inside the status line (docs/failures.md#t14, docs/failures.md#t16).
 """
 from __future__ import annotations
 

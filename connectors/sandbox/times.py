@@ -1,7 +1,7 @@
 """Outlook time values: dateTimeTimeZone in and out, ``Prefer: outlook.timezone``.
 
 Stored instants are naive UTC ISO strings (``2027-02-03T08:00:00``). Outlook returns ``dateTime``
-with seven fractional digits and no offset (graph-facts.md §4, §9), in UTC unless the request
+with seven fractional digits and no offset (docs/graph.md#events, docs/graph.md#time-zones), in UTC unless the request
 carries ``Prefer: outlook.timezone="<Windows or IANA name>"``; the answer's ``timeZone`` is the
 name asked for and ``Preference-Applied`` echoes it.
 """

@@ -1,17 +1,19 @@
 """Upload sessions and download URLs, both served outside ``/v1.0`` on the same server.
 
-Upload session (OD ``driveitem_createuploadsession.md``; graph-failure-modes.md U1-U12):
-``uploadUrl`` is ``{base}/_upload/{token}``; a PUT that carries ``Authorization`` gets 401 (U1);
+Upload session (https://learn.microsoft.com/graph/api/driveitem-createuploadsession;
+docs/graph.md#upload-sessions; docs/failures.md#upload-sessions): ``uploadUrl`` is
+``{base}/_upload/{token}``; a PUT that carries ``Authorization`` gets 401 (docs/failures.md#u1);
 ``Content-Range: bytes a-b/total``; every fragment but the last must be a multiple of 320 KiB
 (327,680 bytes) and under 60 MiB (400 otherwise); a fragment that does not start at the next
 expected byte gets 416 (``fragmentOverlap`` when it overlaps bytes already received); 202 with
 ``nextExpectedRanges`` until the last byte, then 201 (new) or 200 (replaced) with the driveItem;
-a name conflict with ``fail`` is found only at the last fragment (409, U9); ``GET`` gives the
+a name conflict with ``fail`` is found only at the last fragment (409, docs/failures.md#u9);
+``GET`` gives the
 status; ``DELETE`` cancels (204); once ``expirationDateTime`` passes (fault ``upload_expiry_s``),
-the session is gone: 404 ``itemNotFound`` (U4/U5).
+the session is gone: 404 ``itemNotFound`` (docs/failures.md#u4, docs/failures.md#u5).
 
 Download: ``/content`` answers 302 to ``{base}/_download/{token}``, an HMAC-signed URL that needs
-no token and stops working after ``download_expiry_s`` (graph-facts.md §5).
+no token and stops working after ``download_expiry_s`` (docs/graph.md#onedrive).
 """
 from __future__ import annotations
 
@@ -120,7 +122,7 @@ def _fragment(app: Sandbox, req: Request, token: str, session: dict[str, Any]) -
     try:
         item, created = drives.place(app, drive, session["parentId"], session["name"], session["conflict"], folder=False)
     except GraphError:
-        raise  # a "fail" conflict found at the last fragment (U9); the session stays for a retry
+        raise  # a "fail" conflict found at the last fragment (docs/failures.md#u9); the session stays for a retry
     drives.write_content(app, drive, item, app.tenant.blobs[key], None, bump=not created)
     _drop(app, token)
     return ok(drives.render_item(app, req, drive, item, context=True), 201 if created else 200)

@@ -1,7 +1,7 @@
 """What every command that acts on a campaign shares: ``--config FILE`` and ``--now TIME``.
 
 Bad settings and a bad ``--now`` end the command with exit status 2 and the problems on stderr,
-one per line, never a traceback (SPEC §8).
+one per line, never a traceback (README.md#configuration).
 """
 from __future__ import annotations
 

@@ -62,8 +62,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--people", type=int, default=60, metavar="N",
                         help="size of the generated organisation (default 60, at most 5000)")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the organisation and the people")
-    parser.add_argument("--faults", default="", metavar="SPEC",
-                        help="inject faults, e.g. throttle=0.05,unavailable=0.02,latency_ms=20,seed=7")
+    parser.add_argument("--faults", default="", metavar="LIST",
+                        help="inject faults, comma-separated name=value (docs/sandbox.md#faults), "
+                             "e.g. throttle=0.05,unavailable=0.02,latency_ms=20,seed=7")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 

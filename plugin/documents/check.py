@@ -2,7 +2,7 @@
 
 Checks, each problem one readable line: placeholders known and well-formed (run splitting is
 fine; braces left open, unknown names, placeholders in control titles or field codes are not);
-for the form, every tag of SPEC §5 present once with the right kind (rich text block-level, the
+for the form, every tag of the form's contract (docs/documents.md#the-form-contract) present once with the right kind (rich text block-level, the
 names locked); every WordprocessingML part and the custom properties valid against the ECMA-376
 schemas (after Markup Compatibility processing); and a trial render with awkward values
 (``& < >``, åäö, line breaks) that must read back intact.

@@ -1,7 +1,7 @@
 """Domain values of the documents: what a document is rendered from and what a form reads as.
 
 Everything here is a frozen dataclass or a constant table; no XML. ``FORM_FIELDS`` is the form's
-contract (SPEC §5): every content-control tag, its kind, whether it is filed to the SharePoint
+contract (docs/documents.md#the-form-contract): every content-control tag, its kind, whether it is filed to the SharePoint
 list and under which column, and the title people see in Word in each language (the title is
 also the fallback key when a form lost its tags in LibreOffice).
 """
@@ -180,7 +180,7 @@ class FormId:
 
     @property
     def key(self) -> str:
-        """The record key of SPEC §6: ``{campaign}:{employee id}``."""
+        """The record key (docs/records.md#the-key): ``{campaign}:{employee id}``."""
         return f"{self.campaign_id}:{self.employee_id}"
 
 
@@ -222,7 +222,7 @@ class FormReading:
 
     @property
     def complete(self) -> bool:
-        """Both confirmation boxes are checked: the form is finished (SPEC §5)."""
+        """Both confirmation boxes are checked: the form is finished."""
         return self.employee_confirmed and self.manager_confirmed
 
     def filed_fields(self) -> dict[str, FieldValue]:

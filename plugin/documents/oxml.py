@@ -4,7 +4,8 @@ The rest of ``plugin.documents`` talks about tags, values and paragraphs; only t
 that a checkbox is ``w14:checkbox/w14:checked/@w14:val``, that ``w:sdtPr`` children have a
 schema order (``rPr, alias, tag, id, lock, placeholder, temporary, showingPlcHdr, ...``, then
 one type element, ``w14:checkbox`` last), or where LibreOffice keeps custom properties.
-Facts are from ``reference/docx-forms.md`` §6–7 and ECMA-376 Part 1 (``schemas/wml.xsd``).
+Facts are from ECMA-376 Part 1 (``schemas/wml.xsd``); what samtal makes of them is in
+docs/documents.md#making-a-document.
 """
 from __future__ import annotations
 
@@ -545,7 +546,7 @@ def strip_markup_compatibility(root: etree._Element) -> etree._Element:
 # --------------------------------------------------------------------------- building controls
 
 def control_id(tag: str) -> str:
-    """A stable signed 32-bit ``w:id`` per tag (docx-forms.md §6)."""
+    """A stable signed 32-bit ``w:id`` per tag (``crc32(tag) - 2**31``; docs/documents.md#making-a-document)."""
     return str(zlib.crc32(tag.encode()) - 2**31)
 
 

@@ -1,12 +1,13 @@
 """Reading a filled-in documentation form back: every field by tag, with fallbacks, and a list
 of everything that needs a person's eye.
 
-Order of trust per field (docx-forms.md §5): the control with the field's tag; else a control
+Order of trust per field (docs/documents.md#reading-a-form): the control with the field's tag; else a control
 whose title (``w:alias``) is the field's title in Swedish or English (LibreOffice 7.4 drops every
 tag but keeps titles on text controls); else the layout: the table row labelled with the title,
 the heading with the title and the paragraphs under it, the paragraph holding a checkbox and the
 title. Only ``word/document.xml``, ``docProps/custom.xml``, ``docProps/app.xml`` and, when a
-field holds a list, ``word/numbering.xml`` are parsed: never the styles (docx-forms.md §4).
+field holds a list, ``word/numbering.xml`` are parsed: never the styles, which can be large
+(docs/documents.md#making-a-document).
 Problems name fields and headings, never what people wrote, so they can be logged and stored.
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ from plugin.documents.safety import MAX_FILE_BYTES, Package
 
 #: Placeholder texts that count as empty when the placeholder flag was lost (LibreOffice drops
 #: ``w:showingPlcHdr`` on text controls): ours, and Word's defaults in Swedish and English
-#: (docx-forms.md §6; the Swedish Word wording is not verified in Word).
+#: (the Swedish Word wording is not verified in Word).
 KNOWN_PLACEHOLDERS = frozenset(s.casefold() for s in (
     "Skriv här.", "Type here.", "Välj datum.", "Choose a date.",
     "Klicka här för att ange text.", "Klicka eller tryck här för att ange text.",

@@ -1,6 +1,6 @@
 """Rendering: a template plus one person's context gives the bytes of a personalised .docx.
 
-Fast path (docx-forms.md §4): a template is opened, checked and normalised once and kept in
+Fast path (docs/documents.md#making-a-document): a template is opened, checked and normalised once and kept in
 memory; each render deep-copies only the parts that hold placeholders (``word/document.xml``,
 headers, footers), substitutes, and writes a new zip in which every other entry is copied as
 the template had it. ``docProps/custom.xml`` gets the form id (LibreOffice keeps custom

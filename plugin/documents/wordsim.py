@@ -1,4 +1,5 @@
-"""Edits to a generated form the way Word writes them (docx-forms.md: simulated, not Word itself).
+"""Edits to a generated form the way Word writes them (simulated, not Word itself; see
+docs/documents.md).
 
 Used by the tests and by ``samtal demo``, whose simulated people fill in and confirm forms.
 

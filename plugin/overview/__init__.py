@@ -1,5 +1,5 @@
-"""The manager's team overview (SPEC §1: "a collected picture of the group's capacity and
-development needs"), built from the filed records only.
+"""The manager's team overview: the collected picture of the group's capacity and development
+needs a manager wants from a round (README.md#reports), built from the filed records only.
 
 Public API::
 

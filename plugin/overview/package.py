@@ -1,6 +1,6 @@
 """The team overview's .docx package: built once, then copied as compressed bytes per document.
 
-The fast path of docx-forms.md §4, without a template file: python-docx builds an empty
+The fast path of docs/documents.md#making-a-document, without a template file: python-docx builds an empty
 landscape A4 document once (its default styles supply ``Title``, ``Heading1`` and
 ``TableGrid``; ``Normal`` is set to 10 pt), and every part except ``word/document.xml`` and
 ``docProps/core.xml`` is kept as the zip stored it (deflated bytes, CRC-32, size). Each overview

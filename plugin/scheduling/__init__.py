@@ -1,7 +1,9 @@
-"""Slot search for the talks (SPEC §4): pure computation on free/busy data, no I/O.
+"""Slot search for the talks (docs/architecture.md#pluginscheduling): pure computation on
+free/busy data, no I/O.
 
-Graph's findMeetingTimes does not work with application permissions (reference/graph-facts.md
-§3), so samtal computes slots itself from getSchedule data that the reconcile loop fetches.
+Graph's findMeetingTimes does not work with application permissions
+(docs/graph.md#free-and-busy-time), so samtal computes slots itself from getSchedule data that
+the reconcile loop fetches.
 ``rules_from_settings`` lives in :mod:`plugin.scheduling.rules` (it imports the settings).
 """
 from plugin.scheduling.model import (

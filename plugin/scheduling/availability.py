@@ -2,7 +2,7 @@
 
 Working hours are turned into UTC minutes day by day with ``zoneinfo``, so a 09:00 start is
 08:00 UTC in winter and 07:00 UTC after the EU switch to summer time (28 March 2027,
-reference/calendar-facts.md); no fixed offset is ever assumed. People sharing working hours share
+docs/architecture.md#time-zones-and-holidays); no fixed offset is ever assumed. People sharing working hours share
 the computation (cached per working-hours value and rules).
 """
 from __future__ import annotations

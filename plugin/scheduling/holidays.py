@@ -1,6 +1,6 @@
 """Days on which no talk is booked: public holidays from the ``holidays`` package.
 
-Facts (../shared/reference/calendar-facts.md, checked against holidays 0.109): ``public`` holds the
+Facts (docs/architecture.md#time-zones-and-holidays, checked against holidays 0.109): ``public`` holds the
 red days; Sweden's ``de_facto`` adds Midsummer Eve, Christmas Eve and New Year's Eve, when nearly
 every workplace is closed; whether Sundays are included changed between releases, so weekends are
 never taken from here: they are not working days in anyone's working hours. A date in any chosen

@@ -1,7 +1,7 @@
 """Input and output of the slot search, as frozen values.
 
 The reconcile loop fills these from getSchedule (``scheduleItems`` and ``workingHours``, see
-reference/graph-facts.md §3) and from the records; the planner never sees Graph JSON. All
+docs/graph.md#free-and-busy-time) and from the records; the planner never sees Graph JSON. All
 datetimes are aware; zone names may be Windows or IANA and are resolved with
 :mod:`connectors.timezones`, never compared as strings.
 """
@@ -14,7 +14,7 @@ from typing import Literal
 
 
 class BusyStatus(str, Enum):
-    """getSchedule's ``scheduleItem.status`` values (graph-facts.md §3)."""
+    """getSchedule's ``scheduleItem.status`` values (docs/graph.md#free-and-busy-time)."""
 
     FREE = "free"
     TENTATIVE = "tentative"
@@ -97,7 +97,7 @@ class Team:
 
 @dataclass(frozen=True)
 class Rules:
-    """The campaign's constraints (SPEC §4)."""
+    """The campaign's constraints (README.md#configuration)."""
 
     first_day: date  # window start, inclusive, in ``zone``
     last_day: date  # window end, inclusive

@@ -1,4 +1,5 @@
-"""The slot search (SPEC §4): a manager's whole team at once, most constrained employee first.
+"""The slot search (docs/architecture.md#pluginscheduling): a manager's whole team at once, most
+constrained employee first.
 
 For each team the manager's free time is computed once: working hours in the window minus busy
 time, minus every booked talk widened by the buffer, minus days already holding the maximum number

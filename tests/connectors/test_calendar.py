@@ -253,7 +253,7 @@ FIND_PARAMS = {
 
 def test_create_event_pins_the_body_and_reads_the_answer(
         http: GraphHttp, rsps: responses.RequestsMock) -> None:
-    # The answer echoes the request's zone (C1): it is read by its own timeZone field.
+    # The answer echoes the request's zone (docs/failures.md#c1): it is read by its own timeZone field.
     rsps.post(EVENTS_URL, status=201, match=[PREFER, matchers.json_params_matcher(CREATE_BODY)],
               json=event_json(start="2027-03-26T09:00:00.0000000", end="2027-03-26T10:00:00.0000000",
                               zone="W. Europe Standard Time", tag=None))
@@ -338,7 +338,7 @@ def test_event_draft_validates_before_sending() -> None:
     with pytest.raises(ValueError, match="after"):
         draft(end=datetime(2027, 3, 26, 8, tzinfo=STHLM))
     with pytest.raises(UnknownTimeZone):
-        draft(time_zone="GMT+6:30")  # Graph answers such a label with a 500 (C2)
+        draft(time_zone="GMT+6:30")  # Graph answers such a label with a 500 (docs/failures.md#c2)
     with pytest.raises(ValueError, match="tag"):
         draft(tag=" ")
     with pytest.raises(ValueError, match="attendee"):
@@ -353,7 +353,7 @@ def test_get_event_pins_select_expand_prefer_and_reads_by_its_zone(
              json=event_json(start="2027-03-26T01:00:00.0000000", end="2027-03-26T02:00:00.0000000",
                              zone="Pacific Standard Time", tag="2027:u1"))
     event = Calendar(http).get_event(ORG, EVENT_ID)
-    # Asked for UTC, answered in Pacific time (C4): 01:00 PDT is 08:00Z.
+    # Asked for UTC, answered in Pacific time (docs/failures.md#c4): 01:00 PDT is 08:00Z.
     assert event.start == datetime(2027, 3, 26, 8, tzinfo=UTC)
     assert event.tag == "2027:u1"
 

@@ -1,4 +1,4 @@
-"""OneDrive named methods on the wire (graph-shapes.md §5; graph-failure-modes.md F1–F11)."""
+"""OneDrive named methods on the wire (docs/graph.md#onedrive; docs/failures.md#names-files-and-sharing)."""
 from __future__ import annotations
 
 import json
@@ -71,7 +71,7 @@ def test_item_by_path_encodes_every_awkward_character_once(drive: Drive, rsps: r
     rsps.add(responses.GET, expected, json=folder("01A", segments[1]))
     item = drive.get_item_by_path(DRIVE, segments)
     assert item is not None and item.is_folder and item.name == "Åsa #1： 100%／？"
-    assert rsps.calls[0].request.url == expected                          # F1: not double-encoded
+    assert rsps.calls[0].request.url == expected  # not double-encoded: docs/failures.md#f1
     assert item.last_modified == datetime(2025, 3, 4, 8, 25, tzinfo=timezone.utc)
     assert item.parent_path == "/drive/root:"
 
@@ -122,7 +122,8 @@ def test_ensure_folder_409_reads_the_existing_folder(drive: Drive, rsps: respons
 
 def test_ensure_folder_409_while_path_lookup_still_misses_lists_the_parent(
         drive: Drive, rsps: responses.RequestsMock) -> None:
-    # F8: an existing folder reported missing under load; and F5: OneDrive's case-insensitivity.
+    # docs/failures.md#f8: an existing folder reported missing under load; and docs/failures.md#f5:
+    # OneDrive's case-insensitivity.
     rsps.add(responses.GET, f"{D}/root:/A/Plan:", status=404, json=NOT_FOUND)
     rsps.add(responses.GET, f"{D}/root:/A:", json=folder("01A", "A"))
     rsps.add(responses.POST, f"{D}/items/01A/children", status=409,
@@ -173,7 +174,7 @@ def test_simple_upload_put(drive: Drive, rsps: responses.RequestsMock) -> None:
 
 
 def test_zero_byte_file_is_one_simple_put(http: GraphHttp, rsps: responses.RequestsMock) -> None:
-    drive = Drive(http, simple_upload_limit=0)                                   # U8
+    drive = Drive(http, simple_upload_limit=0)  # docs/failures.md#u8
     rsps.add(responses.PUT, f"{D}/items/01A:/tom.txt:/content?@microsoft.graph.conflictBehavior=replace",
              status=201, json={"id": "01E", "name": "tom.txt", "size": 0, "file": {}})
     assert drive.upload(DRIVE, "01A", "tom.txt", b"").size == 0
@@ -192,7 +193,7 @@ def test_upload_conflict_fail_raises(drive: Drive, rsps: responses.RequestsMock)
 def test_replace_that_gets_item_not_found_is_tried_once_more(drive: Drive, rsps: responses.RequestsMock,
                                                              clock: FakeClock) -> None:
     url = f"{D}/items/01A:/a.docx:/content?@microsoft.graph.conflictBehavior=replace"
-    rsps.add(responses.PUT, url, status=404, json=NOT_FOUND)                     # F7
+    rsps.add(responses.PUT, url, status=404, json=NOT_FOUND)  # docs/failures.md#f7
     rsps.add(responses.PUT, url, status=200, json={"id": "01F", "name": "a.docx", "file": {}})
     assert drive.upload(DRIVE, "01A", "a.docx", b"x").id == "01F"
     assert len(rsps.calls) == 2 and clock.sleeps
@@ -201,7 +202,7 @@ def test_replace_that_gets_item_not_found_is_tried_once_more(drive: Drive, rsps:
 def test_path_too_long_is_a_permanent_invalid_name(drive: Drive, rsps: responses.RequestsMock) -> None:
     rsps.add(responses.PUT, f"{D}/items/01A:/a.docx:/content?@microsoft.graph.conflictBehavior=replace",
              status=400, json={"error": {"code": "invalidRequest", "message": "too long",
-                                         "innererror": {"code": "pathIsTooLong"}}})     # F4
+                                         "innererror": {"code": "pathIsTooLong"}}})  # docs/failures.md#f4
     with pytest.raises(errors.InvalidName) as err:
         drive.upload(DRIVE, "01A", "a.docx", b"x")
     assert err.value.outcome is errors.Outcome.PERMANENT and len(rsps.calls) == 1
@@ -283,7 +284,8 @@ def test_invite_sends_one_post_for_everyone(drive: Drive, rsps: responses.Reques
 def test_invite_refused_for_one_recipient_still_shares_with_the_others(
         drive: Drive, rsps: responses.RequestsMock) -> None:
     bad = {"error": {"code": "invalidRequest", "message": "The request is malformed or incorrect."}}
-    rsps.add(responses.POST, f"{D}/items/01A/invite", status=400, json=bad)     # F11: all at once
+    # docs/failures.md#f11: refused all at once
+    rsps.add(responses.POST, f"{D}/items/01A/invite", status=400, json=bad)
     rsps.add(responses.POST, f"{D}/items/01A/invite", json={"value": [perm("p1", "a@contoso.se", "1")]})
     rsps.add(responses.POST, f"{D}/items/01A/invite", status=400, json=bad)
     result = drive.invite(DRIVE, "01A", ["a@contoso.se", "guest@else.com"])

@@ -1,5 +1,6 @@
 """Many small uploads through ``$batch``: base64 bodies with their Content-Type, base64 answers
-decoded, per-file errors, the direct call for one file, a big file or a replace that met F7."""
+decoded, per-file errors, the direct call for one file, a big file or a replace that met
+docs/failures.md#f7."""
 from __future__ import annotations
 
 import base64
@@ -77,13 +78,15 @@ def test_a_replace_that_met_item_not_found_goes_once_more_on_its_own(drive: Driv
                                                                      rsps: responses.RequestsMock) -> None:
     rsps.add(responses.POST, BATCH, json={"responses": [
         {"id": "0", "status": 200, "body": item("F0", "a.docx")},
-        {"id": "1", "status": 404, "body": {"error": {"code": "itemNotFound", "message": "x"}}},  # F7
+        # docs/failures.md#f7
+        {"id": "1", "status": 404, "body": {"error": {"code": "itemNotFound", "message": "x"}}},
     ]})
     rsps.add(responses.PUT, f"{GRAPH}/drives/{DRIVE}/items/01B:/b.docx:/content?@microsoft.graph.conflictBehavior=replace",
              status=200, json=item("F1", "b.docx", "01B"))
     out = drive.upload_many([(DRIVE, "01A", "a.docx", b"a"), (DRIVE, "01B", "b.docx", b"b")])
     assert [getattr(o, "id", o) for o in out] == ["F0", "F1"]
-    assert [c.request.method for c in rsps.calls] == ["POST", "PUT"]  # the direct call has F7's wait
+    # the direct call has the wait of docs/failures.md#f7
+    assert [c.request.method for c in rsps.calls] == ["POST", "PUT"]
 
 
 def test_by_path_a_user_without_onedrive_is_told_apart(drive: Drive, rsps: responses.RequestsMock) -> None:

@@ -18,8 +18,8 @@ def _err(status, code=None, inner=None, retry_after=None, idempotent=True, reque
                                 body=body, retry_after=retry_after, idempotent=idempotent)
 
 
-# (status, code, inner code) -> (class, outcome); codes from graph-facts.md §8 and
-# graph-failure-modes.md §3.5 and §1.
+# (status, code, inner code) -> (class, outcome); codes from docs/graph.md#error-answers and the
+# entries of docs/failures.md.
 CASES = [
     (429, "TooManyRequests", None, errors.Throttled, Outcome.RETRY),
     (429, "activityLimitReached", None, errors.Throttled, Outcome.RETRY),

@@ -251,7 +251,7 @@ def test_workloads():
 
 
 def test_a_retry_after_holds_every_request_to_that_workload(http, rsps, clock):
-    """T8: after a 429 with Retry-After, no other request to the workload goes out early."""
+    """docs/failures.md#t8: after a 429 with Retry-After, no other request to the workload goes out early."""
     rsps.get(f"{GRAPH}/sites/s/lists/l/items", status=429, json=THROTTLED, headers={"Retry-After": "3"})
     rsps.get(f"{GRAPH}/sites/s/lists/l/items", json={"value": []})
     rsps.get(f"{GRAPH}/sites/s/lists/other", json={"id": "other"})

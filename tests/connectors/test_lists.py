@@ -1,4 +1,5 @@
-"""SharePoint list named methods on the wire (graph-shapes.md §6; graph-failure-modes.md L1–L8)."""
+"""SharePoint list named methods on the wire (docs/graph.md#sharepoint-lists;
+docs/failures.md#sharepoint-lists)."""
 from __future__ import annotations
 
 import json
@@ -141,7 +142,8 @@ def test_create_list_after_a_dropped_connection_finds_the_created_list(
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"name": "_Hidden", "kind": "text"}, {"name": "Start Time", "kind": "text"},      # L5, L4
+    # docs/failures.md#l5, docs/failures.md#l4
+    {"name": "_Hidden", "kind": "text"}, {"name": "Start Time", "kind": "text"},
     {"name": "Status", "kind": "choice"}, {"name": "Note", "kind": "note", "indexed": True},
     {"name": "Key", "kind": "text", "max_length": 300}, {"name": "Link", "kind": "hyperlink"},
 ])
@@ -160,11 +162,12 @@ def test_create_item_serialises_values_and_returns_a_string_id(
     item = lists.create_item(SITE, LIST, {
         "Key": "2025:3f2b", "Title": "Åsa Öberg 2025", "Status": "scheduled",
         "MeetingStart": datetime(2025, 3, 12, 9, 0, tzinfo=stockholm), "Deadline": date(2025, 3, 12),
-        "FollowUp": False, "Rating": 4, "ManagerLookupId": "12",                       # L1/L2: string id
-        "ManagerLookupId@odata.type": "Collection(Edm.String)", "Note": None})        # L3 annotation passes
+        # a string id: docs/failures.md#l1, docs/failures.md#l2; the annotation passes: docs/failures.md#l3
+        "FollowUp": False, "Rating": 4, "ManagerLookupId": "12",
+        "ManagerLookupId@odata.type": "Collection(Edm.String)", "Note": None})
     fields = sent_json(rsps.calls[-1].request)["fields"]
     assert fields["MeetingStart"] == "2025-03-12T08:00:00Z"                          # ISO 8601 UTC Z
-    assert fields["Deadline"] == "2025-03-12T00:00:00Z"                              # L7: UTC midnight
+    assert fields["Deadline"] == "2025-03-12T00:00:00Z"  # UTC midnight: docs/failures.md#l7
     assert fields["FollowUp"] is False and fields["Rating"] == 4 and fields["Note"] is None
     assert fields["ManagerLookupId"] == "12"
     assert item.id == "20" and item.etag == '"8d7c,1"'
@@ -192,7 +195,7 @@ def test_truncation_counts_utf16_and_never_splits_a_character() -> None:
 
 
 @pytest.mark.parametrize("fields, match", [
-    ({"Start Time": "x"}, "internal names"),                                          # L4: display name
+    ({"Start Time": "x"}, "internal names"),  # a display name: docs/failures.md#l4
     ({"FollowUp": "yes"}, "True or False"), ({"Rating": "4"}, "number"),
     ({"MeetingStart": datetime(2025, 3, 12, 9, 0)}, "time zone"),
     ({"MeetingStart": "next tuesday"}, "ISO 8601"), ({"Rating": float("nan")}, "finite"),
@@ -228,7 +231,7 @@ def test_update_item_patches_fields_with_if_match_and_tolerates_201(
 def test_update_item_stale_etag_is_precondition_failed(lists: Lists, rsps: responses.RequestsMock,
                                                        schema: None) -> None:
     rsps.add(responses.PATCH, f"{L}/items/20/fields", status=412,
-             json={"error": {"code": "resourceModified", "message": "stale"}})      # L8
+             json={"error": {"code": "resourceModified", "message": "stale"}})  # docs/failures.md#l8
     with pytest.raises(errors.PreconditionFailed):
         lists.update_item(SITE, LIST, "20", {"Status": "filed"}, etag='"old"')
     assert len([c for c in rsps.calls if c.request.method == "PATCH"]) == 1
@@ -251,7 +254,7 @@ def test_query_items_escapes_and_expands_and_pages(lists: Lists, rsps: responses
 
 def test_query_on_a_column_that_is_not_indexed_is_refused_before_sending(
         lists: Lists, rsps: responses.RequestsMock, schema: None) -> None:
-    with pytest.raises(NotIndexed, match="Rating"):                                   # L6
+    with pytest.raises(NotIndexed, match="Rating"):                                   # docs/failures.md#l6
         list(lists.query_items(SITE, LIST, equals={"Rating": "5"}))
     with pytest.raises(ValueError, match="no column"):
         list(lists.query_items(SITE, LIST, equals={"Nope": "5"}))

@@ -1,4 +1,5 @@
-"""OneDrive name rules (graph-facts.md §5 "Names"; graph-failure-modes.md F1, F2, F4, F5)."""
+"""OneDrive name rules (docs/graph.md#onedrive; docs/failures.md#f1, docs/failures.md#f2,
+docs/failures.md#f4, docs/failures.md#f5)."""
 from __future__ import annotations
 
 import random
@@ -75,7 +76,7 @@ def test_safe_name_is_idempotent_and_always_valid_on_random_input() -> None:
 def test_is_safe_name_and_same_name() -> None:
     assert is_safe_name("Åsa Öberg")
     assert not is_safe_name("a:b") and not is_safe_name(" a") and not is_safe_name("")
-    assert same_name("Plan.docx", "plan.DOCX")                  # F5: case-insensitive
+    assert same_name("Plan.docx", "plan.DOCX")                  # docs/failures.md#f5: case-insensitive
     assert same_name(unicodedata.normalize("NFD", "Å"), "å")
 
 

@@ -1,4 +1,5 @@
-"""Upload sessions on the wire (graph-failure-modes.md U1–U12; OD driveitem_createuploadsession.md).
+"""Upload sessions on the wire (docs/failures.md#upload-sessions;
+https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
 
 A small stateful fake upload endpoint stands behind `responses`: it keeps the bytes it accepted,
 answers 202/201, 416 on overlap, 404 for sessions it forgot, and lets each test inject a fault.
@@ -173,7 +174,7 @@ def test_large_file_goes_in_320kib_chunks_without_authorization(drive: Drive, rs
     assert [(p.start, p.length) for p in server.puts] == [(0, CHUNK_UNIT), (CHUNK_UNIT, CHUNK_UNIT),
                                                           (2 * CHUNK_UNIT, 1234)]
     assert all(p.length % CHUNK_UNIT == 0 for p in server.puts[:-1])
-    assert all(p.authorization is None for p in server.puts)                      # U1
+    assert all(p.authorization is None for p in server.puts)  # docs/failures.md#u1
     assert server.create_auth == [f"Bearer {TOKEN}"]                              # the POST is authenticated
     assert server.create_bodies == [{"item": {"@microsoft.graph.conflictBehavior": "replace", "name": NAME}}]
     assert stored(server) == data
@@ -191,7 +192,7 @@ def test_file_of_exactly_whole_chunks_has_no_trailing_empty_put(http: GraphHttp,
 
 def test_sub_chunk_file_in_a_session_is_one_put(http: GraphHttp, rsps: responses.RequestsMock, clock: FakeClock) -> None:
     drive = Drive(http, simple_upload_limit=0, chunk_size=CHUNK_UNIT, now=lambda: T0, sleep=clock.sleep)
-    data = payload(1000)                                                          # U8
+    data = payload(1000)  # docs/failures.md#u8
     server = UploadServer(rsps, len(data))
     drive.upload(DRIVE, PARENT, NAME, data)
     assert [(p.start, p.end, p.length) for p in server.puts] == [(0, 999, 1000)]
@@ -199,7 +200,8 @@ def test_sub_chunk_file_in_a_session_is_one_put(http: GraphHttp, rsps: responses
 
 def test_chunk_size_must_be_a_320kib_multiple_under_60mib(http: GraphHttp) -> None:
     assert validate_chunk_size(CHUNK_UNIT * 32) == 10 * 1024 * 1024
-    for bad in (0, -CHUNK_UNIT, 2_000_000, CHUNK_UNIT + 1, MAX_REQUEST_BYTES):      # U6, U11
+    # docs/failures.md#u6, docs/failures.md#u11
+    for bad in (0, -CHUNK_UNIT, 2_000_000, CHUNK_UNIT + 1, MAX_REQUEST_BYTES):
         with pytest.raises(ValueError):
             validate_chunk_size(bad)
     with pytest.raises(ValueError, match="320 KiB"):
@@ -218,7 +220,7 @@ def test_500_after_storing_then_416_resumes_from_the_server_offset(drive: Drive,
     state = {"done": False}
 
     def store_then_fail(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
-        if start == CHUNK_UNIT and not state["done"]:                             # U2
+        if start == CHUNK_UNIT and not state["done"]:  # docs/failures.md#u2
             state["done"] = True
             srv.sessions[idx].received += chunk
             return srv._json(500, {"error": {"code": "generalException", "message": "oops"}})
@@ -240,7 +242,7 @@ def test_partial_fragment_resumes_at_an_unaligned_offset(drive: Drive, rsps: res
     state = {"done": False}
 
     def keep_part(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
-        if start == 0 and not state["done"]:                                      # U3
+        if start == 0 and not state["done"]:  # docs/failures.md#u3
             state["done"] = True
             srv.sessions[idx].received += chunk[:kept]
             return srv._json(503, {"error": {"code": "serviceNotAvailable", "message": "busy"}})
@@ -259,7 +261,7 @@ def test_lost_session_404_waits_asks_then_restarts_from_zero(drive: Drive, rsps:
     server = UploadServer(rsps, len(data))
 
     def forget(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
-        if idx == 0 and start == CHUNK_UNIT:                                      # U4
+        if idx == 0 and start == CHUNK_UNIT:  # docs/failures.md#u4
             srv.sessions[0].alive = False
             return srv._json(404, {"error": {"code": "itemNotFound", "message": "The upload session was not found"}})
         return None
@@ -311,7 +313,7 @@ def test_expired_session_is_replaced_before_the_next_chunk(drive: Drive, rsps: r
     server = UploadServer(rsps, len(data), lifetime=timedelta(minutes=30))
 
     def time_passes(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
-        if idx == 0 and start == 0:                                               # U5
+        if idx == 0 and start == 0:  # docs/failures.md#u5
             SERVER_NOW[0] = T0 + timedelta(minutes=31)
             srv.now = SERVER_NOW[0]
         return None
@@ -329,7 +331,7 @@ def test_403_from_an_expired_tempauth_restarts(drive: Drive, rsps: responses.Req
     server = UploadServer(rsps, len(data), lifetime=timedelta(hours=1))
 
     def tempauth_expires(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
-        if idx == 0 and start == CHUNK_UNIT:                                      # U5, 403 flavour
+        if idx == 0 and start == CHUNK_UNIT:  # docs/failures.md#u5, 403 flavour
             SERVER_NOW[0] = srv.now = T0 + timedelta(hours=2)
             return srv._json(403, {"error": {"code": "accessDenied", "message": "tempauth expired"}})
         return None
@@ -367,7 +369,7 @@ def test_persistent_5xx_on_last_fragment_restarts_once_then_fails_and_deletes(
     server = UploadServer(rsps, len(data))
 
     def last_fails(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
-        if end == srv.total:                                                      # U7
+        if end == srv.total:  # docs/failures.md#u7
             return srv._json(500, {"error": {"code": "generalException", "message": "commit failed"}})
         return None
 
@@ -375,7 +377,7 @@ def test_persistent_5xx_on_last_fragment_restarts_once_then_fails_and_deletes(
     with pytest.raises(errors.GraphError, match="gave up uploading after 1 new sessions"):
         drive.upload(DRIVE, PARENT, NAME, data)
     assert len(server.sessions) == 2
-    assert server.deletes == [0, 1]                                               # U12: nothing left behind
+    assert server.deletes == [0, 1]  # docs/failures.md#u12: nothing left behind
 
 
 def test_connection_drop_mid_chunk_is_retried(drive: Drive, rsps: responses.RequestsMock) -> None:
@@ -384,7 +386,7 @@ def test_connection_drop_mid_chunk_is_retried(drive: Drive, rsps: responses.Requ
     state = {"done": False}
 
     def drop(srv: UploadServer, idx: int, start: int, end: int, chunk: bytes) -> Reply | None:
-        if start == CHUNK_UNIT and not state["done"]:                             # U12: bytes lost
+        if start == CHUNK_UNIT and not state["done"]:  # docs/failures.md#u12: bytes lost
             state["done"] = True
             raise requests.ConnectionError("connection reset by peer")
         return None
@@ -399,8 +401,8 @@ def test_connection_drop_mid_chunk_is_retried(drive: Drive, rsps: responses.Requ
 def test_409_at_last_fragment_is_committed_under_the_policy(drive: Drive, rsps: responses.RequestsMock) -> None:
     data = payload(CHUNK_UNIT + 3)
     server = UploadServer(rsps, len(data))
-    server.final_reply = server._json(409, {"error": {"code": "upload_name_conflict",
-                                                      "message": "Another file exists"}})   # U9
+    server.final_reply = server._json(409, {"error": {"code": "upload_name_conflict",  # docs/failures.md#u9
+                                                      "message": "Another file exists"}})
     commit_url = f"{GRAPH}/drives/{DRIVE}/items/{PARENT}:/{ENCODED}:"
     rsps.add(responses.PUT, commit_url, json={"id": "01COMMITTED", "name": NAME, "file": {}}, status=201)
     item = drive.upload(DRIVE, PARENT, NAME, data, conflict="rename")
@@ -424,8 +426,8 @@ def test_409_at_last_fragment_with_fail_policy_raises_and_cancels(drive: Drive, 
 
 
 def test_507_at_session_creation_is_permanent(drive: Drive, rsps: responses.RequestsMock) -> None:
-    rsps.add(responses.POST, CREATE_URL, status=507,
-             json={"error": {"code": "quotaLimitReached", "message": "Insufficient Space Available"}})  # U10
+    rsps.add(responses.POST, CREATE_URL, status=507,  # docs/failures.md#u10
+             json={"error": {"code": "quotaLimitReached", "message": "Insufficient Space Available"}})
     with pytest.raises(errors.InsufficientStorage) as err:
         drive.upload(DRIVE, PARENT, NAME, payload(CHUNK_UNIT + 1))
     assert err.value.outcome is errors.Outcome.PERMANENT
@@ -443,7 +445,7 @@ def test_507_on_a_chunk_cancels_the_session(drive: Drive, rsps: responses.Reques
 
 
 def test_authorization_on_the_upload_url_would_be_refused(rsps: responses.RequestsMock) -> None:
-    """The fake itself refuses bearer tokens (U1), so the tests above would catch a leak."""
+    """The fake itself refuses bearer tokens (docs/failures.md#u1), so the tests above would catch a leak."""
     server = UploadServer(rsps, 10)
     server.sessions.append(FakeSession(f"{UPLOAD_HOST}/upload/0?tempauth=x", T0))
     resp = requests.put(server.sessions[0].url, data=b"0123456789",

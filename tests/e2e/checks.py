@@ -100,7 +100,8 @@ def within_hours(user: dict[str, Any], start: datetime, end: datetime) -> bool:
 def check_round(served: Served, state: dict[str, Any], *, per_day: int = 3, buffer_minutes: int = 15,
                 duration_minutes: int = 60, graph_reads: bool = True,
                 folders_owner: str = "employee") -> dict[str, dict[str, Any]]:
-    """Every invariant of SPEC §3–6 over the whole tenant; returns the list items by key."""
+    """Every invariant of a round (docs/records.md, docs/architecture.md#privacy) over the whole
+    tenant; returns the list items by key."""
     items = items_by_key(state)
     users = state["users"]
     events = talk_events(state)
@@ -169,7 +170,7 @@ def check_folder(served: Served, state: dict[str, Any], key: str, f: dict[str, A
         assert owner == manager["id"] and "OneDrive" in f["Note"], f"{key}: fallback not said: {f['Note']!r}"
     for segment in path_segments(drive, folder):
         assert not FORBIDDEN & set(segment), f"{key}: forbidden character in {segment!r}"
-        # leading/trailing spaces and a trailing dot are not allowed (graph-facts.md §5, "Names")
+        # leading/trailing spaces and a trailing dot are not allowed (docs/graph.md#onedrive)
         assert segment == segment.strip(" ").rstrip(".") and segment, f"{key}: edge spaces or dot in {segment!r}"
     assert path_segments(drive, folder)[:2] == ["Medarbetarsamtal", "2027"]
     # the display name (cut when long) and the whole object id, which is never cut

@@ -56,8 +56,9 @@ records: {{site: "example.sharepoint.com:/sites/hr", list: Medarbetarsamtal}}
 concurrency: {{max_requests: {workers}}}
 """
 
-# SPEC §3's awkward cases that small.yaml does not have: a guest, two people with one display
-# name, names OneDrive forbids (characters; leading/trailing spaces and dots).
+# Awkward directory cases (docs/sandbox.md#user-variants) that small.yaml does not have: a guest,
+# two people with one display name, names OneDrive forbids (characters; leading/trailing spaces
+# and dots).
 EXTRA_PEOPLE: list[dict[str, Any]] = [
     {"userPrincipalName": "kim.lee_partner.example.org#EXT#@example.se", "mail": "kim.lee@partner.example.org",
      "displayName": "Kim Lee (gäst)", "userType": "Guest", "manager": "per.lind@example.se",

@@ -1,5 +1,6 @@
-"""The privacy invariant over a whole sandbox tenant (SPEC §9): a folder belongs to exactly one
-talk, and nobody but that talk's employee and manager can see it or anything in it.
+"""The privacy invariant over a whole sandbox tenant (docs/architecture.md#privacy): a folder
+belongs to exactly one talk, and nobody but that talk's employee and manager can see it or
+anything in it.
 
 :func:`check_privacy` looks at every drive and every item, with the permissions each item has
 itself and those it inherits from its folders (the drive's owner sees everything in it):

@@ -1,5 +1,5 @@
-"""Last round's goals carried into the prep guide (SPEC §5), and each manager's team overview
-placed by the pass once the team has filed content (issue 7)."""
+"""Last round's goals carried into the prep guide (README.md#templates), and each manager's team
+overview placed by the pass once the team has filed content (README.md#reports)."""
 from __future__ import annotations
 
 import io

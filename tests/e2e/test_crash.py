@@ -1,6 +1,6 @@
-"""Crash safety (SPEC §2): the pass is killed right after its k-th write, for every k, and a clean
-pass afterwards leaves exactly what an uninterrupted pass leaves — no second event, folder, file,
-share or list item for any talk."""
+"""Crash safety (docs/architecture.md#one-pass): the pass is killed right after its k-th write,
+for every k, and a clean pass afterwards leaves exactly what an uninterrupted pass leaves — no
+second event, folder, file, share or list item for any talk."""
 from __future__ import annotations
 
 from collections.abc import Iterator

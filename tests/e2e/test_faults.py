@@ -19,7 +19,7 @@ def test_a_faulty_tenant_reaches_the_same_state(serve_tenant: ServeFactory, name
     clean = serve_tenant(seed)
     assert not clean.run(NOW).retry_later
     # Eight workers: the sandbox throttles a whole workload and answers a request sent inside its
-    # Retry-After window with another 429 (graph-failure-modes.md §2.3, T8); the connector holds
+    # Retry-After window with another 429 (docs/failures.md#t8); the connector holds
     # every thread's requests to that workload and lets one probe first when the window ends.
     faulty = serve_tenant(seed, faults=FAULTS.format(seed=fault_seed), policy=FAST_RETRIES, workers=8)
     passes = []

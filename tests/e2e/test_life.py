@@ -1,6 +1,6 @@
-"""A talk's life after booking (SPEC §3, §5–6): a declined invitation gets a new time on the same
-event, a filled and confirmed form is filed (and only what may be filed), a manager change moves
-the talk and its folder's access."""
+"""A talk's life after booking (docs/records.md#how-a-talk-moves): a declined invitation gets a
+new time on the same event, a filled and confirmed form is filed (and only what may be filed), a
+manager change moves the talk and its folder's access."""
 from __future__ import annotations
 
 import io
@@ -156,7 +156,8 @@ def test_a_manager_change_moves_the_talk_and_the_folder_access(serve_tenant: Ser
 
 
 def test_a_talk_whose_time_was_taken_after_booking_moves_on_the_same_event(serve_tenant: ServeFactory) -> None:
-    """SPEC §4: booked talks stay put unless declined, cancelled or in conflict."""
+    """Booked talks stay put unless declined, cancelled or in conflict
+    (docs/records.md#how-a-talk-moves)."""
     served = serve_tenant(team_seed(3))
     served.run(NOW)
     talk = by_name(served.state())["Person 1"]

@@ -1,6 +1,6 @@
-"""A folder belongs to exactly one talk (SPEC §9): the privacy check itself, long names whose first
-80+ characters are the same, a folder at a talk's path that is another's, and a manager change on a
-tenant that answers permissions as Microsoft's documented examples do."""
+"""A folder belongs to exactly one talk (docs/architecture.md#privacy): the privacy check itself,
+long names whose first 80+ characters are the same, a folder at a talk's path that is another's,
+and a manager change on a tenant that answers permissions as Microsoft's documented examples do."""
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,4 @@
-"""Events and getSchedule against graph-shapes.md §3-4."""
+"""Events and getSchedule against docs/graph.md#events and docs/graph.md#free-and-busy-time."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
-"""The Graph connector's own named methods against the sandbox over loopback (issue 3: "the
-connector runs its own calls against the sandbox"): both sides must agree on every shape."""
+"""The Graph connector's own named methods against the sandbox over loopback (the connector runs
+its own calls against the sandbox, docs/architecture.md#the-sandbox-as-the-test-seam): both
+sides must agree on every shape."""
 from __future__ import annotations
 
 import os
@@ -66,7 +67,7 @@ def test_schedules_and_events(client: GraphClient, served: Any) -> None:
                                          time_zone="W. Europe Standard Time")
     assert moved.id == event.id and moved.start == datetime(2027, 2, 11, 9, tzinfo=UTC)
     client.calendar.cancel_event("anna.berg@example.se", event.id, "inställt")
-    with pytest.raises(errors.NotFound):  # cancel moves it to Deleted Items (graph-facts.md §4)
+    with pytest.raises(errors.NotFound):  # cancel moves it to Deleted Items (docs/graph.md#events)
         client.calendar.get_event("anna.berg@example.se", event.id)
     assert client.calendar.find_events_by_tag("anna.berg@example.se", "2027:per") == []
     with pytest.raises(errors.MailboxUnavailable):

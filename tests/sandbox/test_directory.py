@@ -1,4 +1,4 @@
-"""Directory routes against graph-shapes.md §2."""
+"""Directory routes against docs/graph.md#directory."""
 from __future__ import annotations
 
 from tests.sandbox.conftest import Client

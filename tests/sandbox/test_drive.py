@@ -1,4 +1,4 @@
-"""Drives, upload sessions, sharing against graph-shapes.md §5."""
+"""Drives, upload sessions, sharing against docs/graph.md#onedrive."""
 from __future__ import annotations
 
 import json

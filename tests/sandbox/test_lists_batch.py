@@ -1,4 +1,4 @@
-"""Sites, lists and $batch against graph-shapes.md §6-7."""
+"""Sites, lists and $batch against docs/graph.md#sharepoint-lists and docs/graph.md#batching."""
 from __future__ import annotations
 
 from typing import Any

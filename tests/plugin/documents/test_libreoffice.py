@@ -1,8 +1,8 @@
 """LibreOffice round trips (docx → docx, docx → odt → docx) and a PDF render.
 
 LibreOffice 7.4 drops every tag, lock and most placeholder flags, and shrinks block controls to
-their first paragraph (docx-forms.md §2.1); the reader must still get every field, by title or
-layout, and say that a person should review it. ``.ci/run`` installs LibreOffice, so these run
+their first paragraph (docs/documents.md#forms-saved-in-libreoffice); the reader must still get
+every field, by title or layout, and say that a person should review it. ``.ci/run`` installs LibreOffice, so these run
 in CI; locally they skip, with the reason, when ``soffice`` is missing.
 """
 from __future__ import annotations
