@@ -41,7 +41,11 @@ def _build(args: argparse.Namespace, faults: FaultSpec) -> Any:
     from connectors.sandbox.app import Sandbox
 
     if args.state and Path(args.state).exists():
-        return Sandbox.load(args.state, faults=faults)
+        try:
+            return Sandbox.load(args.state, faults=faults)
+        except (OSError, ValueError, LookupError, TypeError, AttributeError) as err:
+            raise SeedError(args.state, [f"not a sandbox state file samtal can load ({type(err).__name__}: {err}); "
+                                         "move it away to start from the seed"]) from err
     if args.generate is not None:
         from connectors.sandbox.generate import generate_seed
 
