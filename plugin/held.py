@@ -1,4 +1,4 @@
-"""Whether a talk's meeting took place, and what becomes of one that did not (SPEC §3).
+"""Whether a talk's meeting took place, and what becomes of one that did not.
 
 ``held`` means the meeting's end has passed and it was not cancelled or declined. The record
 says when the meeting was booked for; only the event says whether it still stands, so a talk

@@ -1,4 +1,4 @@
-"""A talk whose time has passed is held only if its meeting took place (SPEC §3): a declined talk
+"""A talk whose time has passed is held only if its meeting took place: a declined talk
 gets a new time whenever it is looked at, or is unschedulable with the reason once the window is
 over; a meeting cancelled, deleted or declined before its time passed, with no pass in between,
 is booked again instead of being marked held; one the manager moved in Outlook follows its event.
