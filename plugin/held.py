@@ -50,7 +50,7 @@ def started(record: Record, now: datetime) -> bool:
 def crossing(record: Record | None, now: datetime) -> bool:
     """Whether the talk is booked, not held yet, and its booked end has passed."""
     return (record is not None and record.status is Status.SCHEDULED and bool(record.event_id)
-            and record.meeting_end is not None and record.meeting_end <= now)
+            and bool(record.manager_id) and record.meeting_end is not None and record.meeting_end <= now)
 
 
 def look_at_ended(calendar: Calendar, talks: Sequence[tuple[Record, frozenset[str]]],
@@ -78,12 +78,16 @@ def too_late(record: Record, kind: str, last_day: date, zone: tzinfo) -> Record 
     """The unschedulable record of a talk whose meeting is off (declined or cancelled) when the
     campaign window is over, or None for any other talk (its record stays as it is). The event
     of a declined meeting is for the caller to cancel."""
-    declined = record.status is Status.DECLINED or kind == DECLINED
-    if not declined and kind != CANCELLED:
+    if record.status is not Status.DECLINED and kind not in (DECLINED, CANCELLED):
         return None
-    what = "the employee declined the meeting" if declined else "the meeting was cancelled"
-    if record.meeting_start is not None:
-        what += f" booked for {day_text(record.meeting_start.astimezone(zone).date())}"
+    booked = "the meeting" + (f" booked for {day_text(record.meeting_start.astimezone(zone).date())}"
+                              if record.meeting_start is not None else "")
+    if record.status is Status.DECLINED:  # waiting for a new time: declined, or its time taken since
+        what = f"{booked} was declined or its time taken since, and no new time was found"
+    elif kind == DECLINED:
+        what = f"the employee declined {booked}"
+    else:
+        what = f"{booked} was cancelled"
     return record.with_changes(status=Status.UNSCHEDULABLE, event_id="", meeting_start=None, meeting_end=None,
-                               note=f"{what}, and the campaign window ended on {last_day}: "
+                               note=f"{what}; the campaign window ended on {last_day}: "
                                     "no time is left to book it again")

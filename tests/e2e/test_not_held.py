@@ -153,6 +153,21 @@ def test_a_cancelled_meeting_is_unschedulable_with_the_reason_once_the_window_is
         == {"held"}
 
 
+def test_a_talk_declined_before_the_window_ended_unseen_is_unschedulable_not_held(
+        serve_tenant: ServeFactory) -> None:
+    served = serve_tenant(team_seed(3))
+    served.run(NOW)
+    talk = first_talk(served)
+    served.people.respond(talk["EmployeeEmail"], talk["EventId"], "decline")  # no pass until after the window
+
+    report = served.run(AFTER)
+    assert ("unschedulable", talk["Title"]) in {(a.what, a.employee) for a in report.actions}
+    state = served.state()
+    gone = by_name(state)[talk["Title"]]
+    assert gone["Status"] == "unschedulable" and gone["Note"].startswith("the employee declined the meeting booked for")
+    assert str(WINDOW[1]) in gone["Note"] and not talk_events(state).get(gone["Key"])
+
+
 def test_a_meeting_the_manager_moved_in_outlook_follows_its_event(serve_tenant: ServeFactory) -> None:
     served = serve_tenant(team_seed(3))
     served.run(NOW)
