@@ -25,6 +25,7 @@ from connectors.graph.directory import User
 from plugin.cache import LookCache
 from plugin.collect import HeldForms, judge_reading
 from plugin.duplicates import cancel_extra_meetings
+from plugin import held
 from plugin.lease import LeaseTerms, PassLease
 from plugin.documents import TalkContext
 from plugin.planning import read_availability, schedule_window
@@ -136,6 +137,7 @@ class Reconciler:
         self.overviews = overviews
         self.previous: dict[str, Record] = {}
         self._standing: list[_Talk] = []
+        self._held: dict[str, Record] = {}  # key → held record, once its event was looked at
         self.lease_terms = lease or LeaseTerms(term=settings.records.lease)
         self.lease: PassLease | None = None  # held while a pass that writes runs (plugin/lease.py)
 
@@ -183,6 +185,7 @@ class Reconciler:
             self._sort(entry, record, to_book, to_check, to_watch)
         self._put_all("recording who is out of the round", out_of_round)
 
+        self._look_before_held(to_watch, to_book)
         self._run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
         self._find_conflicts(to_book)
         self._book_all(to_book)
@@ -276,22 +279,49 @@ class Reconciler:
                 same_id(record.manager_id, manager.id) and not (
                     self.watch_all or self.cache.due(f"retry:{record.key}", self.now, self.look_every)):
             return  # tried recently; calendars and mailboxes are looked at again after a while
+        if record is not None and record.status is Status.FILED:
+            return
         if record is None or not record.event_id or record.status in (
                 Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED):
             if record is not None:
                 self.cache.looked(f"retry:{record.key}", self.now)
             to_book.append(_Talk(entry, record, "new"))
-        elif record.status is Status.FILED:
-            return
-        elif record.manager_id and not same_id(record.manager_id, manager.id) and \
-                record.meeting_start and record.meeting_start > self.now:
+        elif record.manager_id and not same_id(record.manager_id, manager.id) and (
+                record.status is Status.DECLINED or not held.started(record, self.now)):
             to_book.append(_Talk(entry, record, "moved"))
-        elif record.meeting_start and record.meeting_start <= self.now:
-            to_watch.append(_Talk(entry, record, "held"))
-        elif record.status is Status.DECLINED:
+        elif record.status is Status.DECLINED:  # a new time, however long ago the old one was
             to_book.append(_Talk(entry, record, "declined"))
+        elif held.started(record, self.now):
+            to_watch.append(_Talk(entry, record, "held"))
         elif self.watch_all or self.cache.due(f"answer:{record.key}", self.now, self.look_every):
             to_check.append(_Talk(entry, record, "check"))
+
+    def _look_before_held(self, to_watch: list[_Talk], to_book: list[_Talk]) -> None:
+        """A talk whose booked end has passed is held only if its meeting took place; one called
+        off is booked again, one moved in Outlook follows its event (:mod:`plugin.held`)."""
+        ended = [t for t in to_watch if held.crossing(t.record, self.now)]
+        looks: dict[str, held.Look | errors.GraphError] = {}
+        self._in_batches("looking at ended meetings", ended, lambda chunk: looks.update(zip(
+            [t.employee.id for t in chunk], held.look_at_ended(self.client.calendar, [
+                (t.record, t.employee.addresses) for t in chunk if t.record is not None], self.now))))
+        off, later = set(), []
+        for talk in ended:
+            look = looks.get(talk.employee.id)
+            assert talk.record is not None and look is not None
+            if isinstance(look, errors.GraphError):  # not held this pass; its form is still watched
+                self._drop(talk.record, look)
+            elif look.verdict == held.HELD:
+                self._held[talk.record.key] = look.record
+            else:
+                off.add(id(talk))
+                self._act(look.record, held.ACTIONS[look.verdict])
+                if look.verdict == held.LATER:
+                    later.append(look.record)
+                else:
+                    moved = not same_id(talk.record.manager_id, talk.manager.id)
+                    to_book.append(_Talk(talk.entry, look.record, "moved" if moved else look.verdict))
+        to_watch[:] = [t for t in to_watch if id(t) not in off]
+        self._put_all("recording meetings moved in Outlook", later)
 
     # ------------------------------------------------------------------ answers
     def _check(self, talk: _Talk, to_book: list[_Talk]) -> None:
@@ -366,10 +396,13 @@ class Reconciler:
         last_moment = datetime.combine(rules.last_day, time(23, 59), self.settings.meetings.zone.tzinfo)
         later: list[Record] = []  # the talks that cannot be booked, written together
         if rules.not_before is not None and rules.not_before >= last_moment:
-            for talk in talks:  # a record that exists keeps its status and reason
+            for talk in talks:  # a record that exists keeps its status and reason, unless its meeting is off
                 if talk.record is None:
                     self._place(talk, Unschedulable(talk.employee.id, (
                         f"the campaign window ended on {rules.last_day}: no time is left to book")), {}, later)
+                elif (off := held.too_late(talk.record, talk.kind, rules.last_day,
+                                                       self.settings.meetings.zone.tzinfo)) is not None:
+                    self._call_off(talk.record, off, later)
             self._put_all("recording talks that cannot be booked", later)
             return
         people = {t.manager.id: t.manager for t in talks} | {t.employee.id: t.employee for t in talks}
@@ -422,6 +455,17 @@ class Reconciler:
         self._run_parallel("booking talks", single,
                            lambda tp: self._book_one(tp[0], tp[1], team_size, found.get(tp[0].employee.id)))
         self._book_staged(staged, team_size, found)
+
+    def _call_off(self, record: Record, off: Record, later: list[Record]) -> None:
+        """``record``'s meeting is off and the window over: a declined meeting is cancelled, and
+        the unschedulable record ``off`` goes into ``later`` (:func:`plugin.held.too_late`)."""
+        def call_off() -> None:
+            if record.event_id and not self.dry_run:
+                self.talks.cancel(record.manager_id, record.event_id, record.language or "sv", why="window")
+            self._act(off, "unschedulable", record.manager_name, off.note)
+            self.cache.looked(f"retry:{off.key}", self.now)
+            later.append(off)
+        self._guard(record, call_off)
 
     def _find_booked(self, talks: list[_Talk]) -> dict[str, Event | None]:
         """The live meeting tagged with each talk's key in its manager's calendar, if any: one a
@@ -663,9 +707,7 @@ class Reconciler:
         for talk in talks:
             record = talk.record
             assert record is not None
-            now_record = record
-            if record.status is Status.SCHEDULED and record.meeting_end and record.meeting_end <= self.now:
-                now_record = record.with_changes(status=Status.HELD)
+            now_record = self._held.get(record.key, record)  # held once its event was looked at
             look = f"form:{record.key}"
             # Never looked at since the meeting started: a form confirmed earlier is filed now.
             first_since_start = self.cache.due(look, self.now, self.now - (record.meeting_start or self.now))

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from connectors.graph.addresses import address_key, id_key
-from connectors.graph.clouds import cloud_mismatch
+from connectors.graph.clouds import DEFAULT_GRAPH_URL, cloud_mismatch
 from connectors.timezones import Zone, resolve_zone
 from plugin.scheduling.holidays import (
     DEFAULT_CATEGORIES,
@@ -69,7 +69,6 @@ __all__ = [
     "load_settings",
 ]
 
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 _FORBIDDEN_IN_NAMES = set('"*:<>?\\|')
 _CAMPAIGN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SITE = re.compile(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}:/\S*$")

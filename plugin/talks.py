@@ -63,6 +63,14 @@ _BODY = {
 }
 
 
+_CANCEL_COMMENTS = {
+    "scope": {"sv": "Samtalet ställs in av samtal (ändrad chef eller omfattning).",
+              "en": "The talk is cancelled by samtal (new manager or change of scope)."},
+    "window": {"sv": "Samtalet ställs in av samtal: tiden avböjdes och perioden för samtalen är slut.",
+               "en": "The talk is cancelled by samtal: the time was declined and the campaign window is over."},
+}
+
+
 _FALLBACK_NOTE = "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive"
 # The talk documents a talk folder holds, by name, in every language; the longest of them.
 _DOCUMENT_NAMES = frozenset(FILE_NAMES[lang][kind] for lang in FILE_NAMES for kind in ("prep", "form"))
@@ -404,9 +412,10 @@ class Talks:
         return self.client.calendar.update_event(manager_id, event_id, start=start, end=end,
                                                  time_zone=self.settings.meetings.zone.windows)
 
-    def cancel(self, manager_id: str, event_id: str, language: str) -> None:
-        comment = ("Samtalet ställs in av samtal (ändrad chef eller omfattning)." if language == "sv"
-                   else "The talk is cancelled by samtal (new manager or change of scope).")
+    def cancel(self, manager_id: str, event_id: str, language: str, *, why: str = "scope") -> None:
+        """Cancel the meeting, telling the attendee why: ``scope`` (a new manager or a change of
+        scope) or ``window`` (declined, and the campaign window is over)."""
+        comment = _CANCEL_COMMENTS[why]["sv" if language == "sv" else "en"]
         try:
             self.client.calendar.cancel_event(manager_id, event_id, comment)
         except errors.NotFound:

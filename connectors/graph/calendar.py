@@ -275,6 +275,24 @@ class Calendar:
                              headers=PREFER_UTC, mailbox=user)
         return event_from_json(resp.json_object())
 
+    def get_events(self, pairs: Sequence[tuple[str, str]]) -> list[Event | errors.GraphError]:
+        """:meth:`get_event` for many ``(user, event_id)`` pairs in ``$batch`` calls: one answer
+        per pair, in order, the event or the error that one read met (an event that is gone:
+        :class:`~connectors.graph.errors.NotFound`)."""
+        query = "?" + encode_query({"$select": EVENT_FIELDS, "$expand": TAG_EXPAND})
+        results = execute_batch(self.http, [
+            BatchRequest(str(i), "GET", self._event(user, event_id) + query, headers=PREFER_UTC)
+            for i, (user, event_id) in enumerate(pairs)])
+        out: list[Event | errors.GraphError] = []
+        for i in range(len(pairs)):
+            res = results[str(i)]
+            try:
+                res.raise_for_error()
+                out.append(event_from_json(res.body if isinstance(res.body, dict) else {}))
+            except errors.GraphError as err:
+                out.append(err)
+        return out
+
     def find_events_by_tag(self, user: str, tag: str) -> list[Event]:
         """The events in ``user``'s calendar carrying samtal's tag ``tag`` (all pages)."""
         return [event_from_json(item) for item in

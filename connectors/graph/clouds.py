@@ -30,6 +30,8 @@ import ipaddress
 from urllib.parse import SplitResult, urlsplit
 
 GLOBAL, US_GOVERNMENT, CHINA = "global", "US Government", "China (21Vianet)"
+#: The Graph endpoint a campaign talks to unless it names another (the global cloud, v1.0).
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 LOGIN_HOSTS: dict[str, str] = {
     "login.microsoftonline.com": GLOBAL,
     "login.microsoftonline.us": US_GOVERNMENT,

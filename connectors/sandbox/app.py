@@ -17,7 +17,7 @@ from connectors.sandbox.errors import GraphError
 from connectors.sandbox.faults import FaultEngine, FaultSpec
 from connectors.sandbox.http_types import Request, Response
 from connectors.sandbox.router import Stats, serve_graph
-from connectors.sandbox.seed import load_seed
+from connectors.sandbox.seed import SeedError, load_seed
 from connectors.sandbox.state import Tenant
 
 if TYPE_CHECKING:
@@ -38,7 +38,10 @@ class Sandbox:
     @classmethod
     def from_seed(cls, seed: str | Path | dict[str, Any], *, faults: FaultSpec | None = None) -> Sandbox:
         sandbox = cls(Tenant(load_seed(seed)), faults)
-        sandbox._seed_lists()
+        try:
+            sandbox._seed_lists()
+        except _ListRefused as refused:  # what only creating a seeded list can tell
+            raise SeedError("(dict)" if isinstance(seed, dict) else str(seed), [str(refused)]) from None
         return sandbox
 
     @classmethod
@@ -66,10 +69,13 @@ class Sandbox:
         from connectors.sandbox.lists import create_list_in
 
         with self.tenant.lock:
-            for seeded in self.tenant.seed["sites"]:
+            for i, seeded in enumerate(self.tenant.seed["sites"]):
                 site = next(s for s in self.tenant.data["sites"].values() if s["path"] == seeded["path"])
-                for spec in seeded["lists"]:
-                    create_list_in(self, site, spec)
+                for j, spec in enumerate(seeded["lists"]):
+                    try:
+                        create_list_in(self, site, spec)
+                    except GraphError as err:
+                        raise _ListRefused(f"sites[{i}] lists[{j}] {spec['displayName']!r}: {err.message}") from err
 
     def set_faults(self, spec: FaultSpec) -> None:
         self.faults = FaultEngine(spec)
@@ -164,3 +170,7 @@ class Sandbox:
             if fate.drop:
                 stats.dropped += 1
         return response, fate.drop
+
+
+class _ListRefused(Exception):
+    """A seeded list the sandbox refused to create, with the place in the seed and why."""

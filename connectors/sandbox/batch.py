@@ -4,8 +4,19 @@ At most 20 requests (else 400 for the envelope); ``id`` values unique strings; `
 (``/users/…`` or ``users/…``; an absolute URL is refused); a request with a ``body`` must name its
 ``Content-Type``; ``dependsOn`` ids must exist and come earlier, and a request whose dependency
 failed gets 424. Each item runs through the same pipeline as a direct request (faults included,
-so items can be 429 with their own ``Retry-After``; no drops or latency inside a batch) and is
-counted one by one in ``/_sandbox/stats``. The envelope is 200 and the responses come back in an
+so items can be 429 with their own ``Retry-After``; no drops inside a batch) and is counted one by
+one in ``/_sandbox/stats``.
+
+Latency (``latency_ms``, per route group) is the time a request takes; a batch is answered once
+Graph has run its items (:func:`envelope_delay`, waited out before the items run and outside the
+tenant lock). Graph runs the items of a batch side by side unless ``dependsOn`` orders them
+(https://learn.microsoft.com/graph/json-batching, "Sequencing requests with the dependsOn
+property"), and hands Outlook at most four of a batch's items at a time, or one at a time along a
+``dependsOn`` order (https://learn.microsoft.com/graph/throttling-limits, "Outlook service limits
+for JSON batching"). So the envelope waits for the longest path through the items, Outlook's in
+waves of four, and never less than one request's latency: it is a round trip too. Modelled on the
+request shapes, before running: an item that then meets a fault, or a 424, is counted in full.
+Each item's mailbox slot (``mailbox_concurrency``) is taken only while the item itself runs. The envelope is 200 and the responses come back in an
 order that is not the request order, as Graph allows. A body that is not JSON (file content) comes
 base64-encoded, and the JSON answer to such an item goes back base64-encoded too, as Graph's does.
 """
@@ -13,7 +24,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from connectors.sandbox.errors import GraphError
@@ -24,6 +37,8 @@ if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
 MAX_REQUESTS = 20
+OUTLOOK_AT_A_TIME = 4  # items of one batch Graph hands Outlook at once (throttling-limits, above)
+OUTLOOK_GROUPS = frozenset({"calendar"})
 
 
 def _validate(body: Any) -> list[dict[str, Any]]:
@@ -50,6 +65,47 @@ def _validate(body: Any) -> list[dict[str, Any]]:
             raise GraphError(400, "BadRequest", f"Invalid batch payload format: request '{r['id']}' depends on an unknown or later request.")
         seen.add(r["id"])
     return list(requests)
+
+
+def execution_time(items: Sequence[tuple[float, bool, Sequence[int]]]) -> float:
+    """Seconds Graph takes to run a batch's items, each ``(latency, goes to Outlook, indexes of
+    the earlier items it depends on)`` in request order: an item starts when its dependencies
+    have finished and, for Outlook, when one of its four places is free."""
+    finish: list[float] = []
+    outlook: list[float] = []  # when each busy Outlook place is free again (a heap)
+    for latency, to_outlook, depends_on in items:
+        start = max((finish[d] for d in depends_on), default=0.0)
+        if to_outlook:
+            if len(outlook) >= OUTLOOK_AT_A_TIME:
+                start = max(start, heapq.heappop(outlook))
+            heapq.heappush(outlook, start + latency)
+        finish.append(start + latency)
+    return max(finish, default=0.0)
+
+
+def envelope_delay(app: Sandbox, req: Request) -> float:
+    """Seconds before the batch ``req`` is answered: its items' :func:`execution_time` under the
+    spec's ``latency_ms`` (each item its route group's), and at least one request's latency. A
+    payload the handler will refuse gets that one latency."""
+    from connectors.sandbox.router import match
+
+    spec = app.faults.spec
+    envelope = spec.latency_ms / 1000.0
+    try:
+        requests = _validate(req.json())
+    except GraphError:
+        return envelope
+    index = {r["id"]: i for i, r in enumerate(requests)}
+    items: list[tuple[float, bool, list[int]]] = []
+    for r in requests:
+        path = "/" + r["url"].lstrip("/").partition("?")[0]
+        try:
+            group = match(r["method"].upper(), path)[0].group
+        except GraphError:
+            group = ""
+        latency = spec.rate("latency_ms", group) / 1000.0 if group else envelope
+        items.append((latency, group in OUTLOOK_GROUPS, [index[d] for d in r.get("dependsOn") or []]))
+    return max(envelope, execution_time(items))
 
 
 def _sub_request(outer: Request, r: dict[str, Any]) -> Request:

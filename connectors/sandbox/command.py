@@ -46,7 +46,11 @@ def _build(args: argparse.Namespace, faults: FaultSpec) -> Any:
     from connectors.sandbox.app import Sandbox
 
     if args.state and Path(args.state).exists():
-        return Sandbox.load(args.state, faults=faults)
+        try:
+            return Sandbox.load(args.state, faults=faults)
+        except (OSError, ValueError, LookupError, TypeError, AttributeError) as err:
+            raise SeedError(args.state, [f"not a sandbox state file samtal can load ({type(err).__name__}: {err}); "
+                                         "move it away to start from the seed"]) from err
     if args.generate is not None:
         from connectors.sandbox.generate import generate_seed
 
@@ -59,36 +63,58 @@ def _build(args: argparse.Namespace, faults: FaultSpec) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C or SIGTERM, then save ``--state``; 0 when stopped, 2 for bad input.
+
+    Both signals are caught from the start, before anything is loaded or printed: one that
+    arrives at any moment (even right after the first line, before the serving loop) stops the
+    sandbox the same way, with the state saved and status 0."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        return _serve(args, stop)
+    except KeyboardInterrupt:  # only if someone replaced the handler meanwhile
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     try:
         faults = FaultSpec.parse(args.faults)
         sandbox = _build(args, faults)
     except (FaultSpecError, SeedError, ValueError) as err:
         print(f"samtal sandbox: {err}", file=sys.stderr)
         return 2
+    if stop.is_set():  # stopped while loading: nothing was served
+        _save(args, sandbox)
+        return 0
     try:
         server = sandbox.serve(port=args.port, https=args.https)
     except OSError as err:
         print(f"samtal sandbox: cannot listen on port {args.port}: {err.strerror}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    try:  # Ctrl-C may come as soon as the first line is out: the state is saved all the same
+    try:
         print(f"listening on {server.url}", flush=True)
         print(f"graph: {server.graph_url}", flush=True)
         if server.ca_file:
             print(f"certificate: {server.ca_file}", flush=True)
         while not stop.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.close()
-        if args.state:
-            sandbox.save(args.state)
-            print(f"state saved to {args.state}", flush=True)
+        _save(args, sandbox)
     return 0
+
+
+def _save(args: argparse.Namespace, sandbox: Any) -> None:
+    if args.state:
+        sandbox.save(args.state)
+        print(f"state saved to {args.state}", flush=True)

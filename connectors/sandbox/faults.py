@@ -5,7 +5,8 @@ A fault list (docs/sandbox.md#faults): comma-separated ``name=value``. Global na
 - ``throttle`` / ``unavailable`` / ``drop``: probability (0..1) per request of a 429, a 503, or a
   connection closed mid-response *after* the request was carried out (so a retried POST meets its
   own earlier effect: docs/failures.md#t14, docs/failures.md#t16).
-- ``latency_ms``: added delay per request (held while the request occupies its mailbox slot).
+- ``latency_ms``: added delay per request (held while the request occupies its mailbox slot); a
+  ``$batch`` waits as long as Graph takes to run its items (``batch.py``, ``envelope_delay``).
 - ``seed``: the random seed; the k-th time a given ``METHOD URL`` arrives it meets the same fate
   whatever other clients do, so a run is reproducible from the seed.
 - ``retry_after``: longest Retry-After in seconds (default 1). About half of the 429s carry a

@@ -25,13 +25,12 @@ from connectors.sandbox.errors import GraphError, item_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
 from connectors.sandbox.seed import stable_id
+from connectors.sandbox.seed_lists import FACETS
 from connectors.sandbox.state import iso_z
 
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
-FACETS = ("boolean", "calculated", "choice", "currency", "dateTime", "geolocation", "hyperlinkOrPicture",
-          "lookup", "number", "personOrGroup", "text", "term", "thumbnail", "contentApprovalStatus")
 HIDDEN_ON_GET = ("hyperlinkOrPicture", "term", "thumbnail")
 PREFER_NON_INDEXED = "HonorNonIndexedQueriesWarningMayFailRandomly"
 SYSTEM = ("id", "ContentType", "Created", "Modified", "AuthorLookupId", "EditorLookupId", "_UIVersionString", "Attachments")
@@ -146,8 +145,11 @@ def create_list_in(app: Sandbox, site: dict[str, Any], body: dict[str, Any]) -> 
            "description": body.get("description", ""), "template": (body.get("list") or {}).get("template", "genericList"),
            "columns": columns, "items": {}, "nextItem": 1, "createdDateTime": now, "lastModifiedDateTime": now, "version": 0}
     _lists(app, site)[list_id] = lst
-    for fields in body.get("items") or []:
-        _new_item(app, lst, fields)
+    for i, fields in enumerate(body.get("items") or []):
+        try:
+            _new_item(app, lst, fields)
+        except GraphError as err:
+            raise GraphError(err.status, err.code, f"items[{i}]: {err.message}") from err
     return lst
 
 

@@ -119,8 +119,13 @@ def serve_graph(app: Sandbox, req: Request, *, in_batch: bool = False) -> tuple[
                 stats.unauthorized += 1
         return app.error_response(req, err), False
     if r.group == "batch":
+        from connectors.sandbox.batch import envelope_delay
+
         with stats.lock:
             stats.batches += 1
+        delay = envelope_delay(app, req)
+        if delay:
+            time.sleep(delay)  # before the items run, outside the tenant lock
         return _run(app, req, r, params), False
     with stats.lock:
         stats.requests += 1

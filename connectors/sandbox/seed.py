@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from connectors.sandbox.seed_lists import check_lists
 from connectors.timezones import UnknownTimeZone, resolve_zone
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -58,6 +59,12 @@ _USER_KEYS = {
     "mobilePhone",
 }
 _TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences", "variants"}
+# Keys whose value is text (a YAML number or date there is a mistake worth naming).
+_USER_TEXTS = ("userPrincipalName", "displayName", "id", "mail", "department", "jobTitle", "manager",
+               "preferredLanguage", "kind", "userType", "givenName", "surname", "officeLocation",
+               "employeeId", "mobilePhone")
+_TENANT_TEXTS = ("domain", "timeZone", "id", "displayName")
+_APP_TEXTS = ("client_id", "displayName", "secret", "certificate_pem")
 # Documented ways real tenants answer differently (``tenant.variants``): name -> allowed values,
 # the first being what the sandbox does without the key.
 VARIANTS: dict[str, tuple[str, ...]] = {"permissions": ("default", "documented")}
@@ -99,6 +106,13 @@ class _Validator:
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
 
+    def texts(self, where: str, raw: dict[str, Any], keys: tuple[str, ...]) -> bool:
+        """Whether each of ``keys`` in ``raw`` is absent, null or text; each other is a problem."""
+        wrong = [k for k in keys if raw.get(k) is not None and not isinstance(raw[k], str)]
+        for key in wrong:
+            self.fail(where, f"{key} must be text, not {raw[key]!r} (quote it in YAML)")
+        return not wrong
+
     def run(self, raw: Any) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise SeedError(self.label, ["the seed must be a mapping with 'tenant' and 'users'"])
@@ -120,6 +134,8 @@ class _Validator:
         for key in raw:
             if key not in _TENANT_KEYS:
                 self.fail(f"tenant.{key}", f"unknown key (known: {', '.join(sorted(_TENANT_KEYS))})")
+        if not self.texts("tenant", raw, _TENANT_TEXTS):
+            raw = {k: v for k, v in raw.items() if k not in _TENANT_TEXTS or isinstance(v, str)}
         domain = str(raw.get("domain") or "example.se").lower()
         zone = self._zone("tenant.timeZone", raw.get("timeZone") or "W. Europe Standard Time")
         tenant_id = str(raw.get("id") or stable_id("tenant", domain))
@@ -128,10 +144,16 @@ class _Validator:
             self.fail("tenant.licences", f"must be a whole number of licences, got {licences!r}")
             licences = None
         apps = []
-        for i, app in enumerate(raw.get("apps") or []):
+        raw_apps = raw.get("apps") or []
+        if not isinstance(raw_apps, list):
+            self.fail("tenant.apps", "must be a list of applications")
+            raw_apps = []
+        for i, app in enumerate(raw_apps):
             where = f"tenant.apps[{i}]"
             if not isinstance(app, dict) or not app.get("client_id"):
                 self.fail(where, "needs a client_id")
+                continue
+            if not self.texts(where, app, _APP_TEXTS):
                 continue
             unknown = set(app) - {"client_id", "displayName", "secret", "certificate_pem", "roles"}
             if unknown:
@@ -187,11 +209,14 @@ class _Validator:
             if not isinstance(entry, dict):
                 self.fail(f"users[{i}]", "must be a mapping")
                 continue
-            upn = str(entry.get("userPrincipalName") or entry.get("mail") or "").strip()
+            texts = {k: v for k, v in entry.items() if k in ("userPrincipalName", "mail") and isinstance(v, str)}
+            upn = (texts.get("userPrincipalName") or texts.get("mail") or "").strip()
             where = f"users[{i}] ({upn or 'no userPrincipalName'})"
             for key in entry:
                 if key not in _USER_KEYS:
                     self.fail(where, f"unknown key '{key}'")
+            if not self.texts(where, entry, _USER_TEXTS):
+                continue
             if not upn or "@" not in upn:
                 self.fail(where, "userPrincipalName is required and must look like name@domain")
                 continue
@@ -250,6 +275,10 @@ class _Validator:
         if user_type not in ("Member", "Guest"):
             self.fail(where, f"userType must be Member or Guest, not '{user_type}'")
         lang = e.get("preferredLanguage")
+        phones = e.get("businessPhones") or []
+        if not isinstance(phones, list) or not all(isinstance(p, str) for p in phones):
+            self.fail(where, f"businessPhones must be a list of phone numbers as text, not {phones!r}")
+            phones = []
         hours = self._working_hours(where, e.get("workingHours"), tenant["timeZone"])
         zone = ZoneInfo(resolve_zone(hours["timeZone"]).iana) if hours["timeZone"] != "UTC" else dt.timezone.utc
         return {
@@ -259,7 +288,7 @@ class _Validator:
             "surname": e.get("surname", " ".join(parts[1:]) if len(parts) > 1 else None),
             "department": e.get("department"), "jobTitle": e.get("jobTitle"),
             "officeLocation": e.get("officeLocation"), "employeeId": e.get("employeeId"),
-            "businessPhones": list(e.get("businessPhones") or []), "mobilePhone": e.get("mobilePhone"),
+            "businessPhones": phones, "mobilePhone": e.get("mobilePhone"),
             "preferredLanguage": str(lang) if lang else None, "userType": user_type,
             "managerId": manager_id, "workingHours": hours,
             "busy": self._busy(where, e.get("busy") or [], zone),
@@ -374,10 +403,9 @@ class _Validator:
                 self.fail(where, f"duplicate site path '{path}'")
                 continue
             seen.add(path.lower())
-            lists = site.get("lists") or []
-            if not isinstance(lists, list) or any(not isinstance(x, dict) or not x.get("displayName") for x in lists):
-                self.fail(where, "lists must be a list of mappings with a displayName")
-                lists = []
+            if not self.texts(where, site, ("displayName",)):
+                continue
+            lists = check_lists(self.fail, where, site.get("lists"))
             out.append({
                 "path": path, "displayName": str(site.get("displayName") or path.rsplit("/", 1)[-1]),
                 "hostname": tenant["sharepointHost"], "lists": lists,

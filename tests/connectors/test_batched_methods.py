@@ -118,6 +118,20 @@ def test_find_events_by_tags_filters_on_the_tag_per_item(http: GraphHttp, rsps: 
     assert sent[0]["headers"] == {"Prefer": 'outlook.timezone="UTC"'}
 
 
+def test_get_events_reads_each_event_with_its_tag_per_item(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    rsps.add_callback(responses.POST, BATCH, callback=lambda req: _answer([
+        {"id": "1", "status": 404, "body": {"error": {"code": "ErrorItemNotFound", "message": "x"}}},
+        {"id": "0", "status": 200, "body": _event("e1", "c:1")}]))
+    out = Calendar(http).get_events([("m1", "e1"), ("m2", "gone")])
+    assert getattr(out[0], "tag", None) == "c:1" and isinstance(out[1], errors.NotFound)
+    sent = _items(rsps.calls[0])
+    assert [(r["method"], r["url"].split("?")[0]) for r in sent] == [("GET", "/users/m1/events/e1"),
+                                                                     ("GET", "/users/m2/events/gone")]
+    assert "$select=id,iCalUId" in sent[0]["url"] and "singleValueExtendedProperties(" in sent[0]["url"]
+    assert sent[0]["headers"] == {"Prefer": 'outlook.timezone="UTC"'}
+    assert len(rsps.calls) == 1
+
+
 def test_drive_get_items_and_invite_many(http: GraphHttp, rsps: responses.RequestsMock) -> None:
     def answer(req: Any) -> tuple[int, dict[str, str], str]:
         items = json.loads(req.body)["requests"]

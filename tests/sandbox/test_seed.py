@@ -72,6 +72,30 @@ def test_command_first_line_and_state_saved(tmp_path: Path) -> None:
     assert Sandbox.load(state).tenant.user("per.lind@example.se") is not None
 
 
+@pytest.mark.parametrize("when", ["as the server starts", "while the seed loads"])
+def test_ctrl_c_at_any_moment_stops_the_command_with_the_state_saved(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], when: str) -> None:
+    """Ctrl-C that comes before the serving loop (the race the subprocess test above met about
+    once in ten under load) stops the sandbox as cleanly as one during it: state saved, status 0."""
+    from connectors.sandbox import app
+    from plugin.cli import main
+
+    name = "serve" if when == "as the server starts" else "_seed_lists"
+    real = getattr(app.Sandbox, name)
+
+    def interrupted(self: Any, *args: Any, **kw: Any) -> Any:
+        answer = real(self, *args, **kw)
+        signal.raise_signal(signal.SIGINT)
+        return answer
+    monkeypatch.setattr(app.Sandbox, name, interrupted)
+    state = tmp_path / "state.json"
+    assert main(["sandbox", "--seed", str(Path(__file__).with_name("seed.yaml")), "--port", "0",
+                 "--state", str(state)]) == 0
+    assert f"state saved to {state}" in capsys.readouterr().out
+    assert Sandbox.load(state).tenant.user("per.lind@example.se") is not None
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back as it was
+
+
 def test_command_rejects_bad_faults(capsys: pytest.CaptureFixture[str]) -> None:
     from plugin.cli import main
 
