@@ -39,6 +39,7 @@ from plugin.tenant import open_client
 ZONE = ZoneInfo("Europe/Stockholm")
 WINDOW = (date(2027, 2, 1), date(2027, 4, 30))
 SECRET_VARIABLE = "SAMTAL_DEMO_SECRET"
+SUMMARY_WIDTH = 100  # summary.md's tables: the same file on every terminal
 CAMPAIGN = """\
 # A campaign file for the sandbox tenant samtal demo started (it served {graph_url} while the
 # demo ran). To try it yourself: samtal sandbox --state {state} --port {port}, then
@@ -227,13 +228,14 @@ class _Demo:
         lines = ["# samtal demo", "", "## The campaign, run by run", ""]
         lines += [f"- {label}: {what}" for label, what in self.story]
         lines += ["", "## Records by status", "", "```",
-                  table(["status", "talks"], [(s, counts.get(s, 0)) for s in ORDER] + [("total", len(records))]),
-                  "```", "", "## By department", "", "```", grouped(records, "department"), "```"]
+                  table(["status", "talks"], [(s, counts.get(s, 0)) for s in ORDER] + [("total", len(records))],
+                        width=SUMMARY_WIDTH),
+                  "```", "", "## By department", "", "```", grouped(records, "department", width=SUMMARY_WIDTH), "```"]
         needs = attention(records)
         if needs:
             lines += ["", f"## Needs attention ({len(needs)})", "", "```",
                       table(["status", "employee", "reason"],
-                            [(r.status.value, r.employee_name, r.note) for r in needs], max_width=80),
+                            [(r.status.value, r.employee_name, r.note) for r in needs], width=SUMMARY_WIDTH),
                       "```"]
         lines += ["", f"Graph requests served by the sandbox: {requests_served}", ""]
         text = "\n".join(lines)
