@@ -170,7 +170,7 @@ class _Demo:
         filled = 0
         with self.progress.step("people fill in forms", len(records)) as bar:
             for record in records:
-                bar.update(1)  # type: ignore[attr-defined]
+                bar.update(1)
                 if not (record.form_item_id and record.drive_id):
                     continue
                 luck = self.rng.random()
@@ -191,7 +191,7 @@ class _Demo:
         wanted = [r for r in records if r.drive_id and r.folder_id]
         with self.progress.step("saving the documents", len(wanted)) as bar:
             for record in wanted:
-                bar.update(1)  # type: ignore[attr-defined]
+                bar.update(1)
                 folder = docs / name_with_id(record.employee_name, record.employee_id, max_length=120)
                 folder.mkdir(exist_ok=True)
                 for child in client.drive.list_children(record.drive_id, record.folder_id):
