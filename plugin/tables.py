@@ -20,7 +20,8 @@ from plugin.printable import printable
 
 NO_TERMINAL_WIDTH = 120
 _GAP = "  "
-_NARROWEST = 12  # a text column is not narrowed below this (or its header, or its longest word)
+_KEPT = 24  # text columns are narrowed to this first (a name, a date and time fit) ...
+_NARROWEST = 12  # ... and only then to this (never below their longest word)
 
 
 def terminal_width() -> int:
@@ -44,31 +45,38 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, width: in
         return _GAP.join(v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i])
                          for i, v in enumerate(values)).rstrip()
 
-    out = [line(heads), line(["-" * w for w in widths])]
-    for row in cells:
+    def lines(row: Sequence[str]) -> list[str]:
         wrapped = [_wrap(c, widths[i]) for i, c in enumerate(row)]
-        for n in range(max(len(w) for w in wrapped)):
-            out.append(line([w[n] if n < len(w) else "" for w in wrapped]))
+        return [line([w[n] if n < len(w) else "" for w in wrapped])
+                for n in range(max((len(w) for w in wrapped), default=1))]
+
+    out = [*lines(heads), line(["-" * w for w in widths])]
+    for row in cells:
+        out.extend(lines(row))
     return "\n".join(out)
 
 
 def _fit(heads: Sequence[str], cells: Sequence[Sequence[str]], natural: list[int],
          numeric: Sequence[bool], width: int) -> list[int]:
     """Column widths that fit ``width``: the widest text column is narrowed one character at a
-    time, down to its floor (header, longest word, :data:`_NARROWEST`), until the table fits."""
+    time until the table fits, first down to :data:`_KEPT` characters (names stay on one line
+    while a long reason takes the wrapping), then to :data:`_NARROWEST`; never below a column's
+    longest word (a header wraps too)."""
     widths = list(natural)
-    floor = []
-    for i, head in enumerate(heads):
-        longest_word = max((len(w) for row in cells for w in row[i].split()), default=0)
-        floor.append(natural[i] if numeric[i] else min(natural[i], max(len(head), longest_word, _NARROWEST)))
     excess = sum(widths) + len(_GAP) * (len(widths) - 1) - width
-    while excess > 0:
-        room = [(widths[i] - floor[i], widths[i], i) for i in range(len(widths)) if widths[i] > floor[i]]
-        if not room:
-            break
-        _, _, i = max(room, key=lambda r: (r[1], r[0]))
-        widths[i] -= 1
-        excess -= 1
+    for narrowest in (_KEPT, _NARROWEST):
+        floor = []
+        for i, head in enumerate(heads):
+            longest_word = max((len(w) for row in cells for w in row[i].split()), default=0)
+            longest_word = max([longest_word, *(len(w) for w in head.split())])
+            floor.append(natural[i] if numeric[i] else min(natural[i], max(longest_word, narrowest)))
+        while excess > 0:
+            room = [(widths[i], i) for i in range(len(widths)) if widths[i] > floor[i]]
+            if not room:
+                break
+            _, i = max(room)
+            widths[i] -= 1
+            excess -= 1
     return widths
 
 

@@ -17,18 +17,17 @@ GUEST = "guest account: talks are for the organisation's own staff"
 
 
 def column(out: str, header: str) -> list[str]:
-    """The whole text of each row's cell under ``header``: continuation lines joined (a
-    continuation line is one whose first column is blank)."""
+    """The whole text of each row's cell under ``header`` (a text column): continuation lines
+    joined (a continuation line is one whose first column is blank)."""
     lines = out.splitlines()
-    rule = lines[1]  # dashes under each header, two spaces between
-    spans = [m.span() for m in re.finditer(r"-+", rule)]
-    start = lines[0].index(header)
+    rule = next(i for i, line in enumerate(lines) if set(line) == {"-", " "})  # under the headers
+    spans = [m.span() for m in re.finditer(r"-+", lines[rule])]
+    start = lines[0].index(header.split()[0])
     end = next((b for a, b in spans if a == start), None)
     assert end is not None, header
-    end = None if end == len(rule) else end
     cells: list[str] = []
-    for line in lines[2:]:
-        part = line[start:end].strip()
+    for line in lines[rule + 1:]:
+        part = line[start:end if end < len(lines[rule]) else None].strip()
         if line[:spans[0][1]].strip() or not cells:
             cells.append(part)
         elif part:

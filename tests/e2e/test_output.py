@@ -1,0 +1,80 @@
+"""What the commands print, end to end on the sandbox: ``plan`` speaks as a dry run (its progress
+says "would", its two summary tables say which is which, its estimate never says "0 seconds"),
+progress counts talks, and reasons reach a narrow terminal whole."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from plugin.cli import main
+from plugin.progress import READING_WORDS
+from tests.e2e.conftest import NOW, ServeFactory, Served, small_seed
+from tests.plugin.test_tables import GUEST, column
+
+WRITING_WORDS = ("recording", "booking", "writing", "placing", "sharing", "moving", "filing")
+
+
+def samtal(served: Served, *args: str) -> int:
+    return main([*args, "--config", str(served.config), "--now", NOW.isoformat()])
+
+
+def section(out: str, title: str) -> str:
+    """The lines after ``title`` up to the next blank line."""
+    lines = out.split(title + "\n", 1)[1].splitlines()
+    return "\n".join(lines[:lines.index("")] if "" in lines else lines)
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_plan_speaks_as_a_dry_run(serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    served = serve_tenant(small_seed())
+    assert samtal(served, "plan") == 0
+    out, err = capsys.readouterr()
+
+    steps = [line for line in err.splitlines() if ": " in line and " in " in line]
+    assert steps and "would book talks: 13 talks in under a second" in steps
+    assert "would record who is out of the round: 3 talks in under a second" in steps
+    for line in steps:  # every step says "would", or only reads
+        assert line.startswith(("would ", *READING_WORDS)), line
+    assert not any(line.startswith(WRITING_WORDS) for line in err.splitlines())
+    assert "/s" not in err and "\r" not in err
+
+    after = section(out, "talks by status if this plan were run:")
+    assert re.search(r"^scheduled +13$", after, re.M) and re.search(r"^failed +2$", after, re.M)
+    actions = section(out, "actions this plan would take:")
+    assert actions.splitlines()[0].split() == ["would", "do", "talks"]
+    assert re.search(r"^book +13$", actions, re.M)
+    assert "actions this plan would take, talk by talk:" in out
+    assert not re.search(r"\b0 seconds", out) and "it would take at least 10 seconds" in out
+
+    talk_by_talk = section(out, "actions this plan would take, talk by talk:")
+    assert max(len(line) for line in talk_by_talk.splitlines()) <= 100
+    notes = column(talk_by_talk, "note")
+    assert GUEST in notes and "no manager in Entra ID: set the user's manager attribute" in notes
+    assert "no Exchange Online mailbox samtal can read (ErrorMailRecipientNotFound)" in notes
+    assert "…" not in out
+    assert served.stats()["writes"] == 0
+
+    # Booked: the plan has nothing left to do, and costs under a second of the budget.
+    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
+    capsys.readouterr()
+    assert samtal(served, "plan", "-q") == 0
+    out = capsys.readouterr().out
+    assert "nothing to do" in out and "it would take under a second" in out and not re.search(r"\b0 seconds", out)
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_a_run_counts_talks_and_titles_its_tables(serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    served = serve_tenant(small_seed())
+    assert samtal(served, "run", "--cache", str(tmp_path / "cache.json")) == 0
+    out, err = capsys.readouterr()
+    # 13 talks go through the staged booking, 20 to a $batch: the steps count the 13, not 1 batch
+    for step in ("placing prep guides", "placing forms", "sharing folders", "booking meetings", "writing records"):
+        assert f"{step}: 13 talks in " in err, step
+    assert "recording who is out of the round: 3 talks in " in err
+    assert re.search(r"^scheduled +13$", section(out, "talks by status after this run:"), re.M)
+    assert re.search(r"^book +13$", section(out, "actions this run took:"), re.M)
