@@ -10,7 +10,6 @@ the records as CSV, a summary and the sandbox's state in the output folder.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import random
 import sys
@@ -28,9 +27,9 @@ from connectors.sandbox.people import People
 from plugin.cache import LookCache
 from plugin.commands.status import ORDER, attention, grouped
 from plugin.documents import wordsim
-from plugin.printable import spreadsheet_cell as safe_cell
 from plugin.progress import Progress
 from plugin.reconcile import PassReport, Reconciler
+from plugin.report import CSV_NAME, write_records_csv
 from plugin.records import Record, Status
 from plugin.settings import Settings, load_settings
 from plugin.tables import table
@@ -214,14 +213,7 @@ class _Demo:
                 if not child.is_folder:
                     target.mkdir(exist_ok=True)
                     (target / safe_name(child.name)).write_bytes(client.drive.download(info.id, child.id))
-        with (self.out / "records.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["Key", "Employee", "Manager", "Department", "Status", "MeetingStart",
-                             "Note", "Goals", "CompetenceNeeds"])
-            for r in sorted(records, key=lambda r: r.key):
-                writer.writerow([safe_cell(v) for v in (
-                    r.key, r.employee_name, r.manager_name, r.department, r.status.value,
-                    r.meeting_start, r.note, r.form.get("goals"), r.form.get("competence_needs"))])
+        write_records_csv(records, self.out / CSV_NAME)  # the same file samtal report writes
 
     def summary(self, records: list[Record], requests_served: object) -> str:
         counts = Counter(r.status.value for r in records)

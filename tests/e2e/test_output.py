@@ -3,13 +3,17 @@ says "would", its two summary tables say which is which, its estimate never says
 progress counts talks, and reasons reach a narrow terminal whole."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
 import pytest
 
 from plugin.cli import main
+from plugin.commands.demo import SECRET_VARIABLE as DEMO_SECRET
 from plugin.progress import READING_WORDS
+from plugin.report.csv_export import HEADER
 from tests.e2e.conftest import NOW, ServeFactory, Served, small_seed
 from tests.plugin.test_tables import GUEST, column
 
@@ -78,3 +82,24 @@ def test_a_run_counts_talks_and_titles_its_tables(serve_tenant: ServeFactory, ca
     assert "recording who is out of the round: 3 talks in " in err
     assert re.search(r"^scheduled +13$", section(out, "talks by status after this run:"), re.M)
     assert re.search(r"^book +13$", section(out, "actions this run took:"), re.M)
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_the_demo_and_the_report_write_one_csv_format(serve_tenant: ServeFactory, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(DEMO_SECRET, "demo")
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--people", "20", "-q"]) == 0
+    served = serve_tenant(small_seed())
+    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
+    assert samtal(served, "report", "--out", str(tmp_path / "report")) == 0
+    capsys.readouterr()
+    demo = (tmp_path / "demo" / "records.csv").read_bytes()
+    report = (tmp_path / "report" / "records.csv").read_bytes()
+    bom = "\ufeff".encode()
+    assert demo.startswith(bom) and report.startswith(bom)  # Excel reads å, ä and ö right
+    assert demo.split(b"\r\n", 1)[0] == report.split(b"\r\n", 1)[0]
+    header = next(csv.reader(io.StringIO(demo.decode("utf-8-sig"))))
+    assert tuple(header) == HEADER and len(header) == 23
+    rows = list(csv.reader(io.StringIO(demo.decode("utf-8-sig"))))[1:]
+    assert len(rows) == 20 and all(len(row) == len(header) for row in rows)
