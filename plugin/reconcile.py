@@ -34,7 +34,7 @@ from plugin.overview.place import OverviewCache
 from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.parallel import WorkerPool
 from plugin.progress import Progress, dry_run_label
-from plugin.records import Record, Status
+from plugin.records import Record, Status, without_waiting
 from plugin.roster import Entry, build_roster
 from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
 from plugin.scheduling.planner import find_conflict, plan_round, propose_new_time
@@ -711,7 +711,7 @@ class Reconciler:
                     self._act(saved, "filed", talk.manager.display_name)
                 elif saved.status is Status.HELD and record.status is not Status.HELD:
                     self._act(saved, "held", talk.manager.display_name)
-                if saved.note and saved.note != record.note:
+                if without_waiting(saved.note) not in ("", without_waiting(record.note)):
                     self._act(saved, "form problem", talk.manager.display_name, saved.note)
 
         self._in_batches("writing records", changed, write)

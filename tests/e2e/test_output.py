@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from plugin.cli import main
 from plugin.commands.demo import SECRET_VARIABLE as DEMO_SECRET
 from plugin.progress import READING_WORDS
 from plugin.report.csv_export import HEADER
-from tests.e2e.conftest import NOW, ServeFactory, Served, small_seed
+from plugin.documents import wordsim
+from tests.e2e.checks import LEASE_WRITES, items_by_key, list_items
+from tests.e2e.conftest import AFTER, NOW, ServeFactory, Served, small_seed, team_seed
 from tests.plugin.test_tables import GUEST, column
 
 WRITING_WORDS = ("recording", "booking", "writing", "placing", "sharing", "moving", "filing")
@@ -103,3 +106,30 @@ def test_the_demo_and_the_report_write_one_csv_format(serve_tenant: ServeFactory
     assert tuple(header) == HEADER and len(header) == 23
     rows = list(csv.reader(io.StringIO(demo.decode("utf-8-sig"))))[1:]
     assert len(rows) == 20 and all(len(row) == len(header) for row in rows)
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_status_manager_says_whose_confirmation_is_missing(serve_tenant: ServeFactory, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    served = serve_tenant(team_seed(3))
+    served.run(NOW)
+    talks = {f["Title"]: f for f in items_by_key(served.state()).values()}
+    for name, confirm in (("Person 0", ("employee_confirmed",)), ("Person 1", ("manager_confirmed",)),
+                          ("Person 2", ())):
+        f = talks[name]
+        served.people.save_file(f["DriveId"], f["FormItemId"], wordsim.fill_form(
+            served.blob(f["FormItemId"]), {"goals": "Skriva klart boken"}, confirm=confirm))
+    writes = served.stats()["writes"]
+    served.run(AFTER)  # every talk held; the forms read, none filed
+    items = list_items(served.state())
+    # held and the note in one write for each of the 5 talks (Bo, Olga and their team)
+    assert served.stats()["writes"] - writes == 5 + LEASE_WRITES
+    served.run(AFTER + timedelta(hours=7))  # looked at again: nothing changed, nothing written
+    assert list_items(served.state()) == items
+
+    assert main(["status", "--manager", "boss@example.se", "--config", str(served.config),
+                 "--now", AFTER.isoformat()]) == 0  # waiting is on track, not a problem
+    rows = {line.split()[1]: line for line in capsys.readouterr().out.splitlines() if line.startswith("Person ")}
+    assert "held" in rows["0"] and "waiting for the manager's confirmation" in rows["0"]
+    assert "held" in rows["1"] and "waiting for the employee's confirmation" in rows["1"]
+    assert "waiting for the employee's and the manager's" in rows["2"]
