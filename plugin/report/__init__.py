@@ -8,7 +8,7 @@ Public API::
     render_page(data, language="en") -> str               # one HTML page, no network needed
     records_csv(records) -> str                           # formula-injection-safe cells
     write_records_csv(records, path) -> Path              # the same, UTF-8 with a BOM for Excel
-    write_report(records, settings, out_dir) -> ReportFiles
+    write_report(records, settings, out_dir, language=None) -> ReportFiles
 
 Module roles: ``data`` (counting; what the records can tell), ``charts`` (matplotlib to inline
 SVG), ``page`` (HTML), ``csv_export``.
@@ -33,14 +33,16 @@ class ReportFiles:
     csv: Path
 
 
-def write_report(records: list[Record], settings: Settings, out_dir: Path) -> ReportFiles:
-    """Write ``report.html`` and ``records.csv`` for the campaign into ``out_dir``."""
+def write_report(records: list[Record], settings: Settings, out_dir: Path,
+                 language: str | None = None) -> ReportFiles:
+    """Write ``report.html`` (in ``language``, default the campaign's ``language.default``) and
+    ``records.csv`` (the records as stored, reasons in English) into ``out_dir``."""
     data = build(records, campaign_id=settings.campaign.id, title=settings.campaign.title,
                  now=settings.now, window=(settings.campaign.window.start, settings.campaign.window.end),
                  zone=settings.meetings.zone.tzinfo, min_group_size=settings.report.min_group_size)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = out_dir / HTML_NAME, out_dir / CSV_NAME
-    html_path.write_text(render_page(data, settings.language.default), encoding="utf-8")
+    html_path.write_text(render_page(data, language or settings.language.default), encoding="utf-8")
     write_records_csv(records, csv_path)
     return ReportFiles(html_path, csv_path)
 

@@ -133,3 +133,26 @@ def test_status_manager_says_whose_confirmation_is_missing(serve_tenant: ServeFa
     assert "held" in rows["0"] and "waiting for the manager's confirmation" in rows["0"]
     assert "held" in rows["1"] and "waiting for the employee's confirmation" in rows["1"]
     assert "waiting for the employee's and the manager's" in rows["2"]
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_report_language_by_campaign_or_option(serve_tenant: ServeFactory, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    served = serve_tenant(small_seed())
+    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
+    assert samtal(served, "report", "--out", str(tmp_path / "sv")) == 0  # language.default: sv
+    assert samtal(served, "report", "--out", str(tmp_path / "en"), "--language", "en") == 0
+    capsys.readouterr()
+    sv = (tmp_path / "sv" / "report.html").read_text(encoding="utf-8")
+    en = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in sv and "<h1>Medarbetarsamtal 2027</h1>" in sv and "Medarbetarsamtal: Medarbetarsamtal" not in sv
+    assert "ingen chef är angiven i Entra ID: fyll i användarens chef (attributet manager)" in sv
+    assert "det finns ingen brevlåda i Exchange Online som samtal kan läsa (ErrorMailRecipientNotFound)" in sv
+    assert "no manager in Entra ID" not in sv and "misslyckat" in sv and ">failed<" not in sv
+    assert '<html lang="en">' in en and "no manager in Entra ID: set the user&#x27;s manager attribute" in en
+    assert (tmp_path / "sv" / "records.csv").read_bytes() == (tmp_path / "en" / "records.csv").read_bytes()
+    try:
+        code: object = samtal(served, "report", "--out", str(tmp_path / "de"), "--language", "de")
+    except SystemExit as bad:  # argparse's refusal
+        code = bad.code
+    assert code == 2 and not (tmp_path / "de").exists()
