@@ -9,7 +9,8 @@ is not recognised (Graph's own error messages, say) is shown as stored.
 
 The English sentences come from :mod:`plugin.roster`, :mod:`plugin.settings` (scope),
 :mod:`plugin.planning`, :mod:`plugin.scheduling.planner`, :mod:`plugin.reconcile`,
-:mod:`plugin.folders`, :mod:`plugin.sharing` and ``connectors/graph/errors.py`` (hints);
+:mod:`plugin.folders`, :mod:`plugin.sharing`, ``plugin/held.py`` (a meeting off after the
+window) and ``connectors/graph/errors.py`` (hints);
 ``tests/plugin/report/test_reasons.py`` makes each of them there and checks it is translated.
 """
 from __future__ import annotations
@@ -69,6 +70,15 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
      "den gemensamma lediga tiden mellan {a} och {b} går åt till chefens andra samtal (med {buffer} "
      "minuter mellan samtalen och högst {most} samtal per dag)"),
     (r"the manager has (?P<inner>.+)", "chefen: {inner}"),
+    # a meeting off after the window (plugin/held.py): its parts are joined by "; "
+    (r"the meeting(?P<booked> booked for \d{1,2} \w+ \d{4})? was declined or its time taken since, and "
+     r"no new time was found",
+     "mötet{booked} avböjdes, eller tiden blev upptagen av något annat, och ingen ny tid hittades"),
+    (r"the employee declined the meeting(?P<booked> booked for \d{1,2} \w+ \d{4})?",
+     "medarbetaren avböjde mötet{booked}"),
+    (r"the meeting(?P<booked> booked for \d{1,2} \w+ \d{4})? was cancelled", "mötet{booked} ställdes in"),
+    (r"the campaign window ended on (?P<d>\S+): no time is left to book it again",
+     "samtalsperioden slutade {d}: det finns ingen tid kvar att boka om det"),
     # plugin/folders.py and plugin/sharing.py (their hints follow " — ")
     (r"a folder already stands at the talk's path in the OneDrive of (?P<owner>.*?) and is not this "
      r"talk's \((?P<inner>.*)\); nothing was written into it or shared",
@@ -111,6 +121,11 @@ _GROUP_WORDS_SV = {"inherited": ", ärvd"}
 # Words samtal itself puts into a variable part.
 _VALUE_WORDS_SV = {"unknown error": "okänt fel", "(none)": "(ingen)"}
 _ROLES_SV = {"read": "läsa", "write": "redigera", "owner": "ägare"}
+_MONTHS_SV = dict(zip(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"),
+    ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+     "oktober", "november", "december")))
 
 # The accounts an address clash names (plugin/roster.py, address_clashes): clauses joined by
 # "; ", each "ADDRESS (the FIELDS of UPN, object id ID) is also the FIELDS of UPN (object id ID),
@@ -191,6 +206,9 @@ def _values(match: re.Match[str], language: str) -> dict[str, str] | None:
             value = inner
         elif name in _GROUP_WORDS_SV:
             value = _GROUP_WORDS_SV[name] if value else ""
+        elif name == "booked" and value:  # " booked for 17 March 2027"
+            day, month, year = value.split()[-3:]
+            value = f" som var bokat till {day} {_MONTHS_SV.get(month, month)} {year}"
         elif name == "roles":
             value = ", ".join(_ROLES_SV.get(r, r) for r in value.split(", "))
         values[name] = _VALUE_WORDS_SV.get(value or "", value or "")

@@ -99,6 +99,16 @@ def graph_reasons() -> list[str]:
     return out
 
 
+# A meeting off when the window is over (plugin/held.py, too_late, on the branch this one merges
+# into): as it words them.
+OFF_AFTER_THE_WINDOW = [
+    f"{what}; the campaign window ended on 2027-03-31: no time is left to book it again"
+    for what in ("the meeting booked for 17 March 2027 was declined or its time taken since, and no new "
+                 "time was found", "the meeting was declined or its time taken since, and no new time was found",
+                 "the employee declined the meeting booked for 3 February 2027",
+                 "the meeting booked for 1 April 2027 was cancelled")]
+
+
 def every_reason() -> list[str]:
     mailbox = [_no_mailbox(code) for code in ("ErrorMailRecipientNotFound", "ErrorAccessDenied", None)]
     return list(dict.fromkeys(
@@ -106,7 +116,7 @@ def every_reason() -> list[str]:
         + [f"the manager has {m}" for m in mailbox]
         + ["Exchange did not answer for this mailbox",  # plugin/planning.py
            "the campaign window ended on 2027-04-30: no time is left to book",  # plugin/reconcile.py
-           NO_REASON]))
+           NO_REASON] + OFF_AFTER_THE_WINDOW))
 
 
 def test_the_reasons_are_made_by_the_code_that_writes_them() -> None:
@@ -146,6 +156,14 @@ def test_the_variable_parts_are_kept() -> None:
     said = reason_text(general_reason(clash_reason), "sv")
     assert said.startswith("två konton har samma adress: … (mail för …, objekt-id twin1) är också UPN för … "
                            "(objekt-id twin2); en kallelse eller delning till adressen kan hamna hos det andra kontot")
+
+
+def test_a_meeting_off_after_the_window_in_swedish() -> None:
+    assert reason_text(OFF_AFTER_THE_WINDOW[0], "sv") == (
+        "mötet som var bokat till 17 mars 2027 avböjdes, eller tiden blev upptagen av något annat, och ingen ny tid hittades; "
+        "samtalsperioden slutade 2027-03-31: det finns ingen tid kvar att boka om det")
+    assert reason_text(OFF_AFTER_THE_WINDOW[2], "sv").startswith(
+        "medarbetaren avböjde mötet som var bokat till 3 februari 2027; ")
 
 
 def test_unknown_text_is_shown_as_stored() -> None:
