@@ -3,7 +3,8 @@ docs/records.md#filed-form-fields).
 
 A form is finished when both confirmation boxes are checked. Only the fields the form's contract
 marks as filed reach the record: health notes and feedback to the manager stay in the document.
-A form that cannot be filed is held for review: the talk keeps its status and ``Note`` begins
+A form read but not yet confirmed by both says so in ``Note``, naming whose confirmation is
+missing (:func:`~plugin.records.waiting_note`). A form that cannot be filed is held for review: the talk keeps its status and ``Note`` begins
 with :data:`~plugin.records.REVIEW` and says why (the form cannot be read or is too large, it
 belongs to another talk, it is not samtal's form at all, or it is confirmed but not fully read).
 The names filed are the directory's (the record's), never what the form's locked fields say.
@@ -24,7 +25,7 @@ from plugin.cache import LookCache
 from plugin.documents import FORM_FIELDS, DocumentError, FormReading, read_form
 from plugin.documents.model import FieldValue
 from plugin.form_date import filed_note
-from plugin.records import REVIEW, Record, Status, fit_multiline
+from plugin.records import REVIEW, Record, Status, fit_multiline, waiting_note
 
 _NOTE_LIMIT = 2000
 _NAMES = ("employee_name", "manager_name")  # filed from the directory: Title and ManagerName
@@ -95,8 +96,11 @@ def judge_reading(record: Record, reading: FormReading | DocumentError, now: dat
         waiting = " and ".join(
             who for who, done in (("the employee", reading.employee_confirmed),
                                   ("the manager", reading.manager_confirmed)) if not done)
-        # The form is this talk's and readable again: a hold from an earlier look no longer applies.
-        return Collected(record.with_changes(note="") if record.held_for_review else record, False, waiting)
+        # The note says whose confirmation is missing (status --manager shows it); the form is
+        # this talk's and readable again, so a hold from an earlier look no longer applies. The
+        # record is written only when that changes.
+        note = waiting_note(record.note, not reading.employee_confirmed, not reading.manager_confirmed)
+        return Collected(record.with_changes(note=note[:_NOTE_LIMIT]), False, waiting)
     booked = record.meeting_start.astimezone(zone).date() if record.meeting_start else None
     filed_tags = [tag for tag, spec in FORM_FIELDS.items() if spec.filed]
     # the booking gives the date: a form whose date could not be read is still filed

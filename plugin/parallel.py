@@ -29,9 +29,11 @@ class WorkerPool:
         self._lock = threading.Lock()
 
     def run(self, items: Sequence[_T], fn: Callable[[_T], None],
-            advance: Callable[[int], None] | None = None) -> None:
+            advance: Callable[[int], None] | None = None,
+            weight: Callable[[_T], int] | None = None) -> None:
         """``fn`` on every item, ``workers`` at a time; ``advance(n)`` is called on this thread
-        as items finish. The first exception stops the hand-out of further items and is raised
+        as items finish, ``n`` counting each item as ``weight(item)`` (default 1: a batch of
+        talks counts as its talks). The first exception stops the hand-out of further items and is raised
         here once the items already started have finished. Called from inside one of the pool's
         own items, the items run one by one on that thread (no deadlock on a full pool)."""
         if not items:
@@ -40,7 +42,7 @@ class WorkerPool:
             for item in items:
                 fn(item)
                 if advance is not None:
-                    advance(1)
+                    advance(weight(item) if weight is not None else 1)
             return
         state = threading.Lock()
         source = iter(items)
@@ -63,8 +65,9 @@ class WorkerPool:
                         with state:
                             failures.append(exc)
                         return
+                    done = weight(item) if weight is not None else 1  # type: ignore[arg-type]
                     with state:
-                        finished[0] += 1
+                        finished[0] += done
             finally:
                 _inside.active = False
 

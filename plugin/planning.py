@@ -109,7 +109,7 @@ def read_availability(calendar: Calendar, people: Iterable[User], rules: Rules, 
 
 def _no_mailbox(code: str | None) -> str:
     if code in ("ErrorAccessDenied",):
-        return "the mailbox is outside the app's Exchange application access policy"
+        return f"the mailbox is outside the app's Exchange application access policy ({code})"
     return f"no Exchange Online mailbox samtal can read ({code or 'unknown error'})"
 
 

@@ -34,8 +34,8 @@ from plugin.overview import refresh_team_overviews
 from plugin.overview.place import OverviewCache
 from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.parallel import WorkerPool
-from plugin.progress import Progress
-from plugin.records import Record, Status
+from plugin.progress import Progress, dry_run_label
+from plugin.records import Record, Status, without_waiting
 from plugin.roster import Entry, build_roster
 from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
 from plugin.scheduling.planner import find_conflict, plan_round, propose_new_time
@@ -238,7 +238,6 @@ class Reconciler:
         """Write records in batches (one ``$batch`` per 20); a failed write waits for next pass.
         Records that are stored as they are already are left out (and out of the progress)."""
         records = [r for r in records if self.book.needs_write(r)]
-        chunks = [records[i:i + 20] for i in range(0, len(records), 20)]
 
         def write(chunk: list[Record]) -> None:
             for after, saved in zip(chunk, self.book.put_many(chunk)):
@@ -247,7 +246,7 @@ class Reconciler:
                         raise ConsentNeeded(str(saved)) from saved
                     self.report.retry_later.append(f"{after.key}: {saved}")
 
-        self._run_parallel(label, chunks, write)
+        self._in_batches(label, records, write)
 
     def _out_of_round(self, entry: Entry, record: Record | None) -> Record | None:
         """The record of someone outside the round (to be written), or None to leave it."""
@@ -755,7 +754,7 @@ class Reconciler:
                     self._act(saved, "filed", talk.manager.display_name)
                 elif saved.status is Status.HELD and record.status is not Status.HELD:
                     self._act(saved, "held", talk.manager.display_name)
-                if saved.note and saved.note != record.note:
+                if without_waiting(saved.note) not in ("", without_waiting(record.note)):
                     self._act(saved, "form problem", talk.manager.display_name, saved.note)
 
         self._in_batches("writing records", changed, write)
@@ -778,17 +777,20 @@ class Reconciler:
                 self.report.retry_later.append(f"{record.key}: {err}")
 
     def _in_batches(self, label: str, items: list[_T], fn: Callable[[list[_T]], None]) -> None:
-        """``fn`` on consecutive groups of :data:`BATCH` items (one ``$batch`` each), in parallel."""
-        self._run_parallel(label, [items[i:i + BATCH] for i in range(0, len(items), BATCH)], fn)
+        """``fn`` on consecutive groups of :data:`BATCH` items (one ``$batch`` each), in parallel;
+        progress counts the items."""
+        self._run_parallel(label, [items[i:i + BATCH] for i in range(0, len(items), BATCH)], fn, len)
 
-    def _run_parallel(self, label: str, items: Iterable[_T], fn: Callable[[_T], None]) -> None:
+    def _run_parallel(self, label: str, items: Iterable[_T], fn: Callable[[_T], None],
+                      size: Callable[[_T], int] | None = None) -> None:
         work = list(items)
         if not work:
             return
         if self.lease is not None:
             fn = self.lease.guard(fn)
-        with self.progress.step(label, len(work)) as bar:
-            self._pool.run(work, fn, bar.update)  # type: ignore[attr-defined]
+        label = dry_run_label(label) if self.dry_run else label
+        with self.progress.step(label, sum(map(size, work)) if size else len(work)) as bar:
+            self._pool.run(work, fn, bar.update, size)
 
 
 def _stub(user_id: str, address: str) -> User:

@@ -74,6 +74,30 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 #: ``held``) and its form was not filed, for the reason that follows (unreadable, too large,
 #: another talk's, not samtal's form, confirmed but not fully read).
 REVIEW = "held for review: "
+#: How a note begins that says whose confirmation a talk's form still lacks (the form was read,
+#: is this talk's, and not both boxes are checked): "waiting for the manager's confirmation".
+#: It leads the note; what else the note said follows after "; ".
+WAITING = "waiting for "
+
+
+def waiting_note(note: str, employee: bool, manager: bool) -> str:
+    """``note`` saying whose confirmation is missing (``employee``/``manager``: that side has
+    not confirmed), in place of what an earlier look said; a hold for review is over (the form
+    was read). Nobody missing: the note without a waiting clause."""
+    rest = "" if note.startswith(REVIEW) else without_waiting(note)
+    who = [f"the {side}'s" for side, missing in (("employee", employee), ("manager", manager)) if missing]
+    clause = f"{WAITING}{' and '.join(who)} confirmation{'s' if len(who) > 1 else ''}" if who else ""
+    return "; ".join(part for part in (clause, rest) if part)
+
+
+def without_waiting(note: str) -> str:
+    """``note`` without its leading "waiting for ..." clause."""
+    if not note.startswith(WAITING):
+        return note
+    _, _, rest = note.partition("; ")
+    return rest
+
+
 #: What ends a form field the list holds shortened (the whole text stays in the document).
 SHORTENED_MARK = "\n[…]"
 
@@ -134,6 +158,12 @@ class Record:
 
     def with_changes(self, **changes: Any) -> "Record":
         return replace(self, **changes)
+
+    @property
+    def waiting_for(self) -> str:
+        """Whose confirmation its form lacks, as its note says it ("waiting for the manager's
+        confirmation"), or "" when the note says nothing of it."""
+        return self.note.partition("; ")[0] if self.note.startswith(WAITING) else ""
 
     @property
     def held_for_review(self) -> bool:

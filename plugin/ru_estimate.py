@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from plugin.progress import duration_text
+
 RU_PER_ACTION: dict[str, int] = {
     "book": 2 + 2 + 1 + 2 + 5 + 2,
     "book again": 2 + 2 + 2 + 2,
@@ -80,13 +82,12 @@ def estimate_round(actions: Iterable[tuple[str, str]], records: int, ru_per_minu
 
 
 def describe(estimate: RoundEstimate, budget_source: str) -> list[str]:
-    """Lines for ``samtal plan``."""
-    lines = [f"SharePoint resource units: about {estimate.ru:,}"
+    """Lines for ``samtal plan`` (a dry run: what running the plan would cost)."""
+    lines = [f"SharePoint resource units running this plan would cost: about {estimate.ru:,}"
              + (f" ({estimate.per_talk:.1f} per talk)" if estimate.talks else "")]
     for what, n, ru in estimate.by_action:
         lines.append(f"  {ru:8,} RU  {what} ×{n}")
-    minutes = estimate.minutes
-    shown = f"{minutes * 60:.0f} seconds" if minutes < 1 else (
-        f"{minutes:.0f} minutes" if minutes < 120 else f"{minutes / 60:.1f} hours")
-    lines.append(f"at {estimate.ru_per_minute:,} RU a minute ({budget_source}) this pass takes at least {shown}")
+    seconds = estimate.minutes * 60
+    floor = duration_text(seconds) if seconds < 1 else f"at least {duration_text(seconds)}"
+    lines.append(f"at {estimate.ru_per_minute:,} RU a minute ({budget_source}) it would take {floor}")
     return lines

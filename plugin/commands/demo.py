@@ -10,7 +10,6 @@ the records as CSV, a summary and the sandbox's state in the output folder.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import random
 import sys
@@ -28,9 +27,9 @@ from connectors.sandbox.people import People
 from plugin.cache import LookCache
 from plugin.commands.status import ORDER, attention, grouped
 from plugin.documents import wordsim
-from plugin.printable import spreadsheet_cell as safe_cell
 from plugin.progress import Progress
 from plugin.reconcile import PassReport, Reconciler
+from plugin.report import CSV_NAME, write_records_csv
 from plugin.records import Record, Status
 from plugin.settings import Settings, load_settings
 from plugin.tables import table
@@ -39,6 +38,7 @@ from plugin.tenant import open_client
 ZONE = ZoneInfo("Europe/Stockholm")
 WINDOW = (date(2027, 2, 1), date(2027, 4, 30))
 SECRET_VARIABLE = "SAMTAL_DEMO_SECRET"
+SUMMARY_WIDTH = 100  # summary.md's tables: the same file on every terminal
 CAMPAIGN = """\
 # A campaign file for the sandbox tenant samtal demo started (it served {graph_url} while the
 # demo ran). To try it yourself: samtal sandbox --state {state} --port {port}, then
@@ -170,7 +170,7 @@ class _Demo:
         filled = 0
         with self.progress.step("people fill in forms", len(records)) as bar:
             for record in records:
-                bar.update(1)  # type: ignore[attr-defined]
+                bar.update(1)
                 if not (record.form_item_id and record.drive_id):
                     continue
                 luck = self.rng.random()
@@ -191,7 +191,7 @@ class _Demo:
         wanted = [r for r in records if r.drive_id and r.folder_id]
         with self.progress.step("saving the documents", len(wanted)) as bar:
             for record in wanted:
-                bar.update(1)  # type: ignore[attr-defined]
+                bar.update(1)
                 folder = docs / name_with_id(record.employee_name, record.employee_id, max_length=120)
                 folder.mkdir(exist_ok=True)
                 for child in client.drive.list_children(record.drive_id, record.folder_id):
@@ -214,27 +214,21 @@ class _Demo:
                 if not child.is_folder:
                     target.mkdir(exist_ok=True)
                     (target / safe_name(child.name)).write_bytes(client.drive.download(info.id, child.id))
-        with (self.out / "records.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["Key", "Employee", "Manager", "Department", "Status", "MeetingStart",
-                             "Note", "Goals", "CompetenceNeeds"])
-            for r in sorted(records, key=lambda r: r.key):
-                writer.writerow([safe_cell(v) for v in (
-                    r.key, r.employee_name, r.manager_name, r.department, r.status.value,
-                    r.meeting_start, r.note, r.form.get("goals"), r.form.get("competence_needs"))])
+        write_records_csv(records, self.out / CSV_NAME)  # the same file samtal report writes
 
     def summary(self, records: list[Record], requests_served: object) -> str:
         counts = Counter(r.status.value for r in records)
         lines = ["# samtal demo", "", "## The campaign, run by run", ""]
         lines += [f"- {label}: {what}" for label, what in self.story]
         lines += ["", "## Records by status", "", "```",
-                  table(["status", "talks"], [(s, counts.get(s, 0)) for s in ORDER] + [("total", len(records))]),
-                  "```", "", "## By department", "", "```", grouped(records, "department"), "```"]
+                  table(["status", "talks"], [(s, counts.get(s, 0)) for s in ORDER] + [("total", len(records))],
+                        width=SUMMARY_WIDTH),
+                  "```", "", "## By department", "", "```", grouped(records, "department", width=SUMMARY_WIDTH), "```"]
         needs = attention(records)
         if needs:
             lines += ["", f"## Needs attention ({len(needs)})", "", "```",
                       table(["status", "employee", "reason"],
-                            [(r.status.value, r.employee_name, r.note) for r in needs], max_width=80),
+                            [(r.status.value, r.employee_name, r.note) for r in needs], width=SUMMARY_WIDTH),
                       "```"]
         lines += ["", f"Graph requests served by the sandbox: {requests_served}", ""]
         text = "\n".join(lines)

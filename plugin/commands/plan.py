@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append((a.what, a.employee, a.manager, when, a.note))
     shown = rows if args.all else rows[:50]
     if shown:
-        print(table(("action", "employee", "manager", f"time ({settings.meetings.zone.iana})", "note"), shown))
+        print("actions this plan would take, talk by talk:")
+        print(table(("would do", "employee", "manager", f"time ({settings.meetings.zone.iana})", "note"), shown))
         if len(rows) > len(shown):
             print(f"… and {len(rows) - len(shown)} more (--all lists them)")
         print()

@@ -1,6 +1,7 @@
 """``samtal report``: the HR overview of the campaign, from the records list only (it writes
-nothing to the tenant): ``report.html`` (self-contained, charts inline, opens from disk) and
-``records.csv`` (formula-injection-safe) in ``--out DIR``.
+nothing to the tenant): ``report.html`` (self-contained, charts inline, opens from disk; in
+``--language sv|en``, by default the campaign's ``language.default``) and ``records.csv``
+(formula-injection-safe; the records as stored) in ``--out DIR``.
 
 Exit status: 0 written; 1 Graph failed (try again); 2 bad settings or arguments; 3 an
 administrator must act first (consent, credentials).
@@ -24,6 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     parser.add_argument("--out", required=True, type=Path, metavar="DIR",
                         help="folder for report.html and records.csv (created when missing)")
+    parser.add_argument("--language", choices=("sv", "en"), default=None,
+                        help="language of report.html, reasons included (default: the campaign's "
+                             "language.default); records.csv keeps the reasons as stored")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if store is None:
         print(f"no records yet: the list {settings.records.list!r} does not exist on "
               f"{settings.records.site} (samtal run creates it); the report is empty")
-    files = write_report(records, settings, args.out)
+    files = write_report(records, settings, args.out, getattr(args, "language", None))
     print(f"{len(records)} records: {files.html} and {files.csv}")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from plugin.printable import printable
 from plugin.lease import LeaseHeld, LeaseLost
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
+from plugin.records import Status
 from plugin.settings import Settings
 from plugin.store import RecordStore
 from plugin.tables import table
@@ -103,21 +105,31 @@ def run_pass(args: argparse.Namespace, *, dry_run: bool) -> tuple[Settings, Pass
     return settings, report, EXIT_PARTIAL if report.retry_later else 0
 
 
+# What a dry run proposes to book leaves the talk scheduled (a dry run keeps no record of it).
+_BOOKINGS = frozenset({"book", "book again", "move (declined)", "move (time taken since)",
+                       "move to the new manager"})
+
+
 def print_summary(report: PassReport, *, dry_run: bool = False) -> None:
-    counts = report.statuses()
-    rows = [(status, n) for status, n in sorted(counts.items())]
-    print(table(("status", "talks"), rows))
-    done: dict[str, int] = {}
-    for a in report.actions:
-        done[a.what] = done.get(a.what, 0) + 1
-    verb = "would do" if dry_run else "done this run"
+    """Two tables, titled so that their numbers are not read as one: the talks by status once
+    the pass is done (a dry run: once the plan were carried out), and what the pass did (would
+    do), by action."""
+    status = {r.key: r.status.value for r in report.records}
+    if dry_run:
+        status |= {a.key: "scheduled" for a in report.actions if a.what in _BOOKINGS}
+    counts = Counter(status.values())
+    print("talks by status if this plan were run:" if dry_run else "talks by status after this run:")
+    print(table(("status", "talks"), [(s.value, counts[s.value]) for s in Status if counts[s.value]]))
+    done = Counter(a.what for a in report.actions)
     if done:
         print()
-        print(table((verb, "talks"), sorted(done.items())))
+        print("actions this plan would take:" if dry_run else "actions this run took:")
+        print(table(("would do" if dry_run else "action", "talks"), sorted(done.items())))
     else:
         print("\nnothing to do")
     if report.retry_later:
-        print(f"\n{len(report.retry_later)} talk(s) will be tried again next run:")
+        print(f"\n{len(report.retry_later)} talk(s) met a passing problem and are left out of this plan:"
+              if dry_run else f"\n{len(report.retry_later)} talk(s) will be tried again next run:")
         for line in report.retry_later[:20]:
             print(f"  {printable(line)}")
 

@@ -62,7 +62,7 @@ def load_records(args: argparse.Namespace) -> tuple[list[Record] | None, int]:
         return None, EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else 1
 
 
-def grouped(records: Iterable[Record], key: str) -> str:
+def grouped(records: Iterable[Record], key: str, *, width: int | None = None) -> str:
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     for r in records:
         name = (r.department if key == "department" else r.manager_name or r.manager_email) or "(none)"
@@ -71,7 +71,7 @@ def grouped(records: Iterable[Record], key: str) -> str:
     for name in sorted(groups):
         c = groups[name]
         rows.append([name, *(c.get(s, 0) for s in ORDER), sum(c.values())])
-    return table([key, *ORDER, "total"], rows)
+    return table([key, *ORDER, "total"], rows, width=width)
 
 
 def attention(records: Iterable[Record]) -> list[Record]:
@@ -94,7 +94,7 @@ def manager_view(records: list[Record], zone: ZoneInfo) -> str:
         return r.meeting_start.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.meeting_start else "-"
     rows = [(r.employee_name, r.status.value, when(r), r.note)
             for r in sorted(records, key=lambda r: (r.meeting_start is None, r.meeting_start, r.employee_name))]
-    return table(["employee", "status", "meeting", "note"], rows, max_width=70)
+    return table(["employee", "status", "meeting", "note"], rows)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,7 +122,6 @@ def run(args: argparse.Namespace) -> int:
     if needs:
         print(f"\nneeds attention ({len(needs)}):")
         print(table(["status", "employee", "manager", "reason"],
-                    [(r.status.value, r.employee_name, r.manager_name, r.note) for r in needs],
-                    max_width=70))
+                    [(r.status.value, r.employee_name, r.manager_name, r.note) for r in needs]))
         return EXIT_ATTENTION
     return 0

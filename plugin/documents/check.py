@@ -19,6 +19,7 @@ from lxml import etree
 from plugin.documents import oxml
 from plugin.documents.model import FORM_FIELDS, DocumentError, TalkContext
 from plugin.documents.placeholders import normalise
+from plugin.documents.positions import control_place, paragraph_place
 from plugin.documents.read import boilerplate_of, read_package
 from plugin.documents.render import ALLOWED, KINDS, Template, talk_values
 from plugin.documents.safety import Package
@@ -46,20 +47,73 @@ def _short(message: str) -> str:
 
 
 def schema_problems(part: str, root: etree._Element, xsd: str = "wml.xsd") -> list[str]:
-    """Schema errors of one part, each as ``part line N: message``."""
+    """Schema errors of one part, each as ``part, where: message``, where naming the content
+    control or the paragraph the error is in (:mod:`plugin.documents.positions`)."""
     validator = schema(xsd)
     stripped = oxml.strip_markup_compatibility(root)
     if validator.validate(stripped):
         return []
-    return [f"{part} line {e.line} at {e.path}: {_short(e.message)}" for e in validator.error_log][:20]
+    return [f"{part}, {_where(stripped, e.path)}: {_short(e.message)}" for e in validator.error_log][:20]
 
 
-def infer_kind(name: str, doc: etree._Element) -> str:
+def _where(root: etree._Element, path: str | None) -> str:
+    """The place of the element at ``path`` (the XPath libxml2 reports with an error)."""
+    try:
+        found = root.getroottree().xpath(path or "", namespaces={k: v for k, v in root.nsmap.items() if k})
+    except etree.XPathError:
+        found = []
+    el = found[0] if isinstance(found, list) and found and isinstance(found[0], etree._Element) else None
+    if el is None:
+        return "somewhere in the part"
+    sdt = el if el.tag == oxml.W_SDT else oxml.enclosing(el, oxml.W_SDT)
+    return control_place(sdt) if sdt is not None else paragraph_place(el)
+
+
+def infer_kind(name: str, doc: etree._Element, package: Package | None = None) -> str:
+    """The kind a template is, when not given: from its file name (``form.sv.docx``), else the
+    form's content controls, else :data:`TEMPLATE_PROPERTY`, else a prep guide."""
     stem = Path(name).name.split(".")[0]
     if stem in KINDS:
         return stem
     tags = {oxml.control_tag(s) for s in oxml.controls(doc)}
-    return "form" if tags & set(FORM_FIELDS) else "prep_guide"
+    if tags & set(FORM_FIELDS):
+        return "form"
+    declared = _declared(package) if package is not None else ""
+    return declared if declared in KINDS else "prep_guide"
+
+
+def _declared(package: Package) -> str:
+    """The kind :data:`TEMPLATE_PROPERTY` names ("form" of ``form.sv``), or ""."""
+    props = (oxml.read_custom_properties(package.xml(oxml.CUSTOM_PART))
+             if package.has(oxml.CUSTOM_PART) else {})
+    return props.get(TEMPLATE_PROPERTY, "").split(".")[0]
+
+
+KIND_NAMES = {"prep_guide": "prep guide", "form": "documentation form", "manager_guide": "manager's guide"}
+#: The document property samtal's own templates carry: ``form.sv``, ``prep_guide.en``, ...
+TEMPLATE_PROPERTY = "samtal_template"
+
+
+def kind_mismatch(kind: str, doc: etree._Element, package: Package) -> str:
+    """Why the template is not a ``kind`` at all, or "". The form is the only template with the
+    form's content controls (tagged ``employee_name``, ``goals``, ...); the two guides differ by
+    their placeholders, and samtal's own templates say which they are in the document property
+    :data:`TEMPLATE_PROPERTY`, which Word keeps when HR edits and saves them."""
+    form_tags = [t for t in (oxml.control_tag(s) or "" for s in oxml.controls(doc)) if t in FORM_FIELDS]
+    declared = _declared(package)
+    if kind != "form" and form_tags:
+        shown = ", ".join(dict.fromkeys(form_tags[:4])) + (", …" if len(set(form_tags)) > 4 else "")
+        return (f"this is a documentation form, not a {KIND_NAMES[kind]}: it holds the form's content "
+                f"controls ({shown}); check it with --kind form")
+    if kind == "form" and not form_tags:
+        guess = f"--kind {declared}" if declared in ("prep_guide", "manager_guide") else \
+            "--kind prep_guide or --kind manager_guide"
+        return (f"this is not a documentation form: it has none of the form's content controls "
+                f"({', '.join(list(FORM_FIELDS)[:3])}, …); if it is a guide, check it with {guess}")
+    if kind != "form" and declared in KINDS and declared != kind and declared != "form":
+        return (f"this is a {KIND_NAMES[declared]}, not a {KIND_NAMES[kind]}: its document property "
+                f"{TEMPLATE_PROPERTY} says so; check it with --kind {declared}")
+    return ""
 
 
 def check_template(data: bytes, *, kind: str | None = None, name: str = "") -> tuple[str, ...]:
@@ -67,9 +121,12 @@ def check_template(data: bytes, *, kind: str | None = None, name: str = "") -> t
     the file is not a readable .docx at all."""
     package = Package(data, label=name or "template")
     doc = package.xml("word/document.xml")
-    kind = kind or infer_kind(name, doc)
+    kind = kind or infer_kind(name, doc, package)
     if kind not in KINDS:
         raise DocumentError(f"unknown template kind {kind!r}; one of {', '.join(KINDS)}")
+    mismatch = kind_mismatch(kind, doc, package)
+    if mismatch:
+        return (mismatch,)
     problems: list[str] = []
     parts = [p for p in _WML_PARTS if package.has(p)] + oxml.header_footer_parts(package.entries)
     for part in parts:
@@ -87,7 +144,7 @@ def check_template(data: bytes, *, kind: str | None = None, name: str = "") -> t
     if kind == "form":
         problems += _form_problems(doc)
     if not problems:
-        problems += _trial_render(data, kind, name or "template")
+        problems += _trial_render(data, kind, "the trial document")
     return tuple(problems)
 
 
@@ -96,28 +153,27 @@ def _form_problems(doc: etree._Element) -> list[str]:
     seen: dict[str, int] = {}
     for sdt in oxml.controls(doc):
         tag = oxml.control_tag(sdt)
-        where = f"line {sdt.sourceline}"
+        where = control_place(sdt)
         if not tag:
-            problems.append(f"word/document.xml {where}: a content control without a tag "
-                            f"(title {oxml.control_alias(sdt)!r}); give it one of the form's tags")
+            problems.append(f"word/document.xml: {where}; give it one of the form's tags")
             continue
         seen[tag] = seen.get(tag, 0) + 1
         spec = FORM_FIELDS.get(tag)
         if spec is None:
-            problems.append(f"word/document.xml {where}: unknown tag '{tag}'; the form's tags are "
+            problems.append(f"word/document.xml: {where} has an unknown tag; the form's tags are "
                             f"{', '.join(FORM_FIELDS)}")
             continue
         kind = oxml.control_kind(sdt)
         if kind != spec.kind:
-            problems.append(f"word/document.xml {where}: '{tag}' is a {kind} control; it must be {spec.kind}")
+            problems.append(f"word/document.xml: {where} is a {kind} control; it must be {spec.kind}")
         if spec.kind == "richtext" and oxml.is_inline(sdt):
-            problems.append(f"word/document.xml {where}: '{tag}' must be a block-level rich-text control "
+            problems.append(f"word/document.xml: {where} must be a block-level rich-text control "
                             "(around whole paragraphs), so people can write several paragraphs")
         if spec.kind == "text" and oxml.control_multiline(sdt):
-            problems.append(f"word/document.xml {where}: '{tag}' allows several lines, which LibreOffice "
+            problems.append(f"word/document.xml: {where} allows several lines, which LibreOffice "
                             "corrupts; use a rich-text control for multi-line answers")
         if spec.locked and oxml.control_locks(sdt) not in ("sdtContentLocked", "contentLocked"):
-            problems.append(f"word/document.xml {where}: '{tag}' is prefilled by samtal and must be locked "
+            problems.append(f"word/document.xml: {where} is prefilled by samtal and must be locked "
                             "(Properties → 'Contents cannot be edited')")
     for tag, count in seen.items():
         if count > 1 and tag in FORM_FIELDS:

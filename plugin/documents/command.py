@@ -35,9 +35,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{path}: cannot read ({err.strerror or err})", file=sys.stderr)
         return 2
     try:
-        problems = check_template(data, kind=args.kind, name=path.name)
+        problems = check_template(data, kind=args.kind, name=str(path))
     except DocumentError as err:
-        print(f"{path}: {err}", file=sys.stderr)
+        # most read errors name the file already (it is their label): name it once
+        said = str(err)
+        print(said if said.startswith(str(path)) else f"{path}: {said}", file=sys.stderr)
         return 2
     for problem in problems:
         print(f"{path.name}: {problem}")

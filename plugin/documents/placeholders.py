@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from plugin.documents import oxml
+from plugin.documents.positions import paragraph_place
 
 #: ``{{ name }}``; AutoCorrect does not touch braces, so only spaces may vary.
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -52,7 +53,7 @@ class Finding:
 
 
 def _line(el: etree._Element) -> str:
-    return f"line {el.sourceline}" if el.sourceline else "a paragraph"
+    return paragraph_place(el)
 
 
 def normalise(root: etree._Element, part: str) -> tuple[set[str], list[Finding]]:

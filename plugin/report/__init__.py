@@ -7,7 +7,8 @@ Public API::
     build(records, *, campaign_id, title, now, window, zone, min_group_size=5) -> ReportData
     render_page(data, language="en") -> str               # one HTML page, no network needed
     records_csv(records) -> str                           # formula-injection-safe cells
-    write_report(records, settings, out_dir) -> ReportFiles
+    write_records_csv(records, path) -> Path              # the same, UTF-8 with a BOM for Excel
+    write_report(records, settings, out_dir, language=None) -> ReportFiles
 
 Module roles: ``data`` (counting; what the records can tell), ``charts`` (matplotlib to inline
 SVG), ``page`` (HTML), ``csv_export``.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plugin.records import Record
-from plugin.report.csv_export import records_csv, safe_cell
+from plugin.report.csv_export import records_csv, safe_cell, write_records_csv
 from plugin.report.data import ReportData, build
 from plugin.report.page import render_page
 from plugin.settings import Settings
@@ -32,18 +33,19 @@ class ReportFiles:
     csv: Path
 
 
-def write_report(records: list[Record], settings: Settings, out_dir: Path) -> ReportFiles:
-    """Write ``report.html`` and ``records.csv`` for the campaign into ``out_dir``."""
+def write_report(records: list[Record], settings: Settings, out_dir: Path,
+                 language: str | None = None) -> ReportFiles:
+    """Write ``report.html`` (in ``language``, default the campaign's ``language.default``) and
+    ``records.csv`` (the records as stored, reasons in English) into ``out_dir``."""
     data = build(records, campaign_id=settings.campaign.id, title=settings.campaign.title,
                  now=settings.now, window=(settings.campaign.window.start, settings.campaign.window.end),
                  zone=settings.meetings.zone.tzinfo, min_group_size=settings.report.min_group_size)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = out_dir / HTML_NAME, out_dir / CSV_NAME
-    html_path.write_text(render_page(data, settings.language.default), encoding="utf-8")
-    # utf-8-sig: Excel opens it with å, ä and ö intact
-    csv_path.write_text(records_csv(records), encoding="utf-8-sig", newline="")
+    html_path.write_text(render_page(data, language or settings.language.default), encoding="utf-8")
+    write_records_csv(records, csv_path)
     return ReportFiles(html_path, csv_path)
 
 
 __all__ = ["ReportData", "ReportFiles", "build", "records_csv", "render_page", "safe_cell",
-           "write_report"]
+           "write_records_csv", "write_report"]

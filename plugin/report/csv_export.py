@@ -5,12 +5,18 @@ HR opens this file in Excel, and every cell holds text other people wrote: each 
 spreadsheet could run as a formula starts with ``'``, as OWASP recommends). The csv module quotes
 cells with separators, quotes or line breaks (RFC 4180), so no text starts a cell of its own.
 Only what HR reads in the list goes out: no drive or item ids.
+
+One format wherever samtal writes the records (``samtal report`` and ``samtal demo``):
+:func:`write_records_csv`, UTF-8 with a byte-order mark (without it Excel reads the file in
+the machine's legacy code page and shows å, ä and ö as two characters each), CRLF line ends,
+the columns of :data:`HEADER`.
 """
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from plugin.printable import spreadsheet_cell
 from plugin.records import FILED_FORM_COLUMNS, Record
@@ -39,3 +45,9 @@ def records_csv(records: Iterable[Record]) -> str:
     for r in sorted(records, key=lambda r: (r.department, r.manager_name, r.employee_name, r.key)):
         writer.writerow(row_of(r))
     return out.getvalue()
+
+
+def write_records_csv(records: Iterable[Record], path: Path) -> Path:
+    """Write :func:`records_csv` to ``path`` as UTF-8 with a byte-order mark (for Excel)."""
+    path.write_text(records_csv(records), encoding="utf-8-sig", newline="")
+    return path

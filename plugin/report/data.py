@@ -23,10 +23,12 @@ from zoneinfo import ZoneInfo
 from plugin.overview.themes import Theme, group
 from plugin.printable import printable
 from plugin.records import Record, Status
+from plugin.report.reasons import NO_REASON
 
 ORDER: tuple[Status, ...] = (Status.FILED, Status.HELD, Status.SCHEDULED, Status.DECLINED,
                              Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED)
 OTHER = "\x00other"  # the merged group's key; the page names it in its language
+NO_DEPARTMENT = "\x00none"  # people without a department; likewise
 _ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
 _MAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -64,7 +66,7 @@ class ReportData:
 def general_reason(note: str) -> str:
     """A reason with ids and addresses taken out, so that equal reasons are counted together."""
     text = _MAIL.sub("…", _ID.sub("…", note or "")).strip()
-    return text[:160] or "(no reason recorded)"
+    return text or NO_REASON
 
 
 def _groups(sizes: Counter[str], minimum: int) -> tuple[dict[str, str], int]:
@@ -85,7 +87,7 @@ def build(records: Sequence[Record], *, campaign_id: str, title: str, now: datet
         raise ValueError("min_group_size must be at least 2")
     status_count = Counter(r.status for r in records)
     # Grouped by the name as shown (control characters out), which can never be OTHER's key.
-    dept_of = {r.key: (" ".join(printable(r.department).split()) or "(none)") for r in records}
+    dept_of = {r.key: (" ".join(printable(r.department).split()) or NO_DEPARTMENT) for r in records}
 
     sizes = Counter(dept_of.values())
     label, hidden = _groups(sizes, min_group_size)

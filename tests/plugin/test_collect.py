@@ -67,9 +67,23 @@ def test_a_hold_is_lifted_once_the_form_is_this_talks_again_but_not_yet_confirme
     held = record(note=REVIEW + "the documentation form in this folder belongs to another talk (x); put it back")
     unconfirmed = wordsim.fill_form(render_form(talk()), {"goals": "Mål"}, confirm=("employee_confirmed",))
     result = judge(held, unconfirmed, NOW, zone=ZONE)
-    assert result.record.note == "" and result.waiting == "the manager"
+    assert result.record.note == "waiting for the manager's confirmation" and result.waiting == "the manager"
     other = record(note="the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive")
-    assert judge(other, unconfirmed, NOW, zone=ZONE).record.note == other.note  # not a hold: left alone
+    # not a hold: kept, after whose confirmation is missing
+    assert judge(other, unconfirmed, NOW, zone=ZONE).record.note == "waiting for the manager's confirmation; " + other.note
+
+
+def test_the_note_says_whose_confirmation_is_missing_and_follows_the_form() -> None:
+    form = render_form(talk())
+    nobody = judge(record(), wordsim.fill_form(form, {"goals": "Mål"}, confirm=()), NOW, zone=ZONE).record
+    assert nobody.note == "waiting for the employee's and the manager's confirmations"
+    assert nobody.waiting_for == nobody.note and nobody.status is Status.HELD and not nobody.held_for_review
+    manager_only = wordsim.fill_form(form, {"goals": "Mål"}, confirm=("manager_confirmed",))
+    later = judge(nobody, manager_only, NOW, zone=ZONE).record  # the earlier clause is replaced
+    assert later.note == "waiting for the employee's confirmation"
+    both = wordsim.fill_form(form, {"goals": "Mål"}, confirm=("employee_confirmed", "manager_confirmed"))
+    filed = judge(later, both, NOW, zone=ZONE)
+    assert filed.filed and filed.record.waiting_for == "" and "waiting" not in filed.record.note
 
 
 def test_the_names_filed_are_the_directorys_never_the_forms() -> None:

@@ -27,10 +27,18 @@ def test_estimate_counts_talks_managers_and_the_records() -> None:
     assert e.ru == 64 and e.talks == 4
     assert e.minutes == pytest.approx(64 / 1_200)
     text = describe(e, "1,000 licences")
-    assert text[0] == "SharePoint resource units: about 64 (16.0 per talk)"
-    assert text[-1] == "at 1,200 RU a minute (1,000 licences) this pass takes at least 3 seconds"
+    assert text[0] == "SharePoint resource units running this plan would cost: about 64 (16.0 per talk)"
+    assert text[-1] == "at 1,200 RU a minute (1,000 licences) it would take at least 3 seconds"
     with pytest.raises(ValueError):
         estimate_round([], 0, 0)
+
+
+def test_a_plan_with_nothing_to_do_takes_under_a_second_never_0_seconds() -> None:
+    idle = estimate_round([], records=40, ru_per_minute=1_200)
+    assert describe(idle, "1,000 licences")[-1] == \
+        "at 1,200 RU a minute (1,000 licences) it would take under a second"
+    one = estimate_round([("book", "Anna")] * 4, records=4, ru_per_minute=60)
+    assert describe(one, "pacing.ru_per_minute")[-1].endswith("at least 1 minute")
 
 
 def test_budget_from_settings() -> None:
