@@ -413,7 +413,7 @@ class Reconciler:
         teams: dict[str, list[_Talk]] = {}
         for talk in talks:
             if talk.manager.id in missing:
-                self._fail(talk, f"the manager has {missing[talk.manager.id]}", later)
+                self._fail(talk, f"the manager's calendar cannot be read: {missing[talk.manager.id]}", later)
             elif talk.employee.id in missing:
                 self._fail(talk, missing[talk.employee.id], later)
             else:

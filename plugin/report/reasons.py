@@ -69,7 +69,7 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
      r"minutes between talks, at most (?P<most>\d+) a day\)",
      "den gemensamma lediga tiden mellan {a} och {b} går åt till chefens andra samtal (med {buffer} "
      "minuter mellan samtalen och högst {most} samtal per dag)"),
-    (r"the manager has (?P<inner>.+)", "chefen: {inner}"),
+    (r"the manager's calendar cannot be read: (?P<inner>.+)", "chefens kalender kan inte läsas: {inner}"),
     # a meeting off after the window (plugin/held.py): its parts are joined by "; "
     (r"the meeting(?P<booked> booked for \d{1,2} \w+ \d{4})? was declined or its time taken since, and "
      r"no new time was found",

@@ -113,7 +113,7 @@ def every_reason() -> list[str]:
     mailbox = [_no_mailbox(code) for code in ("ErrorMailRecipientNotFound", "ErrorAccessDenied", None)]
     return list(dict.fromkeys(
         roster_reasons() + planner_reasons() + graph_reasons() + mailbox
-        + [f"the manager has {m}" for m in mailbox]
+        + [f"the manager's calendar cannot be read: {m}" for m in mailbox]
         + ["Exchange did not answer for this mailbox",  # plugin/planning.py
            "the campaign window ended on 2027-04-30: no time is left to book",  # plugin/reconcile.py
            NO_REASON] + OFF_AFTER_THE_WINDOW))
@@ -148,8 +148,10 @@ def test_the_variable_parts_are_kept() -> None:
                        "manager's other talks (with 15 minutes between talks, at most 3 a day)", "sv")
     assert said == ("den gemensamma lediga tiden mellan 2027-02-01 och 2027-04-30 går åt till chefens "
                     "andra samtal (med 15 minuter mellan samtalen och högst 3 samtal per dag)")
-    assert reason_text("the manager has no Exchange Online mailbox samtal can read (ErrorMailRecipientNotFound)",
-                       "sv") == "chefen: det finns ingen brevlåda i Exchange Online som samtal kan läsa (ErrorMailRecipientNotFound)"
+    assert reason_text("the manager's calendar cannot be read: no Exchange Online mailbox samtal can read "
+                       "(ErrorMailRecipientNotFound)", "sv") == ("chefens kalender kan inte läsas: det finns ingen "
+                                                                "brevlåda i Exchange Online som samtal kan läsa "
+                                                                "(ErrorMailRecipientNotFound)")
     assert reason_text("the manager chain forms a cycle (Åsa → Per → Åsa): fix the managers in Entra ID", "sv") \
         == "chefskedjan går runt i en cirkel (Åsa → Per → Åsa): rätta cheferna i Entra ID"
     clash_reason = next(r for r in roster_reasons() if r.startswith("address clash"))
