@@ -10,7 +10,16 @@ It owns the things a real tenant punishes a careless client for (sources in
 - a 401 refreshes the token once and replays the request;
 - at most 4 concurrent requests per mailbox and a global cap, shared by all threads;
 - ``client-request-id`` and ``User-Agent: NONISV|samtal|samtal/<version>`` on every call;
-- one INFO log line per call: method, redacted path, status, milliseconds, request-id.
+- one INFO log line per call: method, redacted path, status, milliseconds, request-id;
+- the bearer token goes only to the Graph endpoint's own scheme, host and port: a URL Graph hands
+  back to follow with the token (an ``@odata.nextLink``) that names another is refused
+  (:class:`~connectors.graph.errors.ForeignLink`), never requested. Pre-authenticated URLs are
+  fetched with ``authenticated=False``, no ``Authorization`` at all: a file's
+  ``@microsoft.graph.downloadUrl`` and the ``Location`` of ``/content``'s 302 ("a pre-authenticated
+  download URL", https://learn.microsoft.com/graph/api/driveitem-get-content,
+  https://learn.microsoft.com/graph/api/resources/driveitem) and an upload session's
+  ``uploadUrl`` (sending the token on its PUT "may result in an HTTP 401",
+  https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
 
 The ``requests.Session`` is injected, so tests (``responses``) and the sandbox plug in at the same
 seam as the real Graph. Foreign exceptions become :mod:`connectors.graph.errors` here and only here.
@@ -184,6 +193,22 @@ class GraphHttp:
         self.pacer = pacer  # optional: waits before SharePoint/Outlook budgets run out (pacing.py)
 
     # ------------------------------------------------------------------ public helpers
+    def check_origin(self, url: str, method: str = "GET") -> None:
+        """Raise :class:`errors.ForeignLink` unless ``url`` is on the Graph endpoint's scheme,
+        host and port, where the bearer token may go.
+
+        Graph's paging hands back ``@odata.nextLink`` as a whole URL to request as it is
+        (https://learn.microsoft.com/graph/paging); it is Graph's own host, and a link to
+        anywhere else is not followed with the token, whoever put it in the answer.
+        """
+        if url == self.base_url or url.startswith(self.base_url + "/") or same_origin(url, self.base_url):
+            return
+        parts = urlsplit(url)
+        raise errors.ForeignLink(
+            f"Graph answered with a link to {parts.scheme}://{parts.netloc or '?'}, not to "
+            f"{urlsplit(self.base_url).netloc} (tenant.graph_url); the bearer token goes nowhere else, "
+            "so the link was not followed", method=method, path=redact_path(url))
+
     def url_for(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         if params:
@@ -263,6 +288,8 @@ class GraphHttp:
         method = method.upper()
         url = self.url_for(path, params)
         shown = redact_path(url)
+        if authenticated:
+            self.check_origin(url, method)
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         slots = dict(mailboxes or {})
@@ -403,6 +430,32 @@ class GraphHttp:
                 method=failure.method, path=failure.path, status=failure.status,
                 code=failure.code, request_id=failure.request_id) from (cause or failure)
         self._sleep(wait)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an absolute http(s) URL, or None when it has none or is odd: a
+    user name or password, a backslash, a space or control character, a port that is no number
+    (parsers disagree on such URLs, so none of them is trusted with a token)."""
+    if "\\" in url or any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else _DEFAULT_PORTS[scheme]
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    """Whether ``url`` is on ``base_url``'s scheme, host and port (and nothing odd about it)."""
+    mine = _origin(url)
+    return mine is not None and mine == _origin(base_url)
 
 
 def _maybe_applied(err: requests.RequestException) -> bool:

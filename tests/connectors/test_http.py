@@ -264,3 +264,41 @@ def test_a_retry_after_holds_every_request_to_that_workload(http, rsps, clock):
     http.hold("sites", 5.0)
     http.get("/users/u1")  # another workload: not held
     assert clock.sleeps == [3.0, 5.0]
+
+
+@pytest.mark.parametrize("link", [
+    "https://evil.example/v1.0/users?$skiptoken=x",              # another host
+    "http://graph.microsoft.com/v1.0/users?$skiptoken=x",        # plain http: another scheme
+    "https://graph.microsoft.com:8443/v1.0/users?$skiptoken=x",  # another port
+    "https://graph.microsoft.com@evil.example/v1.0/users",       # user info: the host is evil.example
+    "https://evil.example\\@graph.microsoft.com/v1.0/users",      # parsers disagree on a backslash
+    "https://graph.microsoft.com.evil.example/v1.0/users",       # a longer host with the same start
+])
+def test_a_next_link_to_another_host_is_refused_and_never_gets_the_token(http, rsps, link):
+    rsps.get(f"{GRAPH}/users", json={"value": [{"id": "u1"}], "@odata.nextLink": link})
+    seen = []
+    with pytest.raises(errors.ForeignLink) as err:
+        for item in http.paginate("/users"):
+            seen.append(item["id"])
+    assert seen == ["u1"] and len(rsps.calls) == 1  # the link was never requested
+    assert err.value.outcome is errors.Outcome.PERMANENT
+    assert "graph.microsoft.com" in str(err.value) and "not followed" in str(err.value)
+    assert TOKEN not in str(err.value)
+
+
+def test_a_next_link_on_the_same_host_and_port_is_followed(http, rsps):
+    rsps.get(f"{GRAPH}/users", json={"value": [{"id": "u1"}],
+                                     "@odata.nextLink": "https://graph.microsoft.com:443/beta/users?$skiptoken=2"})
+    rsps.get("https://graph.microsoft.com:443/beta/users?$skiptoken=2", json={"value": [{"id": "u2"}]})
+    assert [u["id"] for u in http.paginate("/users")] == ["u1", "u2"]
+    assert rsps.calls[1].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_an_authenticated_request_to_another_host_is_refused_but_a_pre_authenticated_one_is_sent(http, rsps):
+    with pytest.raises(errors.ForeignLink):
+        http.get("https://contoso-my.sharepoint.com/_layouts/15/download.aspx?tempauth=x")
+    assert len(rsps.calls) == 0
+    rsps.get("https://contoso-my.sharepoint.com/_layouts/15/download.aspx?tempauth=x", body=b"bytes")
+    assert http.get("https://contoso-my.sharepoint.com/_layouts/15/download.aspx?tempauth=x",
+                    authenticated=False).content == b"bytes"
+    assert "Authorization" not in rsps.calls[0].request.headers
