@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from connectors.graph.addresses import address_key, id_key
-from connectors.graph.clouds import cloud_mismatch
+from connectors.graph.clouds import cloud_mismatch, sandbox_mismatch
 from connectors.timezones import Zone, resolve_zone
 from plugin.scheduling.holidays import (
     DEFAULT_CATEGORIES,
@@ -419,6 +419,10 @@ def _cross_checks(
     if valid and mismatch:
         where = nodes.get("tenant.authority", nodes.get("tenant.graph_url", tenant_node))
         problems.append(problem_at(file, where, "tenant.authority", mismatch))
+    sandbox = sandbox_mismatch(cast(str, values["tenant.authority"]), cast(str, values["tenant.graph_url"]))
+    if valid and sandbox:
+        key = "tenant.graph_url" if "tenant.graph_url" in nodes and "tenant.authority" not in nodes else "tenant.authority"
+        problems.append(problem_at(file, nodes.get(key, tenant_node), key, sandbox))
 
     holidays_ok = "holidays.country" not in nodes or "holidays.country" in tree.values
     holidays_ok = holidays_ok and ("holidays.categories" not in nodes or "holidays.categories" in tree.values)

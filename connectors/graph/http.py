@@ -7,6 +7,9 @@ It owns the things a real tenant punishes a careless client for (sources in
 - retries for 429, 503 and connection errors (500, 502, 504, 509 only for idempotent requests),
   honouring ``Retry-After`` (integer, decimal or HTTP date), otherwise capped exponential backoff
   with jitter; a non-idempotent POST is never blindly re-sent once it may have reached Graph;
+- a host that cannot be reached at all (refused, unknown, TLS failed: :mod:`.reach`) is tried
+  only ``policy.unreachable_attempts`` times, within seconds, then
+  :class:`~connectors.graph.errors.Unreachable`; a wait of 5 s or more is told to ``notices``;
 - a 401 refreshes the token once and replays the request;
 - at most 4 concurrent requests per mailbox and a global cap, shared by all threads;
 - ``client-request-id`` and ``User-Agent: NONISV|samtal|samtal/<version>`` on every call;
@@ -45,7 +48,9 @@ from urllib3.exceptions import NewConnectionError
 from connectors.graph import errors
 from connectors.graph.addresses import address_key
 from connectors.graph.auth import TokenProvider
+from connectors.graph.clouds import is_loopback
 from connectors.graph.pacing import Pacer
+from connectors.graph.reach import WaitNotices, origin, unreachable_reason
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 
@@ -171,6 +176,7 @@ class GraphHttp:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         pacer: Pacer | None = None,
+        notices: WaitNotices | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._base_path = urlsplit(self.base_url).path
@@ -191,6 +197,9 @@ class GraphHttp:
         self._probing: set[str] = set()
         self._hold_cond = threading.Condition()
         self.pacer = pacer  # optional: waits before SharePoint/Outlook budgets run out (pacing.py)
+        self.notices = notices  # optional: a person hears of waits of 5 s or more
+        if pacer is not None and notices is not None and pacer.notices is None:
+            pacer.notices = notices
 
     # ------------------------------------------------------------------ public helpers
     def check_origin(self, url: str, method: str = "GET") -> None:
@@ -310,6 +319,7 @@ class GraphHttp:
         relative = urlsplit(url).path[len(self._base_path):] if url.startswith(self.base_url + "/") else ""
         scope = workload_of(relative) if relative else None
         attempt = 0
+        unreachable = 0  # attempts in a row that could not reach the host at all
         refreshed = False
         while True:
             attempt += 1
@@ -333,17 +343,25 @@ class GraphHttp:
                     if self.pacer:
                         self.pacer.after(ticket, 0, {})
                     ms = (self._clock() - started) * 1000
-                    applied = _maybe_applied(err)
                     log.info("%s %s failed %.0fms %s", method, shown, ms, type(err).__name__)
+                    why = unreachable_reason(err)
+                    if why is not None:
+                        unreachable += 1
+                        self._unreachable(url, why, unreachable, ms, method, shown, deadline_at, err)
+                        continue
+                    unreachable = 0
+                    applied = _maybe_applied(err)
                     failure = errors.TransportError(
                         f"no answer from Graph: {type(err).__name__}", method=method, path=shown,
                         maybe_applied=applied)
                     if applied and not idempotent:
                         raise failure from err
-                    self._wait_or_raise(failure, self._backoff(attempt), attempt, deadline_at, err)
+                    self._wait_or_raise(failure, self._backoff(attempt), attempt, deadline_at, err,
+                                        f"no answer from Graph ({type(err).__name__})")
                     continue
 
                 ms = (self._clock() - started) * 1000
+                unreachable = 0
                 status = seen = resp.status_code
                 rheaders = {k.lower(): v for k, v in resp.headers.items()}
                 if self.pacer:
@@ -371,7 +389,7 @@ class GraphHttp:
                 if scope is not None:
                     self._leave(scope, probe, seen)
             wait = retry_after if retry_after is not None else self._backoff(attempt)
-            self._wait_or_raise(answer, wait, attempt, deadline_at, None)
+            self._wait_or_raise(answer, wait, attempt, deadline_at, None, _why_waiting(answer, scope))
 
     # ------------------------------------------------------------------ throttling per workload
     def hold(self, scope: str, seconds: float) -> None:
@@ -415,8 +433,35 @@ class GraphHttp:
         with self._rng_lock:
             return self.policy.backoff(attempt, self._rng)
 
+    def _unreachable(self, url: str, why: str, count: int, ms: float, method: str, shown: str,
+                     deadline_at: float, cause: BaseException) -> None:
+        """After the ``count``-th attempt in a row that could not reach ``url``'s host: raise
+        :class:`errors.Unreachable` once ``policy.unreachable_attempts`` is reached, else wait
+        a short backoff (the next attempt may take the connect timeout again: said when long)."""
+        host = origin(url)
+        ours = same_origin(url, self.base_url)
+        hint = ("check tenant.graph_url (http:// or https://, host and port) and the network"
+                if ours else "check the network")
+        if ours and is_loopback_url(url):
+            hint = "is the sandbox running on that port? check tenant.graph_url (http:// or https://, port)"
+        failure = errors.Unreachable(f"cannot reach {host}: {why}", host=host, method=method,
+                                     path=shown, hint=hint)
+        if count >= self.policy.unreachable_attempts:
+            failure.message += f" (gave up after {count} attempts)"
+            raise failure from cause
+        wait = self._backoff(count)
+        if self.notices is not None and ms / 1000 >= self.notices.threshold:
+            self.notices.waiting(self.timeout[0], f"no connection to {host} within {ms / 1000:.0f} s; "
+                                 f"trying again (attempt {count + 1} of {self.policy.unreachable_attempts})")
+        self._wait_or_raise(failure, wait, count, deadline_at, cause)
+
+    def tell_wait(self, seconds: float, reason: str) -> None:
+        """Tell ``notices`` (when there are any) that a wait of ``seconds`` starts."""
+        if self.notices is not None:
+            self.notices.waiting(seconds, reason)
+
     def _wait_or_raise(self, failure: errors.GraphError, wait: float, attempt: int,
-                       deadline_at: float, cause: BaseException | None) -> None:
+                       deadline_at: float, cause: BaseException | None, reason: str | None = None) -> None:
         if attempt >= self.policy.max_attempts:
             failure.message += f" (gave up after {attempt} attempts)"
             raise failure from cause
@@ -429,10 +474,27 @@ class GraphHttp:
                 f"gave up: the operation's deadline passed while retrying ({failure.message})",
                 method=failure.method, path=failure.path, status=failure.status,
                 code=failure.code, request_id=failure.request_id) from (cause or failure)
+        if reason is not None:
+            self.tell_wait(wait, f"{reason}; attempt {attempt + 1} of {self.policy.max_attempts}")
         self._sleep(wait)
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_WORKLOADS = {"files": "OneDrive and SharePoint files", "sites": "SharePoint lists",
+              "directory": "the directory"}
+
+
+def _why_waiting(answer: errors.GraphError, scope: str | None) -> str:
+    """Why a retry waits, for a person: "Graph asked to slow down (429, a mailbox)"."""
+    what = ("a mailbox" if scope.startswith("mailbox:") else _WORKLOADS.get(scope, scope)) if scope else ""
+    status = f"{answer.status}, {what}" if what else str(answer.status)
+    if isinstance(answer, errors.Throttled):
+        return f"Graph asked to slow down ({status})"
+    return f"Graph answered {status}; trying again"
+
+
+def is_loopback_url(url: str) -> bool:
+    return is_loopback(urlsplit(url).hostname)
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:

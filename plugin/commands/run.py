@@ -4,7 +4,9 @@ Exit status: 0 the pass did everything it could; 1 some talks hit a passing prob
 an outage) and will be retried by the next run, or the pass lost its lease midway and stopped;
 2 bad settings or arguments; 3 an administrator must act first (consent, credentials); 4 another
 pass is running for the campaign (it holds the campaign's lease, :mod:`plugin.lease`): this one
-did nothing and says who holds it, since when and until when.
+did nothing and says who holds it, since when and until when; 5 Graph or Entra ID could not be
+reached at all (connection refused, unknown host, TLS failure: the network is down, or
+``tenant.graph_url`` / ``tenant.authority`` is wrong), found within seconds, not after minutes.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from connectors.graph import errors
 from plugin.cache import LookCache, default_cache_file
-from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.commands.common import add_config_arguments, exit_status_of, load_from_args, wait_notices
 from plugin.printable import printable
 from plugin.lease import LeaseHeld, LeaseLost
 from plugin.progress import Progress
@@ -56,9 +58,9 @@ def _window_over(settings: Settings) -> bool:
     return settings.campaign.window.end < settings.now.astimezone(settings.meetings.zone.tzinfo).date()
 
 
-def _has_records(settings: Settings) -> bool:
+def _has_records(settings: Settings, quiet: bool = False) -> bool:
     """Whether the campaign booked anything (one cheap, indexed query: the first item only)."""
-    client = open_client(settings)
+    client = open_client(settings, notices=wait_notices(quiet))
     store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
     if store is None:
         return False
@@ -70,18 +72,19 @@ def run_pass(args: argparse.Namespace, *, dry_run: bool) -> tuple[Settings, Pass
     # A window that is over is refused as a mistyped year only when nothing was ever booked:
     # a campaign that did book goes on marking talks held and filing forms after its window.
     settings = load_from_args(args, allow_past_window=True)
+    quiet = getattr(args, "quiet", False)
     if _window_over(settings):
         try:
-            booked = _has_records(settings)
+            booked = _has_records(settings, quiet)
         except errors.GraphError as err:
             print(f"samtal: {err}", file=sys.stderr)
-            return settings, None, EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_PARTIAL
+            return settings, None, exit_status_of(err)
         if not booked:
             load_from_args(args)  # exits 2, naming the file, the key and the line
-    progress = Progress(quiet=getattr(args, "quiet", False))
+    progress = Progress(quiet=quiet)
     cache = LookCache(None if dry_run else cache_path(settings, getattr(args, "cache", None)))
     try:
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices(quiet))
         reconciler = Reconciler(client, settings, now=settings.now, dry_run=dry_run, cache=cache,
                                 progress=progress,
                                 look_every=timedelta(hours=getattr(args, "look_every", 6.0)),
@@ -98,8 +101,7 @@ def run_pass(args: argparse.Namespace, *, dry_run: bool) -> tuple[Settings, Pass
         return settings, None, EXIT_PARTIAL
     except errors.GraphError as err:
         print(f"samtal: {err}", file=sys.stderr)
-        code = EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_PARTIAL
-        return settings, None, code
+        return settings, None, exit_status_of(err)
     return settings, report, EXIT_PARTIAL if report.retry_later else 0
 
 

@@ -164,6 +164,10 @@ BAD_CASES = [
      "tenant.graph_url", "user name or password"),
     (("https://graph.microsoft.com/v1.0", "https://graph.microsoft.us/v1.0"), 3, "tenant.authority",
      "tokens do not cross clouds: use https://login.microsoftonline.us"),
+    (("https://graph.microsoft.com/v1.0", "https://127.0.0.1:8080/v1.0"), 3, "tenant.graph_url",
+     "a sandbox served without --https is http://127.0.0.1:8080/v1.0"),
+    (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_CLIENT_SECRET}\n"
+      "  authority: https://127.0.0.1:8443"), 7, "tenant.authority", "a sandbox's tokens open only that sandbox"),
     (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_CLIENT_SECRET}\n"
       "  authority: https://login.evil.example"), 7, "tenant.authority",
      "must be one of Microsoft's: login.microsoftonline.com, login.microsoftonline.us"),
