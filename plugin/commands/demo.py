@@ -26,6 +26,7 @@ from connectors.sandbox import FaultSpec, FaultSpecError, Sandbox
 from connectors.sandbox.generate import generate_seed
 from connectors.sandbox.people import People
 from plugin.cache import LookCache
+from plugin.commands.common import wait_notices
 from plugin.commands.status import ORDER, attention, grouped
 from plugin.documents import wordsim
 from plugin.printable import spreadsheet_cell as safe_cell
@@ -127,7 +128,7 @@ class _Demo:
     def _pass(self, label: str, now: datetime, *, watch_all: bool = False) -> tuple[Settings, GraphClient, PassReport]:
         self.progress.say(f"\n== {label} ({now:%Y-%m-%d %H:%M}) ==")
         settings = load_settings(self.config, now=now, allow_past_window=True)
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices(self.progress.quiet))
         before = int(str(self.people.stats().get("requests", 0)))
         report = Reconciler(client, settings, now=now, cache=self.cache, progress=self.progress,
                             look_every=timedelta(hours=1), watch_all=watch_all).run()
@@ -158,7 +159,7 @@ class _Demo:
 
         end = _local(WINDOW[1] + timedelta(days=3), 9)
         settings = load_settings(self.config, now=end, allow_past_window=True)
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices(self.progress.quiet))
         filled = self._fill_forms(client, report.records)  # the records as they are after the moves
         self.progress.say(f"\nafter the talks, {filled} forms were filled in and confirmed in Word")
         _, client, report = self._pass("run 4: talks held, confirmed forms filed", end)
