@@ -21,6 +21,7 @@ from connectors.graph.addresses import address_key
 from connectors.graph.directory import User
 from connectors.timezones import UnknownTimeZone, same_zone
 from plugin.commands.common import EXIT_UNREACHABLE, add_config_arguments, load_from_args, wait_notices
+from plugin.commands.window import refuse_unbooked_past_window
 from plugin.manifest import load_manifest
 from plugin.planning import schedule_window
 from plugin.scheduling.rules import rules_from_settings
@@ -184,8 +185,14 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_from_args(args, allow_past_window=True)
-    print(f"ok   settings     {args.config} is valid (campaign {settings.campaign.id}, "
-          f"{settings.campaign.window.start} to {settings.campaign.window.end})")
+    window = f"{settings.campaign.window.start} to {settings.campaign.window.end}"
+    try:  # the same rule as run and plan: a window over with nothing booked is a mistyped year
+        if refuse_unbooked_past_window(args, settings):
+            window += "; the window is over, and run goes on with the talks it booked"
+    except errors.GraphError:
+        window += ("; the window is over: run and plan refuse it unless the campaign booked talks, "
+                   "which could not be checked (see below)")
+    print(f"ok   settings     {args.config} is valid (campaign {settings.campaign.id}, {window})")
     try:
         client = open_client(settings, notices=wait_notices())
     except errors.AuthError as err:

@@ -18,12 +18,12 @@ from pathlib import Path
 from connectors.graph import errors
 from plugin.cache import LookCache, default_cache_file
 from plugin.commands.common import add_config_arguments, exit_status_of, load_from_args, wait_notices
+from plugin.commands.window import refuse_unbooked_past_window
 from plugin.printable import printable
 from plugin.lease import LeaseHeld, LeaseLost
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
 from plugin.settings import Settings
-from plugin.store import RecordStore
 from plugin.tables import table
 from plugin.tenant import open_client
 
@@ -54,33 +54,16 @@ def cache_path(settings: Settings, given: Path | None) -> Path:
     return given if given is not None else default_cache_file(settings)
 
 
-def _window_over(settings: Settings) -> bool:
-    return settings.campaign.window.end < settings.now.astimezone(settings.meetings.zone.tzinfo).date()
-
-
-def _has_records(settings: Settings, quiet: bool = False) -> bool:
-    """Whether the campaign booked anything (one cheap, indexed query: the first item only)."""
-    client = open_client(settings, notices=wait_notices(quiet))
-    store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
-    if store is None:
-        return False
-    items = client.lists.query_items(store.site.id, store.info.id, equals={"Campaign": settings.campaign.id})
-    return next(iter(items), None) is not None
-
-
 def run_pass(args: argparse.Namespace, *, dry_run: bool) -> tuple[Settings, PassReport | None, int]:
-    # A window that is over is refused as a mistyped year only when nothing was ever booked:
-    # a campaign that did book goes on marking talks held and filing forms after its window.
+    # A window that is over is refused as a mistyped year only when nothing was ever booked
+    # (plugin/commands/window.py, the same rule as doctor's).
     settings = load_from_args(args, allow_past_window=True)
     quiet = getattr(args, "quiet", False)
-    if _window_over(settings):
-        try:
-            booked = _has_records(settings, quiet)
-        except errors.GraphError as err:
-            print(f"samtal: {err}", file=sys.stderr)
-            return settings, None, exit_status_of(err)
-        if not booked:
-            load_from_args(args)  # exits 2, naming the file, the key and the line
+    try:
+        refuse_unbooked_past_window(args, settings, quiet)
+    except errors.GraphError as err:
+        print(f"samtal: {err}", file=sys.stderr)
+        return settings, None, exit_status_of(err)
     progress = Progress(quiet=quiet)
     cache = LookCache(None if dry_run else cache_path(settings, getattr(args, "cache", None)))
     try:

@@ -105,11 +105,17 @@ def test_a_window_that_is_over(serve_tenant: ServeFactory, capsys: pytest.Captur
 
     served = serve_tenant(small_seed())
     late = ["--config", str(served.config), "--now", AFTER.isoformat()]
-    with pytest.raises(SystemExit) as stopped:
-        main(["run", "-q", *late])
-    assert stopped.value.code == 2
-    err = capsys.readouterr().err
+    said = {}
+    for command in ("run", "plan", "doctor"):  # the same rule, the same words, everywhere
+        with pytest.raises(SystemExit) as stopped:
+            main([command, *late])
+        assert stopped.value.code == 2, command
+        out = capsys.readouterr()
+        assert "is valid" not in out.out
+        said[command] = out.err
+    err = said["run"]
     assert "campaign.yaml:" in err and "campaign.window.end" in err and "mistyped" in err
+    assert said["plan"] == err and said["doctor"] == err
     assert served.stats()["writes"] == 0
 
     assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
@@ -117,6 +123,9 @@ def test_a_window_that_is_over(serve_tenant: ServeFactory, capsys: pytest.Captur
     code = main(["run", "-q", "--cache", str(tmp_path / "cache.json"), *late])
     out = capsys.readouterr().out
     assert code == 0 and "held" in out  # the talks took place; their forms are watched
+    assert main(["doctor", *late]) == 0
+    assert "is valid (campaign 2027, 2027-02-01 to 2027-03-31; the window is over, and run goes on" in (
+        capsys.readouterr().out)
 
 
 @pytest.mark.usefixtures("secret_env")
