@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from connectors.cli_options import SEED, whole
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
 from connectors.graph.names import name_with_id, safe_name
@@ -40,6 +41,7 @@ from plugin.tenant import open_client
 ZONE = ZoneInfo("Europe/Stockholm")
 WINDOW = (date(2027, 2, 1), date(2027, 4, 30))
 SECRET_VARIABLE = "SAMTAL_DEMO_SECRET"
+MAX_PEOPLE = 5000
 CAMPAIGN = """\
 # A campaign file for the sandbox tenant samtal demo started (it served {graph_url} while the
 # demo ran). To try it yourself: samtal sandbox --state {state} --port {port}, then
@@ -60,9 +62,10 @@ records: {{site: "example.sharepoint.com:/sites/hr", list: Medarbetarsamtal}}
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("samtal-demo"), metavar="DIR",
                         help="folder for the documents, records and summary (default ./samtal-demo)")
-    parser.add_argument("--people", type=int, default=60, metavar="N",
-                        help="size of the generated organisation (default 60, at most 5000)")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the organisation and the people")
+    parser.add_argument("--people", type=whole(1, MAX_PEOPLE, "a number of people"), default=60, metavar="N",
+                        help=f"size of the generated organisation (default 60, at most {MAX_PEOPLE})")
+    parser.add_argument("--seed", type=SEED, default=7, metavar="K",
+                        help="random seed of the organisation and the people (default 7)")
     parser.add_argument("--faults", default="", metavar="SPEC",
                         help="inject faults, e.g. throttle=0.05,unavailable=0.02,latency_ms=20,seed=7")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -79,9 +82,6 @@ def _local(day: date, hour: int) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.people <= 5000:
-        print("samtal demo: --people must be between 1 and 5000", file=sys.stderr)
-        return 2
     try:
         faults = FaultSpec.parse(args.faults) if args.faults else None
     except FaultSpecError as err:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from connectors.cli_options import whole
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
 from connectors.graph.addresses import address_key
@@ -31,6 +32,7 @@ from plugin.talks import address_of
 from plugin.tenant import open_client
 
 EXIT_PROBLEMS = 1
+MAX_SAMPLE = 100
 EXIT_NO_TOKEN = 3
 UNREACHABLE = "unreachable"
 
@@ -60,8 +62,9 @@ class Findings:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
-    parser.add_argument("--sample", type=int, default=5, metavar="N",
-                        help="how many in-scope users' mailboxes and OneDrives to try (default 5)")
+    parser.add_argument("--sample", type=whole(1, MAX_SAMPLE), default=5, metavar="N",
+                        help=f"how many in-scope users' mailboxes and OneDrives to try (default 5, "
+                             f"at most {MAX_SAMPLE})")
 
 
 def check_permissions(client: GraphClient, findings: Findings) -> None:
@@ -201,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
     except errors.Unreachable as err:
         print(f"BAD  token        {UNREACHABLE}: {err}")
         return EXIT_UNREACHABLE
-    findings = diagnose(client, settings, max(1, args.sample))
+    findings = diagnose(client, settings, args.sample)
     print(findings.render())
     if findings.unreachable:
         return EXIT_UNREACHABLE

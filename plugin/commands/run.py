@@ -15,6 +15,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from connectors.cli_options import decimal
 from connectors.graph import errors
 from plugin.cache import LookCache, default_cache_file
 from plugin.commands.common import add_config_arguments, exit_status_of, load_from_args, wait_notices
@@ -30,6 +31,7 @@ from plugin.tenant import open_client
 EXIT_PARTIAL = 1
 EXIT_CONSENT = 3
 EXIT_BUSY = 4  # another pass is running
+MAX_LOOK_EVERY = 24 * 366  # hours: a year
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,9 +46,9 @@ def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", type=Path, metavar="FILE", default=None,
                         help="where samtal remembers when it last looked at answers and forms "
                              "(default: ~/.cache/samtal/...); only a cache")
-    parser.add_argument("--look-every", type=float, metavar="HOURS", default=6.0,
-                        help="look again at answers and unfinished forms after this many hours "
-                             "(default 6)")
+    parser.add_argument("--look-every", type=decimal(0, MAX_LOOK_EVERY, "a number of hours"), metavar="HOURS",
+                        default=6.0, help="look again at answers and unfinished forms after this many "
+                                          "hours (default 6; 0 looks every run)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 

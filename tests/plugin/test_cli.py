@@ -1,0 +1,76 @@
+"""The command line itself: every numeric option refuses what it cannot use (exit status 2, the
+option named, before anything runs), and ``-v`` works before or after the command."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from plugin.cli import build_parser, main
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["run", "--look-every", "-3"], "argument --look-every: expected a number of hours from 0 to 8784, got -3"),
+    (["run", "--look-every", "nan"], "argument --look-every: expected a number of hours"),
+    (["run", "--look-every", "inf"], "argument --look-every: expected a number of hours"),
+    (["run", "--look-every", "soon"], "argument --look-every: expected a number of hours from 0 to 8784, got 'soon'"),
+    (["run", "--look-every", "9000"], "argument --look-every: expected a number of hours"),
+    (["doctor", "--sample", "0"], "argument --sample: expected a whole number from 1 to 100, got 0"),
+    (["doctor", "--sample", "-5"], "argument --sample: expected a whole number from 1 to 100"),
+    (["doctor", "--sample", "2.5"], "argument --sample: expected a whole number from 1 to 100, got '2.5'"),
+    (["demo", "--people", "0"], "argument --people: expected a number of people from 1 to 5000, got 0"),
+    (["demo", "--people", "5001"], "argument --people: expected a number of people from 1 to 5000"),
+    (["demo", "--seed", "-1"], "argument --seed: expected a random seed from 0 to 4294967295, got -1"),
+    (["sandbox", "--port", "-1"], "argument --port: expected a port from 0 to 65535, got -1"),
+    (["sandbox", "--port", "65536"], "argument --port: expected a port from 0 to 65535"),
+    (["sandbox", "--generate", "0"], "argument --generate: expected a number of people from 1 to 20000, got 0"),
+    (["sandbox", "--generate", "-10"], "argument --generate: expected a number of people"),
+    (["sandbox", "--generate-seed", "-7"], "argument --generate-seed: expected a random seed"),
+    (["sandbox", "--window-start", "2027-02-30"], "argument --window-start: expected a date such as 2027-02-01"),
+    (["sandbox", "--window-end", "soon"], "argument --window-end: expected a date such as 2027-02-01"),
+])
+def test_a_number_an_option_cannot_use_is_refused_naming_the_option(
+        argv: list[str], words: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    if argv[0] in ("run", "doctor"):
+        argv = [*argv, "--config", str(tmp_path / "never-read.yaml")]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["sandbox", "--generate", "3", "--window-start", "2027-03-01", "--window-end", "2027-02-01"],
+     "--window-end 2027-02-01 is before --window-start 2027-03-01"),
+    (["sandbox", "--generate", "3", "--window-start", "2027-01-01", "--window-end", "2029-01-01"],
+     "--window-end: at most 366 days after --window-start"),
+    (["sandbox", "--seed", "x.yaml", "--faults", "latency_ms=inf"], "fault 'latency_ms': 'inf' is not a finite number"),
+    (["sandbox", "--seed", "x.yaml", "--faults", "retry_after=nan"], "fault 'retry_after': 'nan' is not a finite number"),
+])
+def test_sandbox_options_that_only_make_sense_together(argv: list[str], words: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_every_numeric_option_has_a_checking_type() -> None:
+    """No option is parsed with a bare int or float (those take -3, nan and inf)."""
+    parser = build_parser()
+    bare = []
+    for name, sub in _subparsers(parser):
+        for action in sub._actions:
+            if action.type in (int, float):
+                bare.append(f"{name} {'/'.join(action.option_strings)}")
+    assert bare == []
+
+
+def _subparsers(parser):  # type: ignore[no-untyped-def]
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield name, sub
+                yield from ((f"{name} {n}", s) for n, s in _subparsers(sub))
