@@ -3,7 +3,10 @@
     samtal sandbox --seed FILE [--port N] [--state FILE] [--faults SPEC] [--https]
     samtal sandbox --generate N [--generate-seed K] [--window-start D --window-end D] [--domain D]
 
-The first line printed is ``listening on http://127.0.0.1:PORT`` (``https://`` with ``--https``).
+The first line printed is ``listening on http://127.0.0.1:PORT`` (``https://`` with ``--https``);
+then ``graph: URL`` (a campaign's ``tenant.graph_url``), ``certificate: FILE`` with ``--https``, and
+``site: HOST:/PATH`` for each site of the seed (a campaign's ``records.site``; a generated
+organisation has one, ``<first label of --domain>.sharepoint.com:/sites/hr``).
 ``--state FILE`` loads that file when it exists (instead of the seed) and saves the state there
 when stopped (Ctrl-C or SIGTERM).
 """
@@ -77,17 +80,21 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"samtal sandbox: cannot listen on port {args.port}: {err.strerror}", file=sys.stderr)
         return 2
-    print(f"listening on {server.url}", flush=True)
-    print(f"graph: {server.graph_url}", flush=True)
-    if server.ca_file:
-        print(f"certificate: {server.ca_file}", flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    # Ctrl-C (or SIGTERM) at any moment from here on, even while the first lines are printed,
+    # stops the server and saves the state.
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
+        print(f"listening on {server.url}", flush=True)
+        print(f"graph: {server.graph_url}", flush=True)
+        if server.ca_file:
+            print(f"certificate: {server.ca_file}", flush=True)
+        for site in sandbox.tenant.seed.get("sites") or []:
+            print(f"site: {site['hostname']}:{site['path']}  (records.site of a campaign)", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -64,7 +64,7 @@ def test_command_first_line_and_state_saved(tmp_path: Path) -> None:
         assert proc.stdout is not None
         first = proc.stdout.readline()
         assert first.startswith("listening on http://127.0.0.1:")
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT)  # at once: the state is saved however early it comes
         assert proc.wait(timeout=10) == 0
     finally:
         if proc.poll() is None:
@@ -166,3 +166,33 @@ def test_a_seed_that_is_no_regular_file_or_too_large_is_refused(tmp_path: Path) 
         fh.truncate(seed_file.MAX_SEED_BYTES + 1)
     with pytest.raises(SeedError, match="larger than 64 MiB"):
         load_seed(big)
+
+
+def test_command_names_the_site_a_campaign_uses_as_records_site(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "plugin.cli", "sandbox", "--generate", "3", "--domain", "kth.se",
+                             "--port", "0"], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("site:"):
+                return
+
+    try:
+        import threading
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(20)  # the lines come at once; without a site line this does not hang
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("listening on http://127.0.0.1:")
+    assert lines[1].startswith("graph: http://127.0.0.1:") and lines[1].rstrip().endswith("/v1.0")
+    assert lines[2] == "site: kth.sharepoint.com:/sites/hr  (records.site of a campaign)\n"
