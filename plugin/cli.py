@@ -28,6 +28,8 @@ class _Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
+VERBOSE_HELP = "log every Graph call at INFO on stderr (before or after the command)"
+
 # name -> (module, one-line help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("plugin.commands.demo", "the whole round on the built-in sandbox tenant; no account needed"),
@@ -53,7 +55,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Yearly employee dialogues run through Microsoft 365.",
     )
     parser.add_argument("--version", action="version", version=f"samtal {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every Graph call")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -63,7 +65,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             except ModuleNotFoundError as err:  # a command not built yet stays listed, but says so
                 if err.name is None or not err.name.startswith(("plugin", "connectors")):
                     raise
+        _accept_verbose(sp)
     return parser
+
+
+def _accept_verbose(parser: argparse.ArgumentParser) -> None:
+    """``-v`` after the command too (``samtal status -v``), in its subcommands as well. Its
+    default is left out of the namespace, so that a command without it keeps the ``-v`` given
+    before the command."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _accept_verbose(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

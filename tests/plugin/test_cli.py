@@ -74,3 +74,42 @@ def _subparsers(parser):  # type: ignore[no-untyped-def]
             for name, sub in action.choices.items():
                 yield name, sub
                 yield from ((f"{name} {n}", s) for n, s in _subparsers(sub))
+
+
+@pytest.mark.parametrize(("argv", "verbose"), [
+    (["-v", "status", "--config", "c.yaml"], True),
+    (["status", "-v", "--config", "c.yaml"], True),
+    (["status", "--config", "c.yaml", "--verbose"], True),
+    (["status", "--config", "c.yaml"], False),
+    (["-v", "run", "--config", "c.yaml", "-q"], True),
+    (["run", "-q", "-v", "--config", "c.yaml"], True),
+    (["templates", "check", "form.sv.docx", "-v"], True),
+    (["-v", "templates", "check", "form.sv.docx"], True),
+    (["sandbox", "--port", "0", "-v"], True),
+])
+def test_v_is_accepted_before_and_after_the_command(argv: list[str], verbose: bool) -> None:
+    assert build_parser().parse_args(argv).verbose is verbose
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_v_after_the_command_logs_every_graph_call(tmp_path: Path, where: str) -> None:
+    """In a process of its own: logging is set up once per process."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = tmp_path / "campaign.yaml"
+    config.write_text(
+        'campaign: {id: "2027", window: {start: 2027-02-01, end: 2027-03-31}}\n'
+        f"tenant: {{graph_url: http://127.0.0.1:{port}/v1.0, tenant_id: t, client_id: c, client_secret: {{env: SAMTAL_T}}}}\n"
+        'records: {site: "example.sharepoint.com:/sites/hr"}\n', encoding="utf-8")
+    args = ["status", "--config", str(config), "--now", "2027-01-20T09:00"]
+    args = ["-v", *args] if where == "before" else [*args, "-v"]
+    done = subprocess.run([sys.executable, "-m", "plugin.cli", *args], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2], env={**os.environ, "SAMTAL_T": "x"})
+    assert done.returncode == 5, done.stderr
+    assert "INFO connectors.graph.http: GET /v1.0/sites/example.sharepoint.com:/… failed" in done.stderr
