@@ -7,23 +7,34 @@ pass is running for the campaign (it holds the campaign's lease, :mod:`plugin.le
 did nothing and says who holds it, since when and until when; 5 Graph or Entra ID could not be
 reached at all (connection refused, unknown host, TLS failure: the network is down, or
 ``tenant.graph_url`` / ``tenant.authority`` is wrong), found within seconds, not after minutes.
+
+Talks that need a person (failed, unschedulable, declined without a new time, or a form held for
+review) do not change the status by themselves: 0 still means the pass did everything it could.
+Every pass that ran ends its output with one line a monitor can match, also with ``-q``:
+``samtal: 3 talks need attention (2 failed, 1 unschedulable)``, ``samtal: 1 talk needs attention
+(1 held for review)`` or ``samtal: 0 talks need attention``. With ``--attention-exit N`` a pass
+that would end 0 ends N instead when that count is not 0 (the statuses above take precedence).
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
-from connectors.cli_options import decimal
+from connectors.cli_options import decimal, whole
 from connectors.graph import errors
 from plugin.cache import LookCache, default_cache_file
 from plugin.commands.common import add_config_arguments, exit_status_of, load_from_args, wait_notices
+from plugin.commands.status import ATTENTION, attention
 from plugin.commands.window import refuse_unbooked_past_window
 from plugin.printable import printable
 from plugin.lease import LeaseHeld, LeaseLost
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
+from plugin.records import Record, Status
 from plugin.settings import Settings
 from plugin.tables import table
 from plugin.tenant import open_client
@@ -37,6 +48,11 @@ MAX_LOOK_EVERY = 24 * 366  # hours: a year
 def configure(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     add_pass_arguments(parser)
+    parser.add_argument("--attention-exit", type=whole(1, 125, "an exit status"), metavar="STATUS", default=None,
+                        help="end with this exit status instead of 0 when talks need a person's "
+                             "attention (failed, unschedulable, declined, held for review), for "
+                             "schedulers that only look at the status; the last line of output says "
+                             "how many either way")
 
 
 def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +65,9 @@ def add_pass_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--look-every", type=decimal(0, MAX_LOOK_EVERY, "a number of hours"), metavar="HOURS",
                         default=6.0, help="look again at answers and unfinished forms after this many "
                                           "hours (default 6; 0 looks every run)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress output and no notice of long waits (errors, the summary and "
+                             "the attention line are still printed)")
 
 
 def cache_path(settings: Settings, given: Path | None) -> Path:
@@ -109,8 +127,27 @@ def print_summary(report: PassReport, *, dry_run: bool = False) -> None:
             print(f"  {printable(line)}")
 
 
+def attention_line(records: Iterable[Record]) -> str:
+    """``samtal: 3 talks need attention (2 failed, 1 unschedulable)``: the talks ``samtal
+    status`` lists under *needs attention*, by why."""
+    needs = attention(records)
+    why = Counter(r.status.value if r.status in ATTENTION else "held for review" for r in needs)
+    order = [Status.FAILED.value, Status.UNSCHEDULABLE.value, Status.DECLINED.value, "held for review"]
+    parts = ", ".join(f"{why[w]} {w}" for w in order if why[w])
+    if not needs:
+        return "samtal: 0 talks need attention"
+    talks = "1 talk needs" if len(needs) == 1 else f"{len(needs)} talks need"
+    return f"samtal: {talks} attention ({parts})"
+
+
 def run(args: argparse.Namespace) -> int:
     _, report, code = run_pass(args, dry_run=False)
-    if report is not None:
-        print_summary(report)
+    if report is None:
+        return code
+    print_summary(report)
+    print()
+    print(attention_line(report.records), flush=True)
+    attention_exit = getattr(args, "attention_exit", None)
+    if code == 0 and attention_exit is not None and attention(report.records):
+        return int(attention_exit)
     return code

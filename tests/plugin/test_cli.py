@@ -113,3 +113,27 @@ def test_v_after_the_command_logs_every_graph_call(tmp_path: Path, where: str) -
                           cwd=Path(__file__).resolve().parents[2], env={**os.environ, "SAMTAL_T": "x"})
     assert done.returncode == 5, done.stderr
     assert "INFO connectors.graph.http: GET /v1.0/sites/example.sharepoint.com:/… failed" in done.stderr
+
+
+def test_the_attention_line_counts_what_status_lists_by_why() -> None:
+    from plugin.commands.run import attention_line
+    from plugin.records import REVIEW, Record, Status
+
+    def talk(n: int, status: Status, note: str = "") -> Record:
+        return Record("2027", f"id-{n}", f"Person {n}", status, note=note)
+
+    records = [talk(1, Status.FAILED, "no manager in Entra ID"), talk(2, Status.FAILED, "no mailbox"),
+               talk(3, Status.UNSCHEDULABLE), talk(4, Status.DECLINED), talk(5, Status.SCHEDULED),
+               talk(6, Status.HELD, REVIEW + "the form is too large to read"), talk(7, Status.FILED),
+               talk(8, Status.EXCLUDED)]
+    assert attention_line(records) == (
+        "samtal: 5 talks need attention (2 failed, 1 unschedulable, 1 declined, 1 held for review)")
+    assert attention_line(records[5:6]) == "samtal: 1 talk needs attention (1 held for review)"
+    assert attention_line(records[4:5] + records[6:]) == "samtal: 0 talks need attention"
+
+
+def test_attention_exit_takes_an_exit_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--config", str(tmp_path / "c.yaml"), "--attention-exit", "0"])
+    assert exit_.value.code == 2
+    assert "argument --attention-exit: expected an exit status from 1 to 125, got 0" in capsys.readouterr().err
