@@ -3,7 +3,9 @@
 Each subcommand lives in its own module with two functions, ``configure(parser)`` to declare
 its arguments and ``run(args) -> int`` to do the work; this file only wires them together so
 that importing the CLI stays cheap and every behaviour is callable (and tested) from Python.
-Exit statuses: 0 success, 1 the work found problems, 2 bad input (settings, arguments).
+Exit statuses: 0 success, 1 the work found problems, 2 bad input (settings, arguments), 3 an
+administrator must act, 4 another pass holds the campaign's lease, 5 Graph or Entra ID could
+not be reached at all (:data:`plugin.commands.common.EXIT_UNREACHABLE`).
 
 While a command runs, its standard output and error are wrapped in
 :class:`plugin.printable.PrintableStream`: names and reasons other people wrote reach the
