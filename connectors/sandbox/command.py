@@ -80,21 +80,19 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"samtal sandbox: cannot listen on port {args.port}: {err.strerror}", file=sys.stderr)
         return 2
+    print(f"listening on {server.url}", flush=True)
+    print(f"graph: {server.graph_url}", flush=True)
+    if server.ca_file:
+        print(f"certificate: {server.ca_file}", flush=True)
+    for site in sandbox.tenant.seed.get("sites") or []:
+        print(f"site: {site['hostname']}:{site['path']}  (records.site of a campaign)", flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    # Ctrl-C (or SIGTERM) at any moment from here on, even while the first lines are printed,
-    # stops the server and saves the state.
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
-        print(f"listening on {server.url}", flush=True)
-        print(f"graph: {server.graph_url}", flush=True)
-        if server.ca_file:
-            print(f"certificate: {server.ca_file}", flush=True)
-        for site in sandbox.tenant.seed.get("sites") or []:
-            print(f"site: {site['hostname']}:{site['path']}  (records.site of a campaign)", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

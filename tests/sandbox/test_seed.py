@@ -64,7 +64,7 @@ def test_command_first_line_and_state_saved(tmp_path: Path) -> None:
         assert proc.stdout is not None
         first = proc.stdout.readline()
         assert first.startswith("listening on http://127.0.0.1:")
-        proc.send_signal(signal.SIGINT)  # at once: the state is saved however early it comes
+        proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
     finally:
         if proc.poll() is None:
