@@ -442,7 +442,7 @@ class GraphHttp:
         ours = same_origin(url, self.base_url)
         hint = ("check tenant.graph_url (http:// or https://, host and port) and the network"
                 if ours else "check the network")
-        if ours and is_loopback_url(url):
+        if ours and _is_loopback_url(url):
             hint = "is the sandbox running on that port? check tenant.graph_url (http:// or https://, port)"
         failure = errors.Unreachable(f"cannot reach {host}: {why}", host=host, method=method,
                                      path=shown, hint=hint)
@@ -493,7 +493,7 @@ def _why_waiting(answer: errors.GraphError, scope: str | None) -> str:
     return f"Graph answered {status}; trying again"
 
 
-def is_loopback_url(url: str) -> bool:
+def _is_loopback_url(url: str) -> bool:
     return is_loopback(urlsplit(url).hostname)
 
 

@@ -32,8 +32,8 @@ from plugin.talks import address_of
 from plugin.tenant import open_client
 
 EXIT_PROBLEMS = 1
-MAX_SAMPLE = 100
 EXIT_NO_TOKEN = 3
+MAX_SAMPLE = 100
 UNREACHABLE = "unreachable"
 
 
