@@ -3,7 +3,9 @@
 Each subcommand lives in its own module with two functions, ``configure(parser)`` to declare
 its arguments and ``run(args) -> int`` to do the work; this file only wires them together so
 that importing the CLI stays cheap and every behaviour is callable (and tested) from Python.
-Exit statuses: 0 success, 1 the work found problems, 2 bad input (settings, arguments).
+Exit statuses: 0 success, 1 the work found problems, 2 bad input (settings, arguments), 3 an
+administrator must act, 4 another pass holds the campaign's lease, 5 Graph or Entra ID could
+not be reached at all (:data:`plugin.commands.common.EXIT_UNREACHABLE`).
 
 While a command runs, its standard output and error are wrapped in
 :class:`plugin.printable.PrintableStream`: names and reasons other people wrote reach the
@@ -27,6 +29,8 @@ class _Command(Protocol):
     def configure(self, parser: argparse.ArgumentParser) -> None: ...
     def run(self, args: argparse.Namespace) -> int: ...
 
+
+VERBOSE_HELP = "log every Graph call at INFO on stderr (before or after the command)"
 
 # name -> (module, one-line help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -53,7 +57,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Yearly employee dialogues run through Microsoft 365.",
     )
     parser.add_argument("--version", action="version", version=f"samtal {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every Graph call")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -63,7 +67,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             except ModuleNotFoundError as err:  # a command not built yet stays listed, but says so
                 if err.name is None or not err.name.startswith(("plugin", "connectors")):
                     raise
+        _accept_verbose(sp)
     return parser
+
+
+def _accept_verbose(parser: argparse.ArgumentParser) -> None:
+    """``-v`` after the command too (``samtal status -v``), in its subcommands as well. Its
+    default is left out of the namespace, so that a command without it keeps the ``-v`` given
+    before the command."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _accept_verbose(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

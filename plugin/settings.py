@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from connectors.graph.addresses import address_key, id_key
-from connectors.graph.clouds import DEFAULT_GRAPH_URL, cloud_mismatch
+from connectors.graph.clouds import DEFAULT_GRAPH_URL, cloud_mismatch, sandbox_mismatch
 from connectors.timezones import Zone, resolve_zone
 from plugin.scheduling.holidays import (
     DEFAULT_CATEGORIES,
@@ -69,6 +70,7 @@ __all__ = [
     "load_settings",
 ]
 
+MAX_CAMPAIGN_BYTES = 1024 * 1024  # a campaign file is a few kilobytes; 1 MiB is generous
 _FORBIDDEN_IN_NAMES = set('"*:<>?\\|')
 _CAMPAIGN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SITE = re.compile(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}:/\S*$")
@@ -348,11 +350,7 @@ def load_settings(
     """
     source = Path(path)
     file = str(path)
-    try:
-        content = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise SettingsError((f"{file}: cannot read the campaign file: {reason}",)) from err
+    content = _read_campaign_file(source, file)
     root, problems = compose(content, file)
     if root is None and not problems:
         problems = [Problem(file, 0, 0, "", "the campaign file is empty")]
@@ -368,6 +366,28 @@ def load_settings(
         ordered = sorted(tree.problems, key=lambda p: (p.line, p.column, p.key))
         raise SettingsError(tuple(dict.fromkeys(str(p) for p in ordered)))
     return _build(source, moment, values)
+
+
+def _read_campaign_file(source: Path, file: str) -> str:
+    """The text of a regular file of at most :data:`MAX_CAMPAIGN_BYTES`, or :class:`SettingsError`:
+    a device (``/dev/zero``), a FIFO or a directory is never read, so a wrong ``--config`` cannot
+    hang the command or fill its memory."""
+    try:
+        info = source.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SettingsError((f"{file}: cannot read the campaign file: not a regular file",))
+        with source.open("rb") as handle:
+            data = handle.read(MAX_CAMPAIGN_BYTES + 1)
+    except OSError as err:
+        raise SettingsError((f"{file}: cannot read the campaign file: {err.strerror or err}",)) from err
+    if len(data) > MAX_CAMPAIGN_BYTES:
+        raise SettingsError((f"{file}: cannot read the campaign file: it is larger than "
+                             f"{MAX_CAMPAIGN_BYTES // 1024} KiB (a campaign file is a few kilobytes)",))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SettingsError((f"{file}: cannot read the campaign file: not UTF-8 text ({err.reason} "
+                             f"at byte {err.start})",)) from err
 
 
 def _cross_checks(
@@ -400,6 +420,10 @@ def _cross_checks(
     if valid and mismatch:
         where = nodes.get("tenant.authority", nodes.get("tenant.graph_url", tenant_node))
         problems.append(problem_at(file, where, "tenant.authority", mismatch))
+    sandbox = sandbox_mismatch(cast(str, values["tenant.authority"]), cast(str, values["tenant.graph_url"]))
+    if valid and sandbox:
+        key = "tenant.graph_url" if "tenant.graph_url" in nodes and "tenant.authority" not in nodes else "tenant.authority"
+        problems.append(problem_at(file, nodes.get(key, tenant_node), key, sandbox))
 
     holidays_ok = "holidays.country" not in nodes or "holidays.country" in tree.values
     holidays_ok = holidays_ok and ("holidays.categories" not in nodes or "holidays.categories" in tree.values)

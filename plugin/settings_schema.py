@@ -132,10 +132,32 @@ def problem_at(file: str, node: yaml.Node | None, key: str, message: str) -> Pro
     return _problem(file, node, key, message)
 
 
+class AliasRefused(yaml.MarkedYAMLError):  # type: ignore[misc]  # PyYAML has no type hints
+    """An alias (``*name``, also in a merge key ``<<: *name``) in a campaign file."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]
+    """Composes like ``SafeLoader`` but refuses every alias. A campaign file needs none, and an
+    alias is how a few hundred bytes of YAML stand for billions of nodes ("billion laughs"):
+    whatever walks the tree later would walk every repetition."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise AliasRefused(None, None, "an alias (*name) is not accepted in a campaign file: "
+                               "write the value out", event.start_mark)
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
+
+
 def compose(text: str, file: str) -> tuple[yaml.Node | None, list[Problem]]:
-    """Compose YAML text into a node tree, or report the syntax error with its line."""
+    """Compose YAML text into a node tree, or report the syntax error (or an alias) with its line."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader), []
+        return yaml.compose(text, Loader=_NoAliasLoader), []
+    except AliasRefused as err:
+        mark = err.problem_mark
+        return None, [Problem(file, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
+                              str(err.problem))]
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 0
@@ -144,6 +166,8 @@ def compose(text: str, file: str) -> tuple[yaml.Node | None, list[Problem]]:
         return None, [Problem(file, line, column, "", f"not valid YAML: {reason}")]
     except yaml.YAMLError as err:
         return None, [Problem(file, 0, 0, "", f"not valid YAML: {err}")]
+    except RecursionError:
+        return None, [Problem(file, 0, 0, "", "not valid YAML: nested too deeply")]
 
 
 def read_tree(

@@ -24,7 +24,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from connectors.graph.clouds import LOGIN_HOSTS, UntrustedHost, check_authority, is_loopback
-from connectors.graph.errors import AuthError, Outcome
+from connectors.graph.errors import AuthError, GraphError, Outcome, Unreachable
+from connectors.graph.reach import origin, unreachable_reason
 
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 
@@ -269,8 +270,8 @@ class MsalTokenProvider:
                             outcome=Outcome.PERMANENT,
                             hint="check the certificate file, its passphrase and tenant.tenant_id") from None
         except Exception as err:  # network errors while discovering the authority
-            raise AuthError(f"could not reach Entra ID: {type(err).__name__}", aadsts=None,
-                            outcome=Outcome.RETRY) from None
+            raise _transport_error(err, authority_host) from None
+        self.authority_host = authority_host
 
     def token(self) -> str:
         with self._lock:
@@ -279,8 +280,7 @@ class MsalTokenProvider:
             except HostRefused as err:
                 raise _refused(err) from None
             except Exception as err:  # transport failures inside MSAL
-                raise AuthError(f"could not reach Entra ID: {type(err).__name__}", aadsts=None,
-                                outcome=Outcome.RETRY) from None
+                raise _transport_error(err, self.authority_host) from None
         if not isinstance(result, dict) or "access_token" not in result:
             raise auth_error_from_msal(result or {}, self.tenant_id)
         return str(result["access_token"])
@@ -293,6 +293,17 @@ class MsalTokenProvider:
             for entry in list(self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
                 if entry.get("secret") == token:
                     self.cache.remove_at(entry)
+
+
+def _transport_error(err: Exception, authority_host: str) -> GraphError:
+    """A login host that cannot be reached at all is :class:`Unreachable` (a wrong
+    ``tenant.authority`` or no network: no credential is at fault); anything else that kept
+    MSAL from an answer is an :class:`AuthError` to retry later."""
+    why = unreachable_reason(err)
+    if why is not None:
+        return Unreachable(f"cannot reach Entra ID at {origin(authority_host)}: {why}",
+                           host=origin(authority_host), hint="check tenant.authority and the network")
+    return AuthError(f"could not reach Entra ID: {type(err).__name__}", aadsts=None, outcome=Outcome.RETRY)
 
 
 def token_roles(token: str) -> tuple[str, ...] | None:

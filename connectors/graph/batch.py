@@ -305,6 +305,8 @@ def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchRes
                 done[r.id] = res
             break
         log.info("$batch: %d of %d items again after %.1fs", len(retry), len(chunk), wait)
+        http.tell_wait(wait, f"Graph asked to slow down ({len(waits)} of {len(chunk)} $batch items)" if waits
+                       else f"{len(retry)} of {len(chunk)} $batch items failed; trying them again")
         http._sleep(wait)  # noqa: SLF001
         pending = retry
     return done

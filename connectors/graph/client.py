@@ -31,6 +31,7 @@ from connectors.graph.drive import Drive
 from connectors.graph.http import GraphHttp
 from connectors.graph.lists import Lists
 from connectors.graph.pacing import Pacer
+from connectors.graph.reach import WaitNotices
 from connectors.graph.retry import RetryPolicy
 
 
@@ -118,10 +119,12 @@ def connect(
     authority_host: str = DEFAULT_AUTHORITY_HOST,
     tokens: TokenProvider | None = None,
     pacer: Pacer | None = None,
+    notices: WaitNotices | None = None,
 ) -> GraphClient:
     """A :class:`GraphClient` for one tenant (or a sandbox). ``graph_url`` must be Microsoft's
     Graph host or a loopback sandbox (:func:`connectors.graph.clouds.check_graph_url`: the bearer
-    token goes nowhere else); raises :class:`connectors.graph.clouds.UntrustedHost` otherwise."""
+    token goes nowhere else); raises :class:`connectors.graph.clouds.UntrustedHost` otherwise.
+    ``notices`` hears of every wait of 5 s or more (:class:`connectors.graph.reach.WaitNotices`)."""
     graph_url = check_graph_url(graph_url)
     session = session or make_session(max(8, max_concurrency * 2))
     if tokens is None:
@@ -135,5 +138,5 @@ def connect(
                                        authority_host=authority_host, http_client=session,
                                        validate_authority=authority_host == DEFAULT_AUTHORITY_HOST)
     http = GraphHttp(graph_url, tokens, session, policy=policy or RetryPolicy(),
-                     max_concurrency=max_concurrency, pacer=pacer)
+                     max_concurrency=max_concurrency, pacer=pacer, notices=notices)
     return GraphClient(http, Directory(http), Calendar(http), Drive(http), Lists(http))

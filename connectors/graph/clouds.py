@@ -130,3 +130,19 @@ def cloud_mismatch(authority: str, graph_url: str) -> str | None:
     wanted = ", ".join(h for h, cloud in LOGIN_HOSTS.items() if cloud == graph)
     return (f"the login host is the {login} cloud's but the Graph host is the {graph} cloud's; "
             f"tokens do not cross clouds: use https://{wanted.split(', ')[0]}")
+
+
+def sandbox_mismatch(authority: str, graph_url: str) -> str | None:
+    """Why a token from ``authority`` would never open ``graph_url`` because exactly one of them
+    is a loopback sandbox, or None. Entra ID issues no token for a Graph on this machine, and a
+    sandbox's token opens no Microsoft Graph; the usual cause is ``https://`` typed for a sandbox
+    served over plain HTTP (which needs no login host at all)."""
+    graph, login = urlsplit(graph_url), urlsplit(authority)
+    if not is_loopback(graph.hostname) or graph.scheme != "https" or is_loopback(login.hostname):
+        if is_loopback(login.hostname) and not is_loopback(graph.hostname):
+            return ("the login host is a sandbox on this machine but the Graph host is not; a "
+                    "sandbox's tokens open only that sandbox")
+        return None
+    return (f"https:// on {graph.netloc} is a sandbox served with --https, which takes its token "
+            f"from the sandbox too: set tenant.authority: https://{graph.netloc}; a sandbox served "
+            f"without --https is http://{graph.netloc}{graph.path}")

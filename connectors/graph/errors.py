@@ -9,7 +9,9 @@ Foreign exceptions (``requests``, ``msal``) are translated into this tree in exa
 
     GraphError                      every failure; .outcome says what the loop should do
     ├── TransportError              no usable answer: connection refused/reset, timeout, dropped
+    │   ├── Unreachable             the host cannot be reached at all: refused, unknown, TLS failed
     │   └── DeadlineExceeded        the operation's total deadline ran out while retrying
+    ├── ForeignLink                 Graph handed back a link to another host; not followed
     ├── AuthError                   Entra ID refused a token (carries the AADSTS code and a hint)
     ├── SchemaMismatch              an existing SharePoint list has a column of the wrong type
     └── StatusError                 Graph answered with an error status
@@ -104,6 +106,23 @@ class TransportError(GraphError):
 
 class DeadlineExceeded(TransportError):
     """Retries went on until the operation's deadline; the last failure is the ``__cause__``."""
+
+
+class Unreachable(TransportError):
+    """The host could not be reached on every attempt: connection refused, a name that does not
+    resolve, a failed TLS handshake (``http://`` against ``https://``, say) or no connection in
+    time. A wrong URL or a network that is down, not a passing fault of Graph: tried a few times
+    within seconds, then given up. ``host`` is ``scheme://host:port``."""
+
+    def __init__(self, message: str, *, host: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.host = host
+
+
+class ForeignLink(GraphError):
+    """Graph answered with a URL to follow with the bearer token (an ``@odata.nextLink``, say)
+    on another scheme, host or port than the configured Graph endpoint. Permanent: the token
+    goes to that endpoint only, so the link is not followed."""
 
 
 class AuthError(GraphError):

@@ -8,10 +8,22 @@ docs/failures.md#throttling-and-transient-errors and docs/failures.md#authentica
 - retries for 429, 503 and connection errors (500, 502, 504, 509 only for idempotent requests),
   honouring ``Retry-After`` (integer, decimal or HTTP date), otherwise capped exponential backoff
   with jitter; a non-idempotent POST is never blindly re-sent once it may have reached Graph;
+- a host that cannot be reached at all (refused, unknown, TLS failed: :mod:`.reach`) is tried
+  only ``policy.unreachable_attempts`` times, within seconds, then
+  :class:`~connectors.graph.errors.Unreachable`; a wait of 5 s or more is told to ``notices``;
 - a 401 refreshes the token once and replays the request;
 - at most 4 concurrent requests per mailbox and a global cap, shared by all threads;
 - ``client-request-id`` and ``User-Agent: NONISV|samtal|samtal/<version>`` on every call;
-- one INFO log line per call: method, redacted path, status, milliseconds, request-id.
+- one INFO log line per call: method, redacted path, status, milliseconds, request-id;
+- the bearer token goes only to the Graph endpoint's own scheme, host and port: a URL Graph hands
+  back to follow with the token (an ``@odata.nextLink``) that names another is refused
+  (:class:`~connectors.graph.errors.ForeignLink`), never requested. Pre-authenticated URLs are
+  fetched with ``authenticated=False``, no ``Authorization`` at all: a file's
+  ``@microsoft.graph.downloadUrl`` and the ``Location`` of ``/content``'s 302 ("a pre-authenticated
+  download URL", https://learn.microsoft.com/graph/api/driveitem-get-content,
+  https://learn.microsoft.com/graph/api/resources/driveitem) and an upload session's
+  ``uploadUrl`` (sending the token on its PUT "may result in an HTTP 401",
+  https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
 
 The ``requests.Session`` is injected, so tests (``responses``) and the sandbox plug in at the same
 seam as the real Graph. Foreign exceptions become :mod:`connectors.graph.errors` here and only here.
@@ -37,7 +49,9 @@ from urllib3.exceptions import NewConnectionError
 from connectors.graph import errors
 from connectors.graph.addresses import address_key
 from connectors.graph.auth import TokenProvider
+from connectors.graph.clouds import is_loopback
 from connectors.graph.pacing import Pacer
+from connectors.graph.reach import WaitNotices, origin, unreachable_reason
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 
@@ -163,6 +177,7 @@ class GraphHttp:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         pacer: Pacer | None = None,
+        notices: WaitNotices | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._base_path = urlsplit(self.base_url).path
@@ -183,8 +198,27 @@ class GraphHttp:
         self._probing: set[str] = set()
         self._hold_cond = threading.Condition()
         self.pacer = pacer  # optional: waits before SharePoint/Outlook budgets run out (pacing.py)
+        self.notices = notices  # optional: a person hears of waits of 5 s or more
+        if pacer is not None and notices is not None and pacer.notices is None:
+            pacer.notices = notices
 
     # ------------------------------------------------------------------ public helpers
+    def check_origin(self, url: str, method: str = "GET") -> None:
+        """Raise :class:`errors.ForeignLink` unless ``url`` is on the Graph endpoint's scheme,
+        host and port, where the bearer token may go.
+
+        Graph's paging hands back ``@odata.nextLink`` as a whole URL to request as it is
+        (https://learn.microsoft.com/graph/paging); it is Graph's own host, and a link to
+        anywhere else is not followed with the token, whoever put it in the answer.
+        """
+        if url == self.base_url or url.startswith(self.base_url + "/") or same_origin(url, self.base_url):
+            return
+        parts = urlsplit(url)
+        raise errors.ForeignLink(
+            f"Graph answered with a link to {parts.scheme}://{parts.netloc or '?'}, not to "
+            f"{urlsplit(self.base_url).netloc} (tenant.graph_url); the bearer token goes nowhere else, "
+            "so the link was not followed", method=method, path=redact_path(url))
+
     def url_for(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         if params:
@@ -264,6 +298,8 @@ class GraphHttp:
         method = method.upper()
         url = self.url_for(path, params)
         shown = redact_path(url)
+        if authenticated:
+            self.check_origin(url, method)
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         slots = dict(mailboxes or {})
@@ -284,6 +320,7 @@ class GraphHttp:
         relative = urlsplit(url).path[len(self._base_path):] if url.startswith(self.base_url + "/") else ""
         scope = workload_of(relative) if relative else None
         attempt = 0
+        unreachable = 0  # attempts in a row that could not reach the host at all
         refreshed = False
         while True:
             attempt += 1
@@ -307,17 +344,25 @@ class GraphHttp:
                     if self.pacer:
                         self.pacer.after(ticket, 0, {})
                     ms = (self._clock() - started) * 1000
-                    applied = _maybe_applied(err)
                     log.info("%s %s failed %.0fms %s", method, shown, ms, type(err).__name__)
+                    why = unreachable_reason(err)
+                    if why is not None:
+                        unreachable += 1
+                        self._unreachable(url, why, unreachable, ms, method, shown, deadline_at, err)
+                        continue
+                    unreachable = 0
+                    applied = _maybe_applied(err)
                     failure = errors.TransportError(
                         f"no answer from Graph: {type(err).__name__}", method=method, path=shown,
                         maybe_applied=applied)
                     if applied and not idempotent:
                         raise failure from err
-                    self._wait_or_raise(failure, self._backoff(attempt), attempt, deadline_at, err)
+                    self._wait_or_raise(failure, self._backoff(attempt), attempt, deadline_at, err,
+                                        f"no answer from Graph ({type(err).__name__})")
                     continue
 
                 ms = (self._clock() - started) * 1000
+                unreachable = 0
                 status = seen = resp.status_code
                 rheaders = {k.lower(): v for k, v in resp.headers.items()}
                 if self.pacer:
@@ -345,7 +390,7 @@ class GraphHttp:
                 if scope is not None:
                     self._leave(scope, probe, seen)
             wait = retry_after if retry_after is not None else self._backoff(attempt)
-            self._wait_or_raise(answer, wait, attempt, deadline_at, None)
+            self._wait_or_raise(answer, wait, attempt, deadline_at, None, _why_waiting(answer, scope))
 
     # ------------------------------------------------------------------ throttling per workload
     def hold(self, scope: str, seconds: float) -> None:
@@ -389,8 +434,35 @@ class GraphHttp:
         with self._rng_lock:
             return self.policy.backoff(attempt, self._rng)
 
+    def _unreachable(self, url: str, why: str, count: int, ms: float, method: str, shown: str,
+                     deadline_at: float, cause: BaseException) -> None:
+        """After the ``count``-th attempt in a row that could not reach ``url``'s host: raise
+        :class:`errors.Unreachable` once ``policy.unreachable_attempts`` is reached, else wait
+        a short backoff (the next attempt may take the connect timeout again: said when long)."""
+        host = origin(url)
+        ours = same_origin(url, self.base_url)
+        hint = ("check tenant.graph_url (http:// or https://, host and port) and the network"
+                if ours else "check the network")
+        if ours and _is_loopback_url(url):
+            hint = "is the sandbox running on that port? check tenant.graph_url (http:// or https://, port)"
+        failure = errors.Unreachable(f"cannot reach {host}: {why}", host=host, method=method,
+                                     path=shown, hint=hint)
+        if count >= self.policy.unreachable_attempts:
+            failure.message += f" (gave up after {count} attempts)"
+            raise failure from cause
+        wait = self._backoff(count)
+        if self.notices is not None and ms / 1000 >= self.notices.threshold:
+            self.notices.waiting(self.timeout[0], f"no connection to {host} within {ms / 1000:.0f} s; "
+                                 f"trying again (attempt {count + 1} of {self.policy.unreachable_attempts})")
+        self._wait_or_raise(failure, wait, count, deadline_at, cause)
+
+    def tell_wait(self, seconds: float, reason: str) -> None:
+        """Tell ``notices`` (when there are any) that a wait of ``seconds`` starts."""
+        if self.notices is not None:
+            self.notices.waiting(seconds, reason)
+
     def _wait_or_raise(self, failure: errors.GraphError, wait: float, attempt: int,
-                       deadline_at: float, cause: BaseException | None) -> None:
+                       deadline_at: float, cause: BaseException | None, reason: str | None = None) -> None:
         if attempt >= self.policy.max_attempts:
             failure.message += f" (gave up after {attempt} attempts)"
             raise failure from cause
@@ -403,7 +475,50 @@ class GraphHttp:
                 f"gave up: the operation's deadline passed while retrying ({failure.message})",
                 method=failure.method, path=failure.path, status=failure.status,
                 code=failure.code, request_id=failure.request_id) from (cause or failure)
+        if reason is not None:
+            self.tell_wait(wait, f"{reason}; attempt {attempt + 1} of {self.policy.max_attempts}")
         self._sleep(wait)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_WORKLOADS = {"files": "OneDrive and SharePoint files", "sites": "SharePoint lists",
+              "directory": "the directory"}
+
+
+def _why_waiting(answer: errors.GraphError, scope: str | None) -> str:
+    """Why a retry waits, for a person: "Graph asked to slow down (429, a mailbox)"."""
+    what = ("a mailbox" if scope.startswith("mailbox:") else _WORKLOADS.get(scope, scope)) if scope else ""
+    status = f"{answer.status}, {what}" if what else str(answer.status)
+    if isinstance(answer, errors.Throttled):
+        return f"Graph asked to slow down ({status})"
+    return f"Graph answered {status}; trying again"
+
+
+def _is_loopback_url(url: str) -> bool:
+    return is_loopback(urlsplit(url).hostname)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an absolute http(s) URL, or None when it has none or is odd: a
+    user name or password, a backslash, a space or control character, a port that is no number
+    (parsers disagree on such URLs, so none of them is trusted with a token)."""
+    if "\\" in url or any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else _DEFAULT_PORTS[scheme]
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    """Whether ``url`` is on ``base_url``'s scheme, host and port (and nothing odd about it)."""
+    mine = _origin(url)
+    return mine is not None and mine == _origin(base_url)
 
 
 def _maybe_applied(err: requests.RequestException) -> bool:

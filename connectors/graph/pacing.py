@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from connectors.graph.addresses import address_key
+from connectors.graph.reach import WaitNotices
 from connectors.graph.retry import parse_retry_after
 
 SHAREPOINT = "sharepoint"
@@ -148,6 +149,7 @@ class Pacer:
         self._buckets: dict[str, _Bucket] = {}
         self.stats = PacingStats()
         self._sharepoint = self._bucket(SHAREPOINT, config.ru_per_minute, config.window_s)
+        self.notices: WaitNotices | None = None  # a person hears of waits of 5 s or more
 
     # ------------------------------------------------------------------ the hooks
     def before(self, method: str, path: str | None, body: Any = None) -> Ticket | None:
@@ -214,8 +216,10 @@ class Pacer:
                     key, self.config.mailbox_requests, self.config.mailbox_window_s)
                 bucket.refill(now)
                 wait = bucket.paused_until - now
+                why = "Graph asked to slow down"
                 if wait <= 0 and bucket.hint_left is not None and bucket.hint_left < (0 if reserved else cost):
                     wait = bucket.hint_until - now  # the server says the rest waits for the reset
+                    why = "SharePoint says this minute's resource units are spent"
                 if wait <= 0 and not reserved:
                     reserved = True
                     bucket.tokens -= cost
@@ -223,11 +227,15 @@ class Pacer:
                     if bucket.hint_left is not None:
                         bucket.hint_left -= cost
                     wait = -bucket.tokens / bucket.rate if bucket.tokens < 0 else 0.0
+                    why = "pacing requests under the tenant's budget"
                     if wait <= 0:
                         break
                 elif wait <= 0:
                     break
             wait = max(wait, 0.001)
+            if self.notices is not None:
+                where = "SharePoint and OneDrive" if key == SHAREPOINT else "a mailbox"
+                self.notices.waiting(wait, f"{why} ({where})")
             waited += wait
             self._sleep(wait)
         if waited:

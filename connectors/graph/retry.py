@@ -26,6 +26,9 @@ class RetryPolicy:
     """Numbers of the retry loop. ``deadline`` bounds one operation, waits included."""
 
     max_attempts: int = 10
+    # A host that cannot be reached at all (refused, unknown, TLS failed) is wrong or down, not
+    # busy: this many attempts in a row (a second or two apart) and the request gives up.
+    unreachable_attempts: int = 3
     deadline: float = 600.0
     backoff_base: float = 0.5
     backoff_cap: float = 30.0

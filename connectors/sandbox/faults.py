@@ -89,6 +89,8 @@ class FaultSpec:
                 number = float(value)
             except ValueError:
                 raise FaultSpecError(f"fault '{name}': '{value.strip()}' is not a number") from None
+            if not math.isfinite(number):
+                raise FaultSpecError(f"fault '{name}': '{value.strip()}' is not a finite number")
             if "." in name:
                 kind, _, group = name.partition(".")
                 if kind not in _RATES:

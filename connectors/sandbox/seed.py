@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from connectors.sandbox.seed_file import SeedFileError, load_yaml, read_seed_text
 from connectors.sandbox.seed_lists import check_lists
 from connectors.timezones import UnknownTimeZone, resolve_zone
 
@@ -90,9 +91,9 @@ def load_seed(source: str | Path | dict[str, Any]) -> dict[str, Any]:
         path = Path(source)
         label = str(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as err:
-            raise SeedError(label, [f"cannot read the file: {err.strerror}"]) from err
+            raw = load_yaml(read_seed_text(path))
+        except SeedFileError as err:
+            raise SeedError(label, [str(err)]) from err
         except yaml.YAMLError as err:
             raise SeedError(label, [f"not valid YAML: {err}"]) from err
     return _Validator(label).run(raw)

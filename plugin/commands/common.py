@@ -11,9 +11,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn
 
+from connectors.graph import errors
+from connectors.graph.reach import WaitNotices
 from plugin.settings import Settings, SettingsError, load_settings
 
+EXIT_RETRY = 1  # Graph failed in passing (throttling, an outage): try again later
 EXIT_BAD_INPUT = 2
+EXIT_CONSENT = 3  # an administrator must act first (consent, credentials)
+EXIT_UNREACHABLE = 5  # Graph or Entra ID could not be reached at all: network or URL
+
+
+def exit_status_of(err: errors.GraphError) -> int:
+    """The exit status of a command that stopped on ``err``: 5 when a host could not be reached
+    at all (refused, unknown, TLS failed), 3 when an administrator must act, else 1."""
+    if isinstance(err, errors.Unreachable):
+        return EXIT_UNREACHABLE
+    return EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_RETRY
+
+
+def wait_notices(quiet: bool = False) -> WaitNotices | None:
+    """What tells the person at the terminal, on stderr, of every wait of 5 s or more (None
+    with ``-q``)."""
+    if quiet:
+        return None
+    return WaitNotices(lambda line: print(f"samtal: {line}", file=sys.stderr, flush=True))
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from connectors.cli_options import SEED, whole
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
 from connectors.graph.names import name_with_id, safe_name
@@ -25,6 +26,7 @@ from connectors.sandbox import FaultSpec, FaultSpecError, Sandbox
 from connectors.sandbox.generate import generate_seed
 from connectors.sandbox.people import People
 from plugin.cache import LookCache
+from plugin.commands.common import wait_notices
 from plugin.commands.status import ORDER, attention, grouped
 from plugin.documents import wordsim
 from plugin.progress import Progress
@@ -39,6 +41,7 @@ ZONE = ZoneInfo("Europe/Stockholm")
 WINDOW = (date(2027, 2, 1), date(2027, 4, 30))
 SECRET_VARIABLE = "SAMTAL_DEMO_SECRET"
 SUMMARY_WIDTH = 100  # summary.md's tables: the same file on every terminal
+MAX_PEOPLE = 5000
 CAMPAIGN = """\
 # A campaign file for the sandbox tenant samtal demo started (it served {graph_url} while the
 # demo ran). To try it yourself: samtal sandbox --state {state} --port {port}, then
@@ -59,9 +62,10 @@ records: {{site: "example.sharepoint.com:/sites/hr", list: Medarbetarsamtal}}
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("samtal-demo"), metavar="DIR",
                         help="folder for the documents, records and summary (default ./samtal-demo)")
-    parser.add_argument("--people", type=int, default=60, metavar="N",
-                        help="size of the generated organisation (default 60, at most 5000)")
-    parser.add_argument("--seed", type=int, default=7, help="random seed of the organisation and the people")
+    parser.add_argument("--people", type=whole(1, MAX_PEOPLE, "a number of people"), default=60, metavar="N",
+                        help=f"size of the generated organisation (default 60, at most {MAX_PEOPLE})")
+    parser.add_argument("--seed", type=SEED, default=7, metavar="K",
+                        help="random seed of the organisation and the people (default 7)")
     parser.add_argument("--faults", default="", metavar="LIST",
                         help="inject faults, comma-separated name=value (docs/sandbox.md#faults), "
                              "e.g. throttle=0.05,unavailable=0.02,latency_ms=20,seed=7")
@@ -79,9 +83,6 @@ def _local(day: date, hour: int) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.people <= 5000:
-        print("samtal demo: --people must be between 1 and 5000", file=sys.stderr)
-        return 2
     try:
         faults = FaultSpec.parse(args.faults) if args.faults else None
     except FaultSpecError as err:
@@ -128,7 +129,7 @@ class _Demo:
     def _pass(self, label: str, now: datetime, *, watch_all: bool = False) -> tuple[Settings, GraphClient, PassReport]:
         self.progress.say(f"\n== {label} ({now:%Y-%m-%d %H:%M}) ==")
         settings = load_settings(self.config, now=now, allow_past_window=True)
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices(self.progress.quiet))
         before = int(str(self.people.stats().get("requests", 0)))
         report = Reconciler(client, settings, now=now, cache=self.cache, progress=self.progress,
                             look_every=timedelta(hours=1), watch_all=watch_all).run()
@@ -159,7 +160,7 @@ class _Demo:
 
         end = _local(WINDOW[1] + timedelta(days=3), 9)
         settings = load_settings(self.config, now=end, allow_past_window=True)
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices(self.progress.quiet))
         filled = self._fill_forms(client, report.records)  # the records as they are after the moves
         self.progress.say(f"\nafter the talks, {filled} forms were filled in and confirmed in Word")
         _, client, report = self._pass("run 4: talks held, confirmed forms filed", end)

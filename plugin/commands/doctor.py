@@ -4,7 +4,8 @@ It reports, one line each: the token (``invalid_auth``), the consented permissio
 ``manifest.yaml`` (``missing_permission``), the records site and list (``not_found``), the
 directory, a sample of mailboxes and OneDrives, and the campaign's time zone against the
 mailboxes'. It writes nothing. Exit status: 0 all good, 1 problems found, 2 bad settings,
-3 no token at all.
+3 no token at all, 5 Graph or Entra ID cannot be reached (``unreachable``: the network, or a
+wrong ``tenant.graph_url`` / ``tenant.authority``; the checks after it are not tried).
 """
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from connectors.cli_options import whole
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
 from connectors.graph.addresses import address_key
 from connectors.graph.directory import User
 from connectors.timezones import UnknownTimeZone, same_zone
-from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.commands.common import EXIT_UNREACHABLE, add_config_arguments, load_from_args, wait_notices
+from plugin.commands.window import refuse_unbooked_past_window
 from plugin.manifest import load_manifest
 from plugin.planning import schedule_window
 from plugin.scheduling.rules import rules_from_settings
@@ -30,6 +33,8 @@ from plugin.tenant import open_client
 
 EXIT_PROBLEMS = 1
 EXIT_NO_TOKEN = 3
+MAX_SAMPLE = 100
+UNREACHABLE = "unreachable"
 
 
 @dataclass
@@ -43,6 +48,11 @@ class Findings:
         self.lines.append((False, check, f"{code}: {message}"))
 
     @property
+    def unreachable(self) -> bool:
+        """Whether a check could not reach Graph or Entra ID at all (the rest would not either)."""
+        return any(not ok and msg.startswith(UNREACHABLE + ":") for ok, _, msg in self.lines)
+
+    @property
     def problems(self) -> int:
         return sum(1 for ok, _, _ in self.lines if not ok)
 
@@ -52,8 +62,9 @@ class Findings:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
-    parser.add_argument("--sample", type=int, default=5, metavar="N",
-                        help="how many in-scope users' mailboxes and OneDrives to try (default 5)")
+    parser.add_argument("--sample", type=whole(1, MAX_SAMPLE), default=5, metavar="N",
+                        help=f"how many in-scope users' mailboxes and OneDrives to try (default 5, "
+                             f"at most {MAX_SAMPLE})")
 
 
 def check_permissions(client: GraphClient, findings: Findings) -> None:
@@ -76,6 +87,8 @@ def _step(findings: Findings, check: str, work: Callable[[], None]) -> bool:
     try:
         work()
         return True
+    except errors.Unreachable as err:
+        findings.bad(check, UNREACHABLE, str(err))
     except errors.NotFound as err:
         findings.bad(check, "not_found", str(err))
     except errors.GraphError as err:
@@ -91,9 +104,13 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
     except errors.AuthError as err:
         f.bad("token", "invalid_auth", str(err))
         return f
+    except errors.Unreachable as err:
+        f.bad("token", UNREACHABLE, str(err))
+        return f
     f.ok("token", "sandbox static token" if client.is_sandbox
          else f"Entra ID issued a token for app {settings.tenant.client_id}")
-    _step(f, "permissions", lambda: check_permissions(client, f))
+    if not _step(f, "permissions", lambda: check_permissions(client, f)) and f.unreachable:
+        return f
 
     def site_and_list() -> None:
         store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
@@ -107,7 +124,8 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
                 f.bad("list", "not_indexed", f"columns {', '.join(unindexed)} are not indexed; samtal run fixes it")
             else:
                 f.ok("list", f"{settings.records.list!r} exists with {len(store.info.columns)} columns")
-    _step(f, "site", site_and_list)
+    if not _step(f, "site", site_and_list) and f.unreachable:
+        return f
 
     people: list[User] = []
 
@@ -170,15 +188,26 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_from_args(args, allow_past_window=True)
-    print(f"ok   settings     {args.config} is valid (campaign {settings.campaign.id}, "
-          f"{settings.campaign.window.start} to {settings.campaign.window.end})")
+    window = f"{settings.campaign.window.start} to {settings.campaign.window.end}"
+    try:  # the same rule as run and plan: a window over with nothing booked is a mistyped year
+        if refuse_unbooked_past_window(args, settings):
+            window += "; the window is over, and run goes on with the talks it booked"
+    except errors.GraphError:
+        window += ("; the window is over: run and plan refuse it unless the campaign booked talks, "
+                   "which could not be checked (see below)")
+    print(f"ok   settings     {args.config} is valid (campaign {settings.campaign.id}, {window})")
     try:
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices())
     except errors.AuthError as err:
         print(f"BAD  token        invalid_auth: {err}")
         return EXIT_NO_TOKEN
-    findings = diagnose(client, settings, max(1, args.sample))
+    except errors.Unreachable as err:
+        print(f"BAD  token        {UNREACHABLE}: {err}")
+        return EXIT_UNREACHABLE
+    findings = diagnose(client, settings, args.sample)
     print(findings.render())
+    if findings.unreachable:
+        return EXIT_UNREACHABLE
     if any(check == "token" and not ok for ok, check, _ in findings.lines):
         return EXIT_NO_TOKEN
     return EXIT_PROBLEMS if findings.problems else 0

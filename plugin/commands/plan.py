@@ -15,7 +15,7 @@ from plugin.tables import table
 def configure(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     parser.add_argument("--all", action="store_true", help="list every proposed talk, not the first 50")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output and no notice of long waits")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ nothing to the tenant): ``report.html`` (self-contained, charts inline, opens fr
 (formula-injection-safe; the records as stored) in ``--out DIR``.
 
 Exit status: 0 written; 1 Graph failed (try again); 2 bad settings or arguments; 3 an
-administrator must act first (consent, credentials).
+administrator must act first (consent, credentials); 5 Graph or Entra ID cannot be reached.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from connectors.graph import errors
-from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.commands.common import add_config_arguments, exit_status_of, load_from_args, wait_notices
 from plugin.report import write_report
 from plugin.store import RecordStore
 from plugin.tenant import open_client
@@ -36,12 +36,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"samtal report: --out {args.out} is a file, not a folder", file=sys.stderr)
         return 2
     try:
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices())
         store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
         records = [] if store is None else list(store.load(settings.campaign.id).values())
     except errors.GraphError as err:
         print(f"samtal: {err}", file=sys.stderr)
-        return EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else EXIT_GRAPH
+        return exit_status_of(err)
     if store is None:
         print(f"no records yet: the list {settings.records.list!r} does not exist on "
               f"{settings.records.site} (samtal run creates it); the report is empty")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from connectors.graph import errors
 from connectors.graph.addresses import address_key, id_key
-from plugin.commands.common import add_config_arguments, load_from_args
+from plugin.commands.common import add_config_arguments, exit_status_of, load_from_args, wait_notices
 from plugin.records import Record, Status
 from plugin.store import RecordStore
 from plugin.tables import table
@@ -34,7 +34,8 @@ EXIT_CODES = """exit status:
   1  some talks need a person's attention (unschedulable, failed, declined, form held for
      review), or Graph failed
   2  bad settings or arguments; --manager matches no one, or more than one manager
-  3  an administrator must act first (consent, credentials)"""
+  3  an administrator must act first (consent, credentials)
+  5  Graph or Entra ID cannot be reached (network down, or a wrong tenant.graph_url)"""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def load_records(args: argparse.Namespace) -> tuple[list[Record] | None, int]:
     settings = load_from_args(args, allow_past_window=True)
     try:
-        client = open_client(settings)
+        client = open_client(settings, notices=wait_notices())
         store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
         if store is None:
             print(f"no records yet: the list {settings.records.list!r} does not exist on "
@@ -59,7 +60,7 @@ def load_records(args: argparse.Namespace) -> tuple[list[Record] | None, int]:
         return list(store.load(settings.campaign.id).values()), 0
     except errors.GraphError as err:
         print(f"samtal: {err}", file=sys.stderr)
-        return None, EXIT_CONSENT if err.outcome is errors.Outcome.NEEDS_CONSENT else 1
+        return None, exit_status_of(err)
 
 
 def grouped(records: Iterable[Record], key: str, *, width: int | None = None) -> str:

@@ -264,3 +264,143 @@ def test_a_retry_after_holds_every_request_to_that_workload(http, rsps, clock):
     http.hold("sites", 5.0)
     http.get("/users/u1")  # another workload: not held
     assert clock.sleeps == [3.0, 5.0]
+
+
+@pytest.mark.parametrize("link", [
+    "https://evil.example/v1.0/users?$skiptoken=x",              # another host
+    "http://graph.microsoft.com/v1.0/users?$skiptoken=x",        # plain http: another scheme
+    "https://graph.microsoft.com:8443/v1.0/users?$skiptoken=x",  # another port
+    "https://graph.microsoft.com@evil.example/v1.0/users",       # user info: the host is evil.example
+    "https://evil.example\\@graph.microsoft.com/v1.0/users",      # parsers disagree on a backslash
+    "https://graph.microsoft.com.evil.example/v1.0/users",       # a longer host with the same start
+])
+def test_a_next_link_to_another_host_is_refused_and_never_gets_the_token(http, rsps, link):
+    rsps.get(f"{GRAPH}/users", json={"value": [{"id": "u1"}], "@odata.nextLink": link})
+    seen = []
+    with pytest.raises(errors.ForeignLink) as err:
+        for item in http.paginate("/users"):
+            seen.append(item["id"])
+    assert seen == ["u1"] and len(rsps.calls) == 1  # the link was never requested
+    assert err.value.outcome is errors.Outcome.PERMANENT
+    assert "graph.microsoft.com" in str(err.value) and "not followed" in str(err.value)
+    assert TOKEN not in str(err.value)
+
+
+def test_a_next_link_on_the_same_host_and_port_is_followed(http, rsps):
+    rsps.get(f"{GRAPH}/users", json={"value": [{"id": "u1"}],
+                                     "@odata.nextLink": "https://graph.microsoft.com:443/beta/users?$skiptoken=2"})
+    rsps.get("https://graph.microsoft.com:443/beta/users?$skiptoken=2", json={"value": [{"id": "u2"}]})
+    assert [u["id"] for u in http.paginate("/users")] == ["u1", "u2"]
+    assert rsps.calls[1].request.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_an_authenticated_request_to_another_host_is_refused_but_a_pre_authenticated_one_is_sent(http, rsps):
+    with pytest.raises(errors.ForeignLink):
+        http.get("https://contoso-my.sharepoint.com/_layouts/15/download.aspx?tempauth=x")
+    assert len(rsps.calls) == 0
+    rsps.get("https://contoso-my.sharepoint.com/_layouts/15/download.aspx?tempauth=x", body=b"bytes")
+    assert http.get("https://contoso-my.sharepoint.com/_layouts/15/download.aspx?tempauth=x",
+                    authenticated=False).content == b"bytes"
+    assert "Authorization" not in rsps.calls[0].request.headers
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_closed_port_is_given_up_within_seconds_naming_the_host(tokens):
+    port = _closed_port()
+    http = GraphHttp(f"http://127.0.0.1:{port}/v1.0", tokens, requests.Session())
+    started = time.monotonic()
+    with pytest.raises(errors.Unreachable) as err:
+        http.get("/users")
+    assert time.monotonic() - started < 5
+    text = str(err.value)
+    assert f"cannot reach http://127.0.0.1:{port}: connection refused (gave up after 3 attempts)" in text
+    assert "tenant.graph_url" in text and err.value.outcome is errors.Outcome.RETRY
+
+
+def _dns_failure() -> requests.ConnectionError:
+    import socket
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    reason = NameResolutionError("graph.example.invalid", None, socket.gaierror(-2, "Name or service not known"))
+    return requests.ConnectionError(MaxRetryError(None, "/v1.0/users", reason))
+
+
+def _tls_failure() -> requests.exceptions.SSLError:
+    import ssl
+    from urllib3.exceptions import MaxRetryError, SSLError
+
+    inner = SSLError(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"))
+    return requests.exceptions.SSLError(MaxRetryError(None, "/v1.0/users", inner))
+
+
+@pytest.mark.parametrize(("failure", "words"), [
+    (_dns_failure, "the host name does not resolve"),
+    (_tls_failure, "the TLS handshake failed"),
+    (lambda: requests.ConnectTimeout("timed out"), "no connection within the connect timeout"),
+])
+def test_a_host_that_cannot_be_reached_is_tried_three_times_quickly(http, rsps, clock, failure, words):
+    for _ in range(5):
+        rsps.get(f"{GRAPH}/users", body=failure())
+    with pytest.raises(errors.Unreachable) as err:
+        http.get("/users")
+    assert len(rsps.calls) == 3 and sum(clock.sleeps) < 3
+    assert f"cannot reach https://graph.microsoft.com: {words}" in str(err.value)
+    assert not err.value.maybe_applied
+
+
+def test_a_dropped_connection_keeps_the_patient_retries(http, rsps, clock):
+    for _ in range(12):
+        rsps.get(f"{GRAPH}/users", body=requests.ConnectionError("('Connection aborted.', RemoteDisconnected())"))
+    with pytest.raises(errors.TransportError) as err:
+        http.get("/users")
+    assert not isinstance(err.value, errors.Unreachable)
+    assert len(rsps.calls) == 10 and "gave up after 10 attempts" in str(err.value)
+
+
+def test_an_unreachable_host_between_answers_counts_again_from_zero(http, rsps, clock):
+    for body in (_dns_failure(), _dns_failure(), None, _dns_failure(), _dns_failure(), None):
+        if body is None:
+            rsps.get(f"{GRAPH}/users", status=503)
+        else:
+            rsps.get(f"{GRAPH}/users", body=body)
+    rsps.get(f"{GRAPH}/users", json={"value": []})
+    assert http.get("/users").status == 200 and len(rsps.calls) == 7
+
+
+def test_long_waits_are_told_once_and_short_ones_not(rsps, clock, tokens):
+    from connectors.graph.reach import WaitNotices
+
+    told: list[str] = []
+    http = GraphHttp(GRAPH, tokens, requests.Session(), sleep=clock.sleep, clock=clock, rng=__import__("random").Random(7),
+                     notices=WaitNotices(told.append, clock=clock))
+    rsps.get(f"{GRAPH}/users", status=429, json=THROTTLED, headers={"Retry-After": "2"})
+    rsps.get(f"{GRAPH}/users", status=429, json=THROTTLED, headers={"Retry-After": "30"})
+    rsps.get(f"{GRAPH}/users", status=503)
+    rsps.get(f"{GRAPH}/users", json={"value": []})
+    http.get("/users")
+    assert told == ["waiting 30 s: Graph asked to slow down (429, the directory); attempt 3 of 10"]
+    rsps.get(f"{GRAPH}/drives/d/root", status=503, headers={"Retry-After": "12"})
+    rsps.get(f"{GRAPH}/drives/d/root", json={"id": "r"})
+    http.get("/drives/d/root")
+    assert told[1:] == ["waiting 12 s: Graph asked to slow down (503, OneDrive and SharePoint files); attempt 2 of 10"]
+
+
+def test_wait_notices_tell_a_wait_shared_by_many_threads_once():
+    from connectors.graph.reach import WaitNotices
+
+    now = [100.0]
+    told: list[str] = []
+    notices = WaitNotices(told.append, clock=lambda: now[0])
+    for _ in range(16):  # every worker held by the same Retry-After
+        notices.waiting(30.0, "Graph asked to slow down (429, a mailbox)")
+    notices.waiting(4.9, "short")
+    now[0] += 29.5
+    notices.waiting(30.0, "Graph asked to slow down (429, a mailbox)")  # a new wait after the first
+    assert told == ["waiting 30 s: Graph asked to slow down (429, a mailbox)"] * 2

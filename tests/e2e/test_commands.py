@@ -37,6 +37,8 @@ def test_run_then_status(serve_tenant: ServeFactory, capsys: pytest.CaptureFixtu
     assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
     out = capsys.readouterr().out
     assert re.search(r"^scheduled +13$", out, re.M) and re.search(r"^book +13$", out, re.M)
+    # the last line, also with -q: what status lists under needs attention, for a monitor
+    assert out.splitlines()[-1] == "samtal: 2 talks need attention (2 failed)"
     check_round(served, served.state(), graph_reads=False)
     writes = served.stats()["writes"]
 
@@ -47,8 +49,9 @@ def test_run_then_status(serve_tenant: ServeFactory, capsys: pytest.CaptureFixtu
     assert served.stats()["writes"] == writes  # status reads only
 
     items = list_items(served.state())
-    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
-    assert "nothing to do" in capsys.readouterr().out
+    assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json"), "--attention-exit", "10") == 10
+    out = capsys.readouterr().out
+    assert "nothing to do" in out and out.splitlines()[-1] == "samtal: 2 talks need attention (2 failed)"
     # nothing written but the pass lease: taken and released (plugin/lease.py)
     assert served.stats()["writes"] == writes + LEASE_WRITES and list_items(served.state()) == items
 
@@ -106,11 +109,17 @@ def test_a_window_that_is_over(serve_tenant: ServeFactory, capsys: pytest.Captur
 
     served = serve_tenant(small_seed())
     late = ["--config", str(served.config), "--now", AFTER.isoformat()]
-    with pytest.raises(SystemExit) as stopped:
-        main(["run", "-q", *late])
-    assert stopped.value.code == 2
-    err = capsys.readouterr().err
+    said = {}
+    for command in ("run", "plan", "doctor"):  # the same rule, the same words, everywhere
+        with pytest.raises(SystemExit) as stopped:
+            main([command, *late])
+        assert stopped.value.code == 2, command
+        out = capsys.readouterr()
+        assert "is valid" not in out.out
+        said[command] = out.err
+    err = said["run"]
     assert "campaign.yaml:" in err and "campaign.window.end" in err and "mistyped" in err
+    assert said["plan"] == err and said["doctor"] == err
     assert served.stats()["writes"] == 0
 
     assert samtal(served, "run", "-q", "--cache", str(tmp_path / "cache.json")) == 0
@@ -118,6 +127,9 @@ def test_a_window_that_is_over(serve_tenant: ServeFactory, capsys: pytest.Captur
     code = main(["run", "-q", "--cache", str(tmp_path / "cache.json"), *late])
     out = capsys.readouterr().out
     assert code == 0 and "held" in out  # the talks took place; their forms are watched
+    assert main(["doctor", *late]) == 0
+    assert "is valid (campaign 2027, 2027-02-01 to 2027-03-31; the window is over, and run goes on" in (
+        capsys.readouterr().out)
 
 
 @pytest.mark.usefixtures("secret_env")
@@ -133,3 +145,18 @@ def test_a_cache_path_that_is_a_directory_is_no_cache(serve_tenant: ServeFactory
     said = [r.getMessage() for r in caplog.records if str(folder) in r.getMessage()]
     assert len(said) == 1 and "directory" in said[0]
     assert folder.is_dir() and list(folder.iterdir()) == [] and not (tmp_path / "cache-overviews.json").exists()
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_a_round_where_nobody_needs_attention_says_so_and_ends_0(
+        serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.e2e.conftest import team_seed
+
+    served = serve_tenant(team_seed(3))
+    config = tmp_path / "campaign.yaml"  # the head has no manager: out of the round
+    config.write_text(served.config.read_text(encoding="utf-8") + "scope: {exclude_users: [head@example.se]}\n",
+                      encoding="utf-8")
+    assert main(["run", "--attention-exit", "10", "--cache", str(tmp_path / "cache.json"),
+                 "--config", str(config), "--now", NOW.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "excluded" in out and out.splitlines()[-1] == "samtal: 0 talks need attention"

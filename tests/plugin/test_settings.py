@@ -164,6 +164,10 @@ BAD_CASES = [
      "tenant.graph_url", "user name or password"),
     (("https://graph.microsoft.com/v1.0", "https://graph.microsoft.us/v1.0"), 3, "tenant.authority",
      "tokens do not cross clouds: use https://login.microsoftonline.us"),
+    (("https://graph.microsoft.com/v1.0", "https://127.0.0.1:8080/v1.0"), 3, "tenant.graph_url",
+     "a sandbox served without --https is http://127.0.0.1:8080/v1.0"),
+    (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_CLIENT_SECRET}\n"
+      "  authority: https://127.0.0.1:8443"), 7, "tenant.authority", "a sandbox's tokens open only that sandbox"),
     (("client_secret: {env: SAMTAL_CLIENT_SECRET}", "client_secret: {env: SAMTAL_CLIENT_SECRET}\n"
       "  authority: https://login.evil.example"), 7, "tenant.authority",
      "must be one of Microsoft's: login.microsoftonline.com, login.microsoftonline.us"),
@@ -227,6 +231,70 @@ def test_yaml_syntax_error_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings(tmp_path / "absent.yaml", now=NOW)
     assert "cannot read the campaign file" in caught.value.problems[0]
+
+
+def _load_in_thread(path: Path, seconds: float = 10.0) -> SettingsError | None:
+    """load_settings(path) in a thread that may not take longer than ``seconds`` (reading a
+    device or a FIFO without care never ends)."""
+    import threading
+
+    caught: list[SettingsError | None] = []
+
+    def work() -> None:
+        try:
+            load_settings(path, now=NOW, environ=ENV)
+            caught.append(None)
+        except SettingsError as err:
+            caught.append(err)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert caught, f"reading {path} did not end within {seconds} s"
+    return caught[0]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_campaign_file_that_is_no_regular_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    import os
+
+    for path in (Path("/dev/zero"), tmp_path):
+        err = _load_in_thread(path)
+        assert err is not None and err.problems == (f"{path}: cannot read the campaign file: not a regular file",)
+    fifo = tmp_path / "campaign.fifo"
+    os.mkfifo(fifo)
+    err = _load_in_thread(fifo)
+    assert err is not None and "not a regular file" in err.problems[0]
+
+
+def test_a_campaign_file_over_1_mib_is_refused(tmp_path: Path) -> None:
+    from plugin.settings import MAX_CAMPAIGN_BYTES
+
+    path = write(tmp_path, GOOD + "#" * (MAX_CAMPAIGN_BYTES - len(GOOD)) + "\n")
+    err = _load_in_thread(path)
+    assert err is not None and err.problems == (
+        f"{path}: cannot read the campaign file: it is larger than 1024 KiB (a campaign file is a few kilobytes)",)
+    exactly = write(tmp_path, GOOD + "#" * (MAX_CAMPAIGN_BYTES - len(GOOD) - 1) + "\n", "exact.yaml")
+    assert _load_in_thread(exactly) is None
+
+
+def test_aliases_are_refused_in_a_campaign_file(tmp_path: Path) -> None:
+    import time
+
+    found = problems(tmp_path, GOOD + "scope: {departments: &d [Fysik], exclude_departments: *d}\n")
+    assert found == (f"{tmp_path / 'campaign.yaml'}:11: an alias (*name) is not accepted in a campaign file: "
+                     "write the value out",)
+    laughs = ['x0: &x0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    laughs += [f"x{n}: &x{n} [" + ", ".join([f"*x{n - 1}"] * 9) + "]" for n in range(1, 10)]
+    started = time.monotonic()
+    found = problems(tmp_path, "\n".join(laughs) + "\n" + GOOD)
+    assert len(found) == 1 and "an alias (*name) is not accepted" in found[0]
+    assert time.monotonic() - started < 5
+
+
+def test_deep_nesting_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD + "scope: {departments: " + "[" * 5000 + "]" * 5000 + "}\n")
+    assert found == (f"{tmp_path / 'campaign.yaml'}: not valid YAML: nested too deeply",)
 
 
 def test_past_window_allowed_for_read_only_commands(tmp_path: Path) -> None:

@@ -135,3 +135,88 @@ def test_addresses_two_users_hold_load_and_resolve_as_exchange_would() -> None:
         assert sb.tenant.user("kim.ek2@example.se")["userPrincipalName"] == "kim2@example.se"
         r = requests.put(f"{server.url}/_sandbox/users/kim2@example.se/mail", json={"mail": "nobody"}, timeout=10)
         assert r.status_code == 400
+
+
+def _laughs(levels: int = 9) -> str:
+    """A few hundred bytes that stand for 9**levels strings ("billion laughs")."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, levels + 1)]
+    return "\n".join(lines)
+
+
+def test_a_seed_whose_aliases_stand_for_billions_of_nodes_is_refused_at_once(tmp_path: Path) -> None:
+    import time
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("generated:\n" + "\n".join("  " + line for line in _laughs().splitlines()) + "\n"
+                    "tenant: {domain: example.se}\nusers: [{userPrincipalName: a@example.se, displayName: A}]\n"
+                    "sites:\n  - path: /sites/hr\n    lists: [{displayName: X, description: *a9}]\n",
+                    encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(SeedError) as err:
+        load_seed(bomb)
+    assert "aliases (*name) repeat more than 100,000 nodes" in str(err.value)
+    assert time.monotonic() - started < 5
+
+
+def test_a_seed_may_share_a_value_by_alias_and_may_not_nest_one_in_itself(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.yaml"
+    shared.write_text(
+        "tenant: {domain: example.se}\nusers:\n"
+        "  - {userPrincipalName: a@example.se, displayName: A, workingHours: &hours {startTime: '08:00', endTime: '16:00'}}\n"
+        "  - {userPrincipalName: b@example.se, displayName: B, manager: a@example.se, workingHours: *hours}\n",
+        encoding="utf-8")
+    seed = load_seed(shared)
+    assert [u["workingHours"]["endTime"] for u in seed["users"]] == ["16:00", "16:00"]
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("tenant: {domain: example.se}\nusers: &u [{userPrincipalName: a@example.se, displayName: A}, *u]\n",
+                    encoding="utf-8")
+    with pytest.raises(SeedError, match="refers to the list or mapping it is in"):
+        load_seed(loop)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_seed_that_is_no_regular_file_or_too_large_is_refused(tmp_path: Path) -> None:
+    from connectors.sandbox import seed_file
+
+    with pytest.raises(SeedError, match="not a regular file"):
+        load_seed("/dev/zero")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SeedError, match="not a regular file"):  # never opened: that would block
+        load_seed(fifo)
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as fh:
+        fh.truncate(seed_file.MAX_SEED_BYTES + 1)
+    with pytest.raises(SeedError, match="larger than 64 MiB"):
+        load_seed(big)
+
+
+def test_command_names_the_site_a_campaign_uses_as_records_site(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "plugin.cli", "sandbox", "--generate", "3", "--domain", "kth.se",
+                             "--port", "0"], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("site:"):
+                return
+
+    try:
+        import threading
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(20)  # the lines come at once; without a site line this does not hang
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("listening on http://127.0.0.1:")
+    assert lines[1].startswith("graph: http://127.0.0.1:") and lines[1].rstrip().endswith("/v1.0")
+    assert lines[2] == "site: kth.sharepoint.com:/sites/hr  (records.site of a campaign)\n"
