@@ -178,3 +178,17 @@ def test_the_trace_hook_sees_errors_raised_to_the_caller(traced, rsps) -> None:
     (line,) = read_trace(path)
     assert line["error_code"] == "ErrorAccessDenied" and line["status"] == 403
     assert line["path"] == "/users/{user}/mailboxSettings"
+
+
+def test_delete_drive_item_deletes_one_item_and_takes_a_gone_one_as_deleted(http: GraphHttp, rsps) -> None:
+    from connectors.graph.cleanup import delete_drive_item
+
+    rsps.delete(f"{GRAPH}/drives/{DRIVE}/items/{ITEM}", status=204)
+    rsps.delete(f"{GRAPH}/drives/{DRIVE}/items/gone", status=404,
+                json={"error": {"code": "itemNotFound", "message": "The resource could not be found."}})
+    delete_drive_item(http, DRIVE, ITEM)
+    delete_drive_item(http, DRIVE, "gone")
+    assert [c.request.method for c in rsps.calls] == ["DELETE", "DELETE"]
+    assert rsps.calls[0].request.url == f"{GRAPH}/drives/{DRIVE}/items/{ITEM}"
+    with pytest.raises(ValueError):
+        delete_drive_item(http, DRIVE, " ")

@@ -27,7 +27,8 @@ NOT_TENANT = frozenset({"OneDrive", "Documents", "Medarbetarsamtal 2027", "sched
 
 def _round(served: Served, out: Path) -> list[Path]:
     """The round a campaign goes through, each command traced: run (book, prepare, share),
-    people fill in and confirm forms, run after the window (collect, file), status, report."""
+    people fill in and confirm forms, run after the window (collect, file), status, report,
+    and doctor with a write check."""
     def samtal(name: str, *args: str, now: str = NOW.isoformat()) -> int:
         trace = out / f"{name}.jsonl"
         traces.append(trace)
@@ -43,7 +44,7 @@ def _round(served: Served, out: Path) -> list[Path]:
     assert samtal("file", "run", "-q", "--collect", now=AFTER.isoformat()) == 0
     samtal("status", "status", now=AFTER.isoformat())
     assert samtal("report", "report", "--out", str(out / "report"), now=AFTER.isoformat()) == 0
-    samtal("doctor", "doctor")
+    assert samtal("doctor", "doctor", "--write-check", "per.lind@example.se") == 0
     return traces
 
 
