@@ -121,13 +121,13 @@ def advice(err: errors.GraphError, area: str) -> str:
             return "grant admin consent to User.Read.All (application permission)"
         if area == "site":
             return ("the app may not open records.site: with Sites.Selected, grant this site to the app "
-                    "(README: the Sites.Selected grant); with Sites.Manage.All, grant admin consent")
+                    "(README: Least privilege); with Sites.Manage.All, grant admin consent")
         if area == "list":
             return ("the app may open the site but not create or change lists on it: with Sites.Selected, "
-                    "PATCH the app's site permission to fullcontrol for the first run (README: the "
-                    "Sites.Selected grant); with Sites.Manage.All, grant admin consent")
+                    "PATCH the app's site permission to fullcontrol for the first run (README: Least "
+                    "privilege); with Sites.Manage.All, grant admin consent")
         return ("the app may not write items on the site: with Sites.Selected, the site's grant must be "
-                "write or more (README: the Sites.Selected grant)")
+                "write or more (README: Least privilege)")
     if isinstance(err, errors.NotFound):
         if area == "user":
             return "no user has this address in Entra ID: check the UPN given to --write-check"
@@ -178,7 +178,7 @@ class WriteCheck:
             steps.extend(self._file(user))
         else:
             for name in ("test event", "test file"):
-                steps.append(Step(name, False, "not tried: the person was not found", code="not_tried",
+                steps.append(Step(name, False, "the person was not found", code="not_tried",
                                   action="give --write-check the UPN of a person in Entra ID"))
         steps.extend(self._records())
         return steps
@@ -331,13 +331,13 @@ class WriteCheck:
             existing = RecordStore.open_existing(lists, s.records.site, s.records.list)
         except errors.GraphError as err:
             return [_failed("records list", f"opening {s.records.site}", err, "site"),
-                    Step("test item", False, "not tried: the site could not be opened", code="not_tried",
+                    Step("test item", False, "the site could not be opened", code="not_tried",
                          action="see the records list line")]
         try:
             store = existing or RecordStore.open(lists, s.records.site, s.records.list)
         except errors.GraphError as err:
             return [_failed("records list", f"creating the list {s.records.list!r}", err, "list"),
-                    Step("test item", False, "not tried: there is no records list", code="not_tried",
+                    Step("test item", False, "there is no records list", code="not_tried",
                          action="see the records list line")]
         said = (f"the list {s.records.list!r} exists" if existing is not None else
                 f"created the list {s.records.list!r} with its columns and indexes (it is kept)")
