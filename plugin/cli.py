@@ -7,6 +7,10 @@ Exit statuses: 0 success, 1 the work found problems, 2 bad input (settings, argu
 administrator must act, 4 another pass holds the campaign's lease, 5 Graph or Entra ID could
 not be reached at all (:data:`plugin.commands.common.EXIT_UNREACHABLE`).
 
+``--trace FILE`` (before or after the command, like ``-v``) records every Graph exchange of the
+command as one JSON line with the shape of the answer and none of its values
+(:mod:`connectors.graph.trace`), for an administrator to send when a real run fails.
+
 While a command runs, its standard output and error are wrapped in
 :class:`plugin.printable.PrintableStream`: names and reasons other people wrote reach the
 terminal (or the file it is redirected to) without escape sequences or control characters,
@@ -19,7 +23,9 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Protocol, TextIO, cast
+from contextlib import nullcontext
+from pathlib import Path
+from typing import ContextManager, Protocol, TextIO, cast
 
 from plugin import __version__
 from plugin.printable import PrintableStream
@@ -31,6 +37,9 @@ class _Command(Protocol):
 
 
 VERBOSE_HELP = "log every Graph call at INFO on stderr (before or after the command)"
+TRACE_HELP = ("write one JSON line per Graph exchange to FILE: method, path with placeholders, status, "
+              "request-id, throttling headers and the shape of the answer, never a value (before or "
+              "after the command)")
 
 # name -> (module, one-line help). Modules are imported only when their command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -58,6 +67,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"samtal {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
+    parser.add_argument("--trace", type=Path, metavar="FILE", default=None, help=TRACE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -67,19 +77,20 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             except ModuleNotFoundError as err:  # a command not built yet stays listed, but says so
                 if err.name is None or not err.name.startswith(("plugin", "connectors")):
                     raise
-        _accept_verbose(sp)
+        _accept_globals(sp)
     return parser
 
 
-def _accept_verbose(parser: argparse.ArgumentParser) -> None:
-    """``-v`` after the command too (``samtal status -v``), in its subcommands as well. Its
-    default is left out of the namespace, so that a command without it keeps the ``-v`` given
-    before the command."""
+def _accept_globals(parser: argparse.ArgumentParser) -> None:
+    """``-v`` and ``--trace FILE`` after the command too (``samtal status -v``), in its
+    subcommands as well. Their defaults are left out of the namespace, so that a command without
+    them keeps what was given before the command."""
     parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
+    parser.add_argument("--trace", type=Path, metavar="FILE", default=argparse.SUPPRESS, help=TRACE_HELP)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
-                _accept_verbose(child)
+                _accept_globals(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -104,10 +115,25 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return 2
     try:
-        return _load(args.command).run(args)
+        tracing = _tracing(args.trace)
+    except OSError as err:
+        print(f"samtal: --trace: cannot write {args.trace}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    try:
+        with tracing:
+            return _load(args.command).run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _tracing(path: Path | None) -> ContextManager[object]:
+    """Record the command's Graph exchanges into ``path`` (nothing when None). The file is
+    opened here, so that one that cannot be written stops the command before it starts."""
+    if path is None:
+        return nullcontext()
+    from connectors.graph.trace import Tracer, recording
+    return recording(Tracer(path))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -122,6 +122,31 @@ def is_lease_fields(fields: Mapping[str, Any]) -> bool:
     return fields.get("EmployeeId") == LEASE_MARK or (isinstance(key, str) and key.endswith(":" + LEASE_MARK))
 
 
+#: ``samtal doctor --write-check`` writes one test item and deletes it (plugin/write_check.py).
+#: Its ``Campaign`` and ``EmployeeId`` are this marker, which no campaign id (it starts with a
+#: letter or digit) and no directory object id can be, and its ``Key`` is ``~doctor-check:<uuid>``,
+#: so no campaign's query returns it; one a killed check left is found by ``Campaign`` and removed
+#: by the next check.
+DOCTOR_MARK = "~doctor-check"
+
+
+def doctor_check_key(check_id: str) -> str:
+    return f"{DOCTOR_MARK}:{check_id}"
+
+
+def is_doctor_check_fields(fields: Mapping[str, Any]) -> bool:
+    """Whether a list item's fields are a write check's test item, not a talk's record."""
+    key = fields.get("Key")
+    return (fields.get("Campaign") == DOCTOR_MARK or fields.get("EmployeeId") == DOCTOR_MARK
+            or (isinstance(key, str) and key.startswith(DOCTOR_MARK + ":")))
+
+
+def is_bookkeeping_fields(fields: Mapping[str, Any]) -> bool:
+    """Whether a list item is samtal's bookkeeping (a pass lease, a write check's test item)
+    rather than a talk's record."""
+    return is_lease_fields(fields) or is_doctor_check_fields(fields)
+
+
 @dataclass(frozen=True)
 class Record:
     """One talk's record. ``item_id`` is None until the list item exists."""

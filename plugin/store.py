@@ -5,7 +5,8 @@ SharePoint stored the item) is detected by reading the key back before creating 
 re-run or a retry never makes a second item for one talk. A key that has several items all the
 same (left by passes that ran at once before the pass lease) is read as one merged record, and
 repaired by a pass that holds the lease (:mod:`plugin.duplicates`). The lease's own item
-(:mod:`plugin.lease`) is never read as a record.
+(:mod:`plugin.lease`) and a write check's test item (:mod:`plugin.write_check`) are never read
+as records.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from connectors.graph import errors
 from connectors.graph.calendar import Calendar
 from connectors.graph.lists import ListInfo, ListItem, Lists, SiteInfo
 from plugin.duplicates import EPOCH, Copy, Merged, meetings_alive, merge_copies
-from plugin.records import COLUMNS, Record, changed_fields, from_fields, is_lease_fields, to_fields
+from plugin.records import COLUMNS, Record, changed_fields, from_fields, is_bookkeeping_fields, to_fields
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class RecordStore:
         """
         copies: dict[str, list[Copy]] = {}
         for item in self.lists.query_items(self.site.id, self.info.id, equals={"Campaign": campaign}):
-            if is_lease_fields(item.fields):
+            if is_bookkeeping_fields(item.fields):
                 continue
             record = from_fields(item.fields, item.id)
             copies.setdefault(record.key, []).append(Copy(record, item.etag, _modified(item)))
@@ -112,7 +113,7 @@ class RecordStore:
 
     def find(self, key: str) -> Record | None:
         for item in self.lists.query_items(self.site.id, self.info.id, equals={"Key": key}):
-            if not is_lease_fields(item.fields):
+            if not is_bookkeeping_fields(item.fields):
                 return from_fields(item.fields, item.id)
         return None
 

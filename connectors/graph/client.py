@@ -33,6 +33,7 @@ from connectors.graph.lists import Lists
 from connectors.graph.pacing import Pacer
 from connectors.graph.reach import WaitNotices
 from connectors.graph.retry import RetryPolicy
+from connectors.graph.trace import Tracer, active
 
 
 def is_sandbox_url(graph_url: str) -> bool:
@@ -120,11 +121,14 @@ def connect(
     tokens: TokenProvider | None = None,
     pacer: Pacer | None = None,
     notices: WaitNotices | None = None,
+    trace: Tracer | None = None,
 ) -> GraphClient:
     """A :class:`GraphClient` for one tenant (or a sandbox). ``graph_url`` must be Microsoft's
     Graph host or a loopback sandbox (:func:`connectors.graph.clouds.check_graph_url`: the bearer
     token goes nowhere else); raises :class:`connectors.graph.clouds.UntrustedHost` otherwise.
-    ``notices`` hears of every wait of 5 s or more (:class:`connectors.graph.reach.WaitNotices`)."""
+    ``notices`` hears of every wait of 5 s or more (:class:`connectors.graph.reach.WaitNotices`);
+    ``trace`` (default: the one :func:`connectors.graph.trace.recording` installed, if any)
+    records every exchange's shape."""
     graph_url = check_graph_url(graph_url)
     session = session or make_session(max(8, max_concurrency * 2))
     if tokens is None:
@@ -138,5 +142,6 @@ def connect(
                                        authority_host=authority_host, http_client=session,
                                        validate_authority=authority_host == DEFAULT_AUTHORITY_HOST)
     http = GraphHttp(graph_url, tokens, session, policy=policy or RetryPolicy(),
-                     max_concurrency=max_concurrency, pacer=pacer, notices=notices)
+                     max_concurrency=max_concurrency, pacer=pacer, notices=notices,
+                     trace=trace if trace is not None else active())
     return GraphClient(http, Directory(http), Calendar(http), Drive(http), Lists(http))

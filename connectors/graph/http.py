@@ -15,6 +15,8 @@ docs/failures.md#throttling-and-transient-errors and docs/failures.md#authentica
 - at most 4 concurrent requests per mailbox and a global cap, shared by all threads;
 - ``client-request-id`` and ``User-Agent: NONISV|samtal|samtal/<version>`` on every call;
 - one INFO log line per call: method, redacted path, status, milliseconds, request-id;
+- with a :class:`~connectors.graph.trace.Tracer` (``--trace FILE``), one JSON line per attempt
+  with the shape of the answer and no value of it (the items of a ``$batch`` each get theirs);
 - the bearer token goes only to the Graph endpoint's own scheme, host and port: a URL Graph hands
   back to follow with the token (an ``@odata.nextLink``) that names another is refused
   (:class:`~connectors.graph.errors.ForeignLink`), never requested. Pre-authenticated URLs are
@@ -54,6 +56,7 @@ from connectors.graph.pacing import Pacer
 from connectors.graph.reach import WaitNotices, origin, unreachable_reason
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
+from connectors.graph.trace import Tracer
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +181,7 @@ class GraphHttp:
         rng: random.Random | None = None,
         pacer: Pacer | None = None,
         notices: WaitNotices | None = None,
+        trace: Tracer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._base_path = urlsplit(self.base_url).path
@@ -199,6 +203,7 @@ class GraphHttp:
         self._hold_cond = threading.Condition()
         self.pacer = pacer  # optional: waits before SharePoint/Outlook budgets run out (pacing.py)
         self.notices = notices  # optional: a person hears of waits of 5 s or more
+        self.trace = trace  # optional: every exchange's shape to a file (connectors/graph/trace.py)
         if pacer is not None and notices is not None and pacer.notices is None:
             pacer.notices = notices
 
@@ -345,6 +350,9 @@ class GraphHttp:
                         self.pacer.after(ticket, 0, {})
                     ms = (self._clock() - started) * 1000
                     log.info("%s %s failed %.0fms %s", method, shown, ms, type(err).__name__)
+                    if self.trace is not None:
+                        self.trace.exchange(method, url, self.base_url, status=None, ms=ms, attempt=attempt,
+                                            sent_id=base_headers["client-request-id"], error=type(err).__name__)
                     why = unreachable_reason(err)
                     if why is not None:
                         unreachable += 1
@@ -370,6 +378,10 @@ class GraphHttp:
                 rid = rheaders.get("request-id")
                 log.info("%s %s %d %.0fms request-id=%s", method, shown, status, ms, rid or "-")
                 body = _parse_body(rheaders, content)
+                if self.trace is not None:
+                    self.trace.exchange(method, url, self.base_url, status=status, ms=ms, attempt=attempt,
+                                        sent_id=base_headers["client-request-id"], headers=rheaders,
+                                        body=body, content=content, sent=json)
                 if status < 300 or (300 <= status < 400) or status in allow_statuses:
                     return GraphResponse(status, rheaders, body, content)
                 resp.close()

@@ -3,7 +3,10 @@
 It reports, one line each: the token (``invalid_auth``), the consented permissions against
 ``manifest.yaml`` (``missing_permission``), the records site and list (``not_found``), the
 directory, a sample of mailboxes and OneDrives, and the campaign's time zone against the
-mailboxes'. It writes nothing. Exit status: 0 all good, 1 problems found, 2 bad settings,
+mailboxes'. It writes nothing, unless ``--write-check UPN`` asks it to write (and delete again)
+a test event, a test file and a test list item, and to create the records list when it is
+missing (:mod:`plugin.write_check`). Exit status: 0 all good, 1 problems found (a write step
+that failed among them), 2 bad settings,
 3 no token at all, 5 Graph or Entra ID cannot be reached (``unreachable``: the network, or a
 wrong ``tenant.graph_url`` / ``tenant.authority``; the checks after it are not tried).
 """
@@ -30,6 +33,7 @@ from plugin.settings import Settings
 from plugin.store import RecordStore
 from plugin.talks import address_of
 from plugin.tenant import open_client
+from plugin.write_check import WriteCheck, advice
 
 EXIT_PROBLEMS = 1
 EXIT_NO_TOKEN = 3
@@ -65,6 +69,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample", type=whole(1, MAX_SAMPLE), default=5, metavar="N",
                         help=f"how many in-scope users' mailboxes and OneDrives to try (default 5, "
                              f"at most {MAX_SAMPLE})")
+    parser.add_argument("--write-check", metavar="UPN", default=None,
+                        help="also write and delete a test event in UPN's calendar, a test file below "
+                             "folders.path in UPN's OneDrive and a test item in the records list "
+                             "(created with its columns when missing); removes what an interrupted "
+                             "check left")
 
 
 def check_permissions(client: GraphClient, findings: Findings) -> None:
@@ -83,18 +92,29 @@ def check_permissions(client: GraphClient, findings: Findings) -> None:
         findings.ok("permissions", "granted: " + ", ".join(p.name for p in manifest.permissions))
 
 
-def _step(findings: Findings, check: str, work: Callable[[], None]) -> bool:
+def _step(findings: Findings, check: str, work: Callable[[], None], area: str | None = None) -> bool:
+    """Run one check; a failure becomes its line. With ``area`` (see
+    :func:`plugin.write_check.advice`), a refusal or a miss says what to do about it there."""
     try:
         work()
         return True
     except errors.Unreachable as err:
         findings.bad(check, UNREACHABLE, str(err))
     except errors.NotFound as err:
-        findings.bad(check, "not_found", str(err))
+        findings.bad(check, "not_found", _told(err, area))
     except errors.GraphError as err:
         code = "missing_permission" if err.outcome is errors.Outcome.NEEDS_CONSENT else "error"
-        findings.bad(check, code, str(err))
+        findings.bad(check, code, _told(err, area))
     return False
+
+
+def _told(err: errors.GraphError, area: str | None) -> str:
+    text = str(err)
+    if area is None or not isinstance(err, (errors.Forbidden, errors.Unauthorized, errors.NotFound)):
+        return text
+    if err.hint:
+        text = text.replace(f" — {err.hint}", "")
+    return f"{text} — what to do: {advice(err, area)}"
 
 
 def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
@@ -124,7 +144,7 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
                 f.bad("list", "not_indexed", f"columns {', '.join(unindexed)} are not indexed; samtal run fixes it")
             else:
                 f.ok("list", f"{settings.records.list!r} exists with {len(store.info.columns)} columns")
-    if not _step(f, "site", site_and_list) and f.unreachable:
+    if not _step(f, "site", site_and_list, area="site") and f.unreachable:
         return f
 
     people: list[User] = []
@@ -186,6 +206,15 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
     return f
 
 
+def write_check(client: GraphClient, settings: Settings, upn: str, findings: Findings) -> None:
+    """``--write-check UPN``: each step of :class:`plugin.write_check.WriteCheck` as a line."""
+    for step in WriteCheck(client, settings, upn).run():
+        if step.ok:
+            findings.ok(step.name, step.text())
+        else:
+            findings.bad(step.name, step.code or "failed", step.text())
+
+
 def run(args: argparse.Namespace) -> int:
     settings = load_from_args(args, allow_past_window=True)
     window = f"{settings.campaign.window.start} to {settings.campaign.window.end}"
@@ -205,6 +234,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"BAD  token        {UNREACHABLE}: {err}")
         return EXIT_UNREACHABLE
     findings = diagnose(client, settings, args.sample)
+    token_ok = not any(check == "token" and not ok for ok, check, _ in findings.lines)
+    if args.write_check and token_ok and not findings.unreachable:
+        write_check(client, settings, args.write_check, findings)
     print(findings.render())
     if findings.unreachable:
         return EXIT_UNREACHABLE

@@ -91,6 +91,25 @@ def test_v_is_accepted_before_and_after_the_command(argv: list[str], verbose: bo
     assert build_parser().parse_args(argv).verbose is verbose
 
 
+@pytest.mark.parametrize(("argv", "trace"), [
+    (["--trace", "t.jsonl", "status", "--config", "c.yaml"], "t.jsonl"),
+    (["status", "--config", "c.yaml", "--trace", "t.jsonl"], "t.jsonl"),
+    (["-v", "doctor", "--trace", "t.jsonl", "--config", "c.yaml"], "t.jsonl"),
+    (["templates", "check", "form.sv.docx", "--trace", "t.jsonl"], "t.jsonl"),
+    (["status", "--config", "c.yaml"], None),
+])
+def test_trace_is_accepted_before_and_after_the_command(argv: list[str], trace: str | None) -> None:
+    args = build_parser().parse_args(argv)
+    assert (str(args.trace) if args.trace else None) == trace
+
+
+def test_a_trace_file_that_cannot_be_written_stops_the_command_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--config", str(tmp_path / "absent.yaml"),
+                 "--trace", str(tmp_path / "no" / "such" / "dir" / "t.jsonl")]) == 2
+    assert "--trace: cannot write" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_v_after_the_command_logs_every_graph_call(tmp_path: Path, where: str) -> None:
     """In a process of its own: logging is set up once per process."""

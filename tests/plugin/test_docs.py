@@ -59,7 +59,7 @@ def test_every_manifest_setting_has_a_description() -> None:
 
 
 # Options every command shares, documented once above the commands table (and `-h`).
-COMMON_OPTIONS = frozenset({"-h", "--help", "--now", "-v", "--verbose"})
+COMMON_OPTIONS = frozenset({"-h", "--help", "--now", "-v", "--verbose", "--trace"})
 
 
 def _commands() -> list[tuple[str, argparse.ArgumentParser]]:
