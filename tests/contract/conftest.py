@@ -102,8 +102,15 @@ def _template(path: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=None)
 def common_shapes() -> dict[str, Any]:
-    data = yaml.safe_load(COMMON.read_text(encoding="utf-8")) or {}
-    assert isinstance(data, dict), f"{COMMON}: a mapping of shape names"
+    """The shared shapes: ``_common.yaml`` and every other ``shapes/_*.yaml`` (one per area's
+    resources, e.g. ``_files.yaml``); a name given twice is an error."""
+    data: dict[str, Any] = {}
+    for path in [COMMON, *sorted(p for p in SHAPES.glob("_*.yaml") if p != COMMON)]:
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        assert isinstance(part, dict), f"{path}: a mapping of shape names"
+        twice = set(part) & set(data)
+        assert not twice, f"{path}: shapes named elsewhere too: {sorted(twice)}"
+        data.update(part)
     return data
 
 

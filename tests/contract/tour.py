@@ -155,7 +155,15 @@ def _remove_permission(ctx: Ctx) -> None:
 def _upload(ctx: Ctx) -> None:
     drive, folder = _drive(ctx), _folder(ctx)
     ctx.client.drive.upload(drive.id, folder.id, "Liten.docx", b"liten")
-    ctx.client.drive.upload(drive.id, folder.id, "Stor.bin", os.urandom(5 * 1024 * 1024 + 7))  # a session
+    big = os.urandom(5 * 1024 * 1024 + 7)
+    ctx.client.drive.upload(drive.id, folder.id, "Stor.bin", big)  # a session
+    # Once more while the last range meets a 409 (docs/failures.md#u9): the session is committed
+    # by a PUT of the item with @microsoft.graph.sourceUrl.
+    ctx.people.session.put(f"{ctx.people.base}/faults", json={"spec": "upload_conflict=1"}, timeout=30).raise_for_status()
+    try:
+        ctx.client.drive.upload(drive.id, folder.id, "Stor.bin", big[::-1])
+    finally:
+        ctx.people.session.put(f"{ctx.people.base}/faults", json={"spec": ""}, timeout=30).raise_for_status()
 
 
 def _update_if_match(ctx: Ctx) -> None:
