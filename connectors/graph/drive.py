@@ -104,16 +104,13 @@ class Drive:
 
     # ------------------------------------------------------------------ drives and items
     def get_user_drive(self, user_id: str) -> DriveInfo:
-        """The user's OneDrive. A 404 means never provisioned (app-only cannot provision it)."""
+        """The user's OneDrive. A 404 means never provisioned (app-only cannot provision it); a
+        400 "Unable to retrieve user's mysite URL." that there is none to find (no licence):
+        both are :class:`errors.DriveNotProvisioned` (docs/failures.md#f15)."""
         try:
             data = self.http.get(f"/users/{_id(user_id)}/drive").json_object()
         except errors.NotFound as err:
-            raise errors.DriveNotProvisioned(
-                "the user has no OneDrive (never provisioned, or no such user)",
-                method=err.method, path=err.path, status=err.status, code=err.code,
-                request_id=err.request_id,
-                hint="app-only access cannot provision a OneDrive: the person must open OneDrive once",
-            ) from err
+            raise self.not_provisioned(err) from err
         owner = _dig(data, "owner", "user", "id")
         return DriveInfo(id=_req_str(data, "id"), owner_id=owner if isinstance(owner, str) else None,
                          web_url=_opt_str(data, "webUrl"))
@@ -222,8 +219,9 @@ class Drive:
 
         A PUT by path creates the missing parent folders itself (docs/graph.md#onedrive), so a new
         talk folder with its first file costs one call instead of a lookup per level. The
-        returned item names its drive and parent folder. A 404 means the user's OneDrive was
-        never provisioned (:class:`errors.DriveNotProvisioned`). Small files only.
+        returned item names its drive and parent folder. A 404, or the 400 "Unable to retrieve
+        user's mysite URL.", means the user has no OneDrive (:class:`errors.DriveNotProvisioned`,
+        docs/failures.md#f15). Small files only.
         """
         if conflict not in CONFLICT_BEHAVIOURS:
             raise ValueError(f"conflict must be one of {sorted(CONFLICT_BEHAVIOURS)}, got {conflict!r}")
@@ -265,13 +263,15 @@ class Drive:
 
     @staticmethod
     def not_provisioned(err: errors.NotFound) -> errors.DriveNotProvisioned:
-        """A 404 on a user's drive path: the user's OneDrive was never provisioned."""
+        """A 404 on a user's drive path: the user's OneDrive was never provisioned. Graph's own
+        "no OneDrive" answers are :class:`errors.DriveNotProvisioned` already
+        (:func:`errors.from_response`)."""
         if isinstance(err, errors.DriveNotProvisioned):
             return err
         return errors.DriveNotProvisioned(
             "the user has no OneDrive (never provisioned, or no such user)",
             method=err.method, path=err.path, status=err.status, code=err.code, request_id=err.request_id,
-            hint="app-only access cannot provision a OneDrive: the person must open OneDrive once")
+            hint=errors.NO_ONEDRIVE_HINT)
 
     @staticmethod
     def item_from(data: dict[str, Any], drive_id: str) -> DriveItem:

@@ -4,8 +4,9 @@ Facts: ``GET /users/{user-id}/drive/root:/{item-path}`` addresses an item by pat
 ``$expand=children`` includes "the children of an item in the same call as retrieving the
 metadata of an item" (Graph v1.0, Get a driveItem resource,
 https://learn.microsoft.com/en-us/graph/api/driveitem-get). A path that does not exist answers
-404, and so does every path of a OneDrive that was never provisioned (docs/graph.md#onedrive):
-both mean "nothing there". The requests go 20 per ``$batch`` (docs/graph.md#batching).
+404, and so does every path of a OneDrive that was never provisioned (docs/graph.md#onedrive), or
+400 "Unable to retrieve user's mysite URL." where there is no OneDrive to find
+(docs/failures.md#f15): all mean "nothing there". The requests go 20 per ``$batch`` (docs/graph.md#batching).
 """
 from __future__ import annotations
 

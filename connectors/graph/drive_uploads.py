@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from connectors.graph import errors
-from connectors.graph.batch import MAX_BATCH, BatchRequest, execute_batch
+from connectors.graph.batch import MAX_BATCH, BatchRequest, BatchResult, execute_batch
 from connectors.graph.names import check_path, encode_id, encode_path
 from connectors.graph.upload import CONFLICT_BEHAVIOURS
 
@@ -69,7 +69,8 @@ def upload_many_to_user_paths(drive: Drive, files: Sequence[tuple[str, Sequence[
                               conflict: str) -> list[DriveItem | errors.GraphError]:
     """``(user_id, path_segments, data)`` each put by path in the user's OneDrive (the missing
     folders are created by the same request); one answer per file, in order. A user whose
-    OneDrive was never provisioned gets :class:`errors.DriveNotProvisioned`."""
+    OneDrive was never provisioned (404), or cannot be found (400 "Unable to retrieve user's mysite
+    URL.", docs/failures.md#f15), gets :class:`errors.DriveNotProvisioned`."""
     _check_conflict(conflict)
     for _, segments, data in files:
         check_path(segments)
@@ -113,7 +114,7 @@ def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Ca
             BatchRequest(str(i), "PUT", url(files[i]), data=data_of(files[i]),
                          headers={"Content-Type": content_type}, idempotent=conflict != "rename")
             for i in group])
-        refused = [i for i in group if results[str(i)].status in _REFUSED]
+        refused = [i for i in group if _refused(results[str(i)])]
         if len(refused) == len(group) and drive.batched_uploads:
             # Every item refused as a request: this tenant does not take files inside $batch.
             log.warning("Graph refused uploads inside $batch (%s); sending files one by one from now on",
@@ -122,7 +123,7 @@ def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Ca
         for i in group:
             res = results[str(i)]
             body: dict[str, Any] | errors.GraphError
-            if res.status in _REFUSED:  # the batched form was refused, not the file: send it direct
+            if _refused(res):  # the batched form was refused, not the file: send it direct
                 out[i] = _attempt(lambda f=files[i]: single(f))  # type: ignore[misc]
                 continue
             if res.error is not None:
@@ -134,6 +135,13 @@ def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Ca
             out[i] = answer(files[i], body)
     assert all(o is not None for o in out)
     return out  # type: ignore[return-value]
+
+
+def _refused(res: BatchResult) -> bool:
+    """Whether a batched upload's answer may be Graph refusing the batched form rather than the
+    file. A user without a OneDrive answers 400 too ("Unable to retrieve user's mysite URL.",
+    docs/failures.md#f15): that is the user's answer, not a refusal of ``$batch``."""
+    return res.status in _REFUSED and not isinstance(res.error, errors.DriveNotProvisioned)
 
 
 def _envelopes(indexes: list[int], size: Callable[[int], int]) -> list[list[int]]:

@@ -20,7 +20,8 @@ Foreign exceptions (``requests``, ``msal``) are translated into this tree in exa
         ├── Unauthorized            401 after one token refresh and replay
         ├── Forbidden               403 (consent missing, access policy, sharing policy)
         ├── NotFound                404
-        │   ├── DriveNotProvisioned the user's OneDrive was never provisioned (app-only 404)
+        │   ├── DriveNotProvisioned the user has no OneDrive: never provisioned (404), or no
+        │   │                       site to be found (400 "Unable to retrieve user's mysite URL.")
         │   └── MailboxUnavailable  no Exchange Online mailbox (MailboxNotEnabledForRESTAPI, ...)
         ├── Conflict                409 (nameAlreadyExists, ...)
         ├── PreconditionFailed      412 (resourceModified / stale eTag)
@@ -242,6 +243,12 @@ _MAILBOX_CODES = frozenset({
     "ErrorNonExistentMailbox", "ErrorInvalidUser", "ResourceNotFound.Mailbox",
 })
 _NAME_CODES = frozenset({"invalidPath", "pathIsTooLong", "nameContainsInvalidCharacters"})
+# How Graph says that a user has no OneDrive, whatever the path asked for: 404 "User's mysite
+# not found." (never provisioned) or 400 "Unable to retrieve user's mysite URL." (no licence or
+# no site; skilion/onedrive#276, OneDrive/onedrive-api-docs#822,
+# microsoftgraph/microsoft-graph-docs#1354); docs/failures.md#f15.
+_NO_MY_SITE = ("user's mysite not found", "unable to retrieve user's mysite url")
+NO_ONEDRIVE_HINT = "app-only access cannot provision a OneDrive: the person must have a licence and open OneDrive once"
 _THROTTLE_CODES = frozenset({"TooManyRequests", "activityLimitReached", "throttledRequest"})
 
 _BY_STATUS: dict[int, type[StatusError]] = {
@@ -309,6 +316,8 @@ def from_response(
         return Throttled(text, retry_after=retry_after, **kw)
     if codes & _MAILBOX_CODES:
         return MailboxUnavailable(text, hint="the person has no Exchange Online mailbox samtal can reach", **kw)
+    if status in (400, 404) and any(m in text.lower() for m in _NO_MY_SITE):
+        return DriveNotProvisioned(text, hint=NO_ONEDRIVE_HINT, **kw)
     if status == 400 and codes & _NAME_CODES:
         return InvalidName(text, hint="the file or folder name breaks OneDrive's rules", **kw)
     if status >= 500 and status != 507:

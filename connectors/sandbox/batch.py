@@ -53,7 +53,7 @@ def _validate(body: Any) -> list[dict[str, Any]]:
     for r in requests:
         if not isinstance(r, dict) or not all(isinstance(r.get(k), str) and r.get(k) for k in ("id", "method", "url")):
             raise GraphError(400, "BadRequest", "Invalid batch payload format: each request needs string id, method and url.")
-        if r["id"] in seen:
+        if r["id"].lower() in seen:  # ids are "not case-sensitive" (json-batching, "Creating a batch request")
             raise GraphError(400, "BadRequest", f"Invalid batch payload format: duplicate request id '{r['id']}'.")
         if "://" in r["url"]:
             raise GraphError(400, "BadRequest", f"Invalid request URL '{r['url']}': batch URLs must be relative, such as /users.")
@@ -61,9 +61,9 @@ def _validate(body: Any) -> list[dict[str, Any]]:
         if "body" in r and "content-type" not in headers:
             raise GraphError(400, "BadRequest", f"Invalid batch payload format: request '{r['id']}' has a body but no Content-Type header.")
         deps = r.get("dependsOn") or []
-        if not isinstance(deps, list) or any(d not in seen for d in deps):
+        if not isinstance(deps, list) or any(not isinstance(d, str) or d.lower() not in seen for d in deps):
             raise GraphError(400, "BadRequest", f"Invalid batch payload format: request '{r['id']}' depends on an unknown or later request.")
-        seen.add(r["id"])
+        seen.add(r["id"].lower())
     return list(requests)
 
 
@@ -95,7 +95,7 @@ def envelope_delay(app: Sandbox, req: Request) -> float:
         requests = _validate(req.json())
     except GraphError:
         return envelope
-    index = {r["id"]: i for i, r in enumerate(requests)}
+    index = {r["id"].lower(): i for i, r in enumerate(requests)}
     items: list[tuple[float, bool, list[int]]] = []
     for r in requests:
         path = "/" + r["url"].lstrip("/").partition("?")[0]
@@ -104,7 +104,7 @@ def envelope_delay(app: Sandbox, req: Request) -> float:
         except GraphError:
             group = ""
         latency = spec.rate("latency_ms", group) / 1000.0 if group else envelope
-        items.append((latency, group in OUTLOOK_GROUPS, [index[d] for d in r.get("dependsOn") or []]))
+        items.append((latency, group in OUTLOOK_GROUPS, [index[d.lower()] for d in r.get("dependsOn") or []]))
     return max(envelope, execution_time(items))
 
 
@@ -135,16 +135,16 @@ def run_batch(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     statuses: dict[str, int] = {}
     answers: list[dict[str, Any]] = []
     for r in requests:
-        failed = [d for d in r.get("dependsOn") or [] if statuses.get(d, 0) >= 400]
+        failed = [d for d in r.get("dependsOn") or [] if statuses.get(d.lower(), 0) >= 400]
         if failed:
-            statuses[r["id"]] = 424
-            answers.append({"id": r["id"], "status": 424, "headers": {"Content-Type": "application/json"},
+            statuses[r["id"].lower()] = 424
+            answers.append({"id": r["id"], "status": 424, "headers": {"Cache-Control": "no-cache", "Content-Type": "application/json"},
                             "body": {"error": {"code": "FailedDependency",
                                                "message": "The request could not be executed because a dependent request failed."}}})
             continue
         inner = _sub_request(req, r)
         response, _ = serve_graph(app, inner, in_batch=True)
-        statuses[r["id"]] = response.status
+        statuses[r["id"].lower()] = response.status
         answers.append(_encode(r["id"], response, sent_content=_sends_content(r)))
     answers.sort(key=lambda a: hashlib.sha256(f"{req.header('client-request-id')}|{a['id']}".encode()).digest())
     if len(answers) > 1 and [a["id"] for a in answers] == [r["id"] for r in requests]:
@@ -159,7 +159,10 @@ def _sends_content(r: dict[str, Any]) -> bool:
 
 
 def _encode(item_id: str, response: Response, *, sent_content: bool = False) -> dict[str, Any]:
-    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("request-id", "client-request-id")}
+    # Each answer carries the headers the server gave it, "for example, Cache-Control and
+    # Content-Type" (json-batching, "Processing the JSON batch response").
+    headers = {"Cache-Control": "no-cache",
+               **{k: v for k, v in response.headers.items() if k.lower() not in ("request-id", "client-request-id")}}
     out: dict[str, Any] = {"id": item_id, "status": response.status}
     if response.body is None:
         out["headers"] = headers

@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from connectors.sandbox import filters, odata, times
+from connectors.sandbox.events import (
+    IMPORTANCE, NEVER, PROVIDERS, SENSITIVITY, SHOW_AS, attendees, check_recurrence, enum, location, locations_of,
+    render_event, svep_key,
+)
 from connectors.sandbox.errors import GraphError, event_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
@@ -28,20 +32,18 @@ from connectors.sandbox.state import iso_z, iso_z7, utc_now
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
-NEVER = "0001-01-01T00:00:00Z"
 RESPONSES = {"accept": ("accepted", "busy"), "decline": ("declined", "free"),
              "tentativelyaccept": ("tentativelyAccepted", "tentative")}
 _ANY = re.compile(
     r"singleValueExtendedProperties/any\(\s*(?P<v>\w+)\s*:\s*(?P=v)/id\s+eq\s+'(?P<id>(?:[^']|'')*)'\s+and\s+"
     r"(?P=v)/value\s+eq\s+'(?P<value>(?:[^']|'')*)'\s*\)", re.IGNORECASE)
-_EXPAND_SVEP = re.compile(r"singleValueExtendedProperties\(\s*\$filter=id\s+eq\s+'(?P<id>(?:[^']|'')*)'\s*\)", re.IGNORECASE)
 _EVENT_FILTER = {"subject": "subject", "icaluid": "iCalUId", "iscancelled": "isCancelled",
                  "isorganizer": "isOrganizer", "start/datetime": "start", "end/datetime": "end",
                  "showas": "showAs", "transactionid": "transactionId", "type": "type"}
-_PATCHABLE = ("subject", "body", "start", "end", "location", "attendees", "categories", "showAs",
+_PATCHABLE = ("subject", "body", "start", "end", "location", "locations", "attendees", "categories", "showAs",
               "allowNewTimeProposals", "isOnlineMeeting", "onlineMeetingProvider", "sensitivity",
               "importance", "isReminderOn", "reminderMinutesBeforeStart", "responseRequested",
-              "singleValueExtendedProperties", "hideAttendees")
+              "singleValueExtendedProperties", "hideAttendees", "recurrence")
 
 
 def mailbox(app: Sandbox, ref: str) -> dict[str, Any]:
@@ -60,89 +62,10 @@ def _events(app: Sandbox, user: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return result
 
 
-def _svep_key(prop_id: str) -> str:
-    # "String {GUID} Name X": the GUID compares without case, the name with case
-    # (docs/graph.md#events).
-    m = re.match(r"\s*(\w+)\s+\{([0-9a-fA-F-]+)\}\s+(Name|Id)\s+(.+?)\s*$", prop_id)
-    return f"{m.group(1).lower()} {{{m.group(2).lower()}}} {m.group(3).lower()} {m.group(4)}" if m else prop_id
-
-
 def _stamp(ev: dict[str, Any]) -> None:
     ev["version"] = ev.get("version", 0) + 1
     ev["changeKey"] = base64.b64encode(hashlib.sha256(f"{ev['id']}|{ev['version']}".encode()).digest()[:18]).decode()
     ev["lastModifiedDateTime"] = iso_z7()
-
-
-def _wrap_html(content: str) -> str:
-    if "<html" in content.lower():
-        return content
-    return ('<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n'
-            f"</head><body>{content}</body></html>")
-
-
-def render_event(req: Request, ev: dict[str, Any], *, context: str | None = None) -> dict[str, Any]:
-    zone = times.output_zone(req)
-    body = ev["body"]
-    preview = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body["content"])).strip()[:255]
-    full: dict[str, Any] = {
-        "@odata.etag": f'W/"{ev["changeKey"]}"', "id": ev["id"],
-        "createdDateTime": ev["createdDateTime"], "lastModifiedDateTime": ev["lastModifiedDateTime"],
-        "changeKey": ev["changeKey"], "categories": ev["categories"],
-        "originalStartTimeZone": ev["originalStartTimeZone"], "originalEndTimeZone": ev["originalEndTimeZone"],
-        "iCalUId": ev["iCalUId"], "reminderMinutesBeforeStart": ev["reminderMinutesBeforeStart"],
-        "isReminderOn": ev["isReminderOn"], "subject": ev["subject"], "bodyPreview": preview,
-        "importance": ev["importance"], "sensitivity": ev["sensitivity"], "isAllDay": False,
-        "isCancelled": ev["isCancelled"], "isOrganizer": ev["isOrganizer"], "isDraft": False,
-        "responseRequested": ev["responseRequested"], "showAs": ev["showAs"], "type": "singleInstance",
-        "allowNewTimeProposals": ev["allowNewTimeProposals"], "hideAttendees": ev["hideAttendees"],
-        "isOnlineMeeting": ev["isOnlineMeeting"], "onlineMeetingProvider": ev["onlineMeetingProvider"],
-        "onlineMeeting": ev["onlineMeeting"], "webLink": f"https://outlook.office365.com/owa/?itemid={ev['id']}&exvsurl=1&path=/calendar/item",
-        "responseStatus": ev["responseStatus"],
-        "body": {"contentType": body["contentType"],
-                 "content": _wrap_html(body["content"]) if body["contentType"] == "html" else body["content"]},
-        "start": times.render(ev["start"], zone), "end": times.render(ev["end"], zone),
-        "location": ev["location"], "locations": [ev["location"]] if ev["location"].get("displayName") else [],
-        "attendees": ev["attendees"], "organizer": ev["organizer"],
-    }
-    if ev.get("transactionId"):
-        full["transactionId"] = ev["transactionId"]
-    select = odata.select_fields(req)
-    if select:
-        wanted = {s.lower() for s in select}
-        full = {k: v for k, v in full.items() if k.lower() in wanted or k in ("@odata.etag", "id")}
-    expand = req.query.get("$expand")
-    if expand:
-        m = _EXPAND_SVEP.fullmatch(expand.strip())
-        if m is None:
-            raise GraphError(400, "ErrorInvalidRequest", f"Expand '{expand}' is not supported on events.")
-        key = _svep_key(m.group("id").replace("''", "'"))
-        full["singleValueExtendedProperties"] = [
-            p for p in ev["singleValueExtendedProperties"] if _svep_key(p["id"]) == key]
-    if context:
-        full = {"@odata.context": context, **full}
-    return full
-
-
-def _location(raw: Any) -> dict[str, Any]:
-    name = (raw or {}).get("displayName") if isinstance(raw, dict) else None
-    if not name:
-        return {"displayName": "", "locationType": "default", "uniqueIdType": "unknown"}
-    return {"displayName": name, "locationType": "default", "uniqueId": name, "uniqueIdType": "private"}
-
-
-def _attendees(raw: Any) -> list[dict[str, Any]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise GraphError(400, "ErrorInvalidRequest", "attendees must be a collection.")
-    out = []
-    for a in raw:
-        address = ((a or {}).get("emailAddress") or {}).get("address")
-        if not address:
-            raise GraphError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid., Recipient is missing an address.")
-        out.append({"type": a.get("type", "required"), "status": {"response": "none", "time": NEVER},
-                    "emailAddress": {"name": a["emailAddress"].get("name") or address, "address": address}})
-    return out
 
 
 def _times(body: dict[str, Any], ev: dict[str, Any]) -> None:
@@ -162,29 +85,34 @@ def create_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     if txn:
         for earlier in events.values():
             if earlier.get("transactionId") == txn and earlier["isOrganizer"]:
-                return ok(render_event(req, earlier, context=_entity_context(req, user)), 201, **times.preference_headers(req))
+                return ok(render_event(req, earlier, context=_entity_context(req, user), times_in="request"), 201)
     if "start" not in body or "end" not in body:
         raise GraphError(400, "ErrorInvalidRequest", "An event needs both start and end.")
     content = body.get("body") or {}
     kind = str(content.get("contentType") or "text").lower()
     if kind not in ("html", "text"):
         raise GraphError(400, "ErrorInvalidRequest", f"Invalid body contentType '{content.get('contentType')}'.")
+    check_recurrence(body)
+    place, places = locations_of(body) or (location(None), [])
+    online = bool(body.get("isOnlineMeeting", False))
     now = iso_z7()
     ev_id = app.tenant.new_id("event")
     ev: dict[str, Any] = {
         "id": ev_id, "mailbox": user["id"], "createdDateTime": now,
         "iCalUId": "040000008200E00074C5B7101A82E008" + hashlib.sha256(ev_id.encode()).hexdigest()[:48].upper(),
         "subject": str(body.get("subject") or ""), "body": {"contentType": kind, "content": str(content.get("content") or "")},
-        "categories": list(body.get("categories") or []), "location": _location(body.get("location")),
-        "attendees": _attendees(body.get("attendees")),
+        "categories": list(body.get("categories") or []), "location": place, "locations": places,
+        "attendees": attendees(body.get("attendees")),
         "organizer": {"emailAddress": {"name": user["displayName"], "address": user["mail"]}},
-        "isOrganizer": True, "isCancelled": False, "showAs": body.get("showAs", "busy"),
+        "isOrganizer": True, "isCancelled": False, "showAs": enum(body.get("showAs", "busy"), SHOW_AS, "showAs"),
         "responseStatus": {"response": "organizer", "time": NEVER},
         "allowNewTimeProposals": bool(body.get("allowNewTimeProposals", True)),
-        "isOnlineMeeting": bool(body.get("isOnlineMeeting", False)),
-        "onlineMeetingProvider": body.get("onlineMeetingProvider", "unknown") if body.get("isOnlineMeeting") else "unknown",
-        "onlineMeeting": None, "sensitivity": body.get("sensitivity", "normal"),
-        "importance": body.get("importance", "normal"), "isReminderOn": bool(body.get("isReminderOn", True)),
+        "isOnlineMeeting": online,
+        "onlineMeetingProvider": enum(body.get("onlineMeetingProvider") or "teamsForBusiness", PROVIDERS,
+                                      "onlineMeetingProvider") if online else "unknown",
+        "onlineMeeting": None, "sensitivity": enum(body.get("sensitivity", "normal"), SENSITIVITY, "sensitivity"),
+        "importance": enum(body.get("importance", "normal"), IMPORTANCE, "importance"),
+        "isReminderOn": bool(body.get("isReminderOn", True)),
         "reminderMinutesBeforeStart": int(body.get("reminderMinutesBeforeStart", 15)),
         "responseRequested": bool(body.get("responseRequested", True)), "hideAttendees": bool(body.get("hideAttendees", False)),
         "singleValueExtendedProperties": list(body.get("singleValueExtendedProperties") or []),
@@ -198,7 +126,8 @@ def create_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     _stamp(ev)
     events[ev_id] = ev
     _sync_copies(app, ev)
-    return ok(render_event(req, ev, context=_entity_context(req, user)), 201, **times.preference_headers(req))
+    # Answered in the request's own zones: Prefer: outlook.timezone is not applied on create.
+    return ok(render_event(req, ev, context=_entity_context(req, user), times_in="request"), 201)
 
 
 def _entity_context(req: Request, user: dict[str, Any]) -> str:
@@ -232,10 +161,11 @@ def _sync_copies(app: Sandbox, org: dict[str, Any], *, reset_answers: bool = Fal
             existing["responseStatus"] = {"response": "notResponded", "time": NEVER}
             existing["showAs"] = "tentative"
         for key in ("iCalUId", "subject", "body", "start", "end", "originalStartTimeZone", "originalEndTimeZone",
-                    "location", "attendees", "organizer", "isCancelled", "allowNewTimeProposals", "isOnlineMeeting",
+                    "location", "locations", "attendees", "organizer", "isCancelled", "allowNewTimeProposals", "isOnlineMeeting",
                     "onlineMeetingProvider", "onlineMeeting", "sensitivity", "importance", "isReminderOn",
                     "reminderMinutesBeforeStart", "responseRequested", "hideAttendees"):
-            existing[key] = copy.deepcopy(org[key])
+            if key in org:  # "locations" is missing from events a state file kept from older versions
+                existing[key] = copy.deepcopy(org[key])
         _stamp(existing)
 
 
@@ -263,7 +193,7 @@ def get_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
 
 def _event_filter(req: Request) -> tuple[list[tuple[str, str]], list[list[filters.Clause]]]:
     text = (req.query.get("$filter") or "").strip()
-    props = [(_svep_key(m.group("id").replace("''", "'")), m.group("value").replace("''", "'")) for m in _ANY.finditer(text)]
+    props = [(svep_key(m.group("id").replace("''", "'")), m.group("value").replace("''", "'")) for m in _ANY.finditer(text)]
     rest = _ANY.sub("", text).strip()
     rest = re.sub(r"^(and\s+)+|(\s+and)+$", "", rest, flags=re.IGNORECASE).strip()
     rest = re.sub(r"\s+and\s+and\s+", " and ", rest, flags=re.IGNORECASE)
@@ -282,7 +212,7 @@ def _event_filter(req: Request) -> tuple[list[tuple[str, str]], list[list[filter
 
 def _matches(ev: dict[str, Any], props: list[tuple[str, str]], groups: list[list[filters.Clause]]) -> bool:
     for key, value in props:
-        if not any(_svep_key(p["id"]) == key and p.get("value") == value for p in ev["singleValueExtendedProperties"]):
+        if not any(svep_key(p["id"]) == key and p.get("value") == value for p in ev["singleValueExtendedProperties"]):
             return False
     if not groups:
         return True
@@ -329,34 +259,41 @@ def update_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         unknown.remove("transactionId")
     if unknown:
         raise GraphError(400, "ErrorInvalidPropertyRequest", f"The property '{unknown[0]}' cannot be updated on this event.")
+    check_recurrence(body)
     before = (ev["start"], ev["end"])
-    for key in ("subject", "categories", "showAs", "allowNewTimeProposals", "sensitivity", "importance",
-                "isReminderOn", "reminderMinutesBeforeStart", "responseRequested", "hideAttendees"):
+    for key in ("subject", "categories", "allowNewTimeProposals", "isReminderOn", "reminderMinutesBeforeStart",
+                "responseRequested", "hideAttendees"):
         if key in body:
             ev[key] = body[key]
+    for key, allowed in (("showAs", SHOW_AS), ("sensitivity", SENSITIVITY), ("importance", IMPORTANCE)):
+        if key in body:
+            ev[key] = enum(body[key], allowed, key)
     if "body" in body:
         content = body["body"] or {}
         ev["body"] = {"contentType": str(content.get("contentType") or "text").lower(), "content": str(content.get("content") or "")}
-    if "location" in body:
-        ev["location"] = _location(body["location"])
+    places = locations_of(body)
+    if places is not None:
+        ev["location"], ev["locations"] = places
     if body.get("isOnlineMeeting") and not ev["isOnlineMeeting"]:
         ev["isOnlineMeeting"] = True
-        ev["onlineMeetingProvider"] = body.get("onlineMeetingProvider", "teamsForBusiness")
+        ev["onlineMeetingProvider"] = enum(body.get("onlineMeetingProvider") or "teamsForBusiness", PROVIDERS,
+                                          "onlineMeetingProvider")
         ev["onlineMeeting"] = {"joinUrl": f"https://teams.microsoft.com/l/meetup-join/19%3ameeting_{ev['id'][6:30]}%40thread.v2/0"}
     if "singleValueExtendedProperties" in body:
-        merged = {_svep_key(x["id"]): x for x in ev["singleValueExtendedProperties"]}
-        merged.update({_svep_key(x["id"]): x for x in body["singleValueExtendedProperties"] or []})
+        merged = {svep_key(x["id"]): x for x in ev["singleValueExtendedProperties"]}
+        merged.update({svep_key(x["id"]): x for x in body["singleValueExtendedProperties"] or []})
         ev["singleValueExtendedProperties"] = list(merged.values())
     _times(body, ev)
     if "attendees" in body:
         old = {a["emailAddress"]["address"].lower(): a["status"] for a in ev["attendees"]}
-        ev["attendees"] = _attendees(body["attendees"])
+        ev["attendees"] = attendees(body["attendees"])
         for a in ev["attendees"]:
             a["status"] = old.get(a["emailAddress"]["address"].lower(), a["status"])
     _stamp(ev)
     if ev["isOrganizer"]:
         _sync_copies(app, ev, reset_answers=(ev["start"], ev["end"]) != before)
-    return ok(render_event(req, ev, context=_entity_context(req, user)), **times.preference_headers(req))
+    # Answered in UTC: Prefer: outlook.timezone is not applied on update.
+    return ok(render_event(req, ev, context=_entity_context(req, user), times_in="utc"))
 
 
 def delete_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
@@ -373,7 +310,9 @@ def cancel_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     if not ev["isOrganizer"]:
         raise GraphError(400, "ErrorInvalidRequest", "You need to be an organizer to cancel a meeting.")
     if req.body:
-        req.json_object()
+        comment = req.action_params("comment").get("comment")
+        if comment is not None and not isinstance(comment, str):
+            raise GraphError(400, "ErrorInvalidRequest", "The parameter 'comment' must be a string.")
     for uid, copy_id in ev["copies"].items():
         _cancel_copy(app, uid, copy_id)
     del _events(app, user)[ev["id"]]
@@ -408,7 +347,7 @@ def respond(app: Sandbox, user: dict[str, Any], ev: dict[str, Any], action: str,
 
 def respond_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     user, ev = _get(app, p)
-    body = req.json_object() if req.body else {}
+    body = req.action_params("comment", "sendResponse", "proposedNewTime") if req.body else {}
     respond(app, user, ev, p["action"], bool(body.get("sendResponse", True)))
     return empty(202)
 

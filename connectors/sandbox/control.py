@@ -8,7 +8,7 @@
 | ``GET /_sandbox/ru`` / ``PUT /_sandbox/ru`` ``{"per_minute": 120, "per_day": 100000, "window_s": 6}`` | read SharePoint's RU meter (``ru.py``; also under ``ru`` in stats), or set its budgets (absent keys keep their value; the windows and RU counts start over) |
 | ``POST /_sandbox/tokens/expire`` | every token issued so far answers 401 from now on → ``{"generation": n}`` |
 | ``POST /_sandbox/events/respond`` ``{"user": "<upn or id>", "event_id": "<id>", "response": "accept|decline|tentativelyAccept", "sendResponse": true}`` | the person answers an invitation: ``event_id`` is the id of their copy, or of the organizer's event, or an ``iCalUId`` → 202 |
-| ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` or ``?item=<item id>`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag and lastModifiedDateTime change → 200 with the driveItem |
+| ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` or ``?item=<item id>`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag, lastModifiedDateTime and lastModifiedBy (the drive's owner, or ``?by=<upn or id>``) change → 200 with the driveItem |
 | ``PUT /_sandbox/users/{upn or id}/manager`` ``{"manager": "<upn or id>"}`` (or ``null``) | HR changes the person's manager in Entra ID (``manager``, ``directReports`` and ``$expand=manager`` follow) → 204 |
 | ``PUT /_sandbox/users/{upn or id}/mail`` ``{"mail": "<address>"}`` | HR (or the synchronisation from on-premises) changes the person's ``mail``; like Entra ID, it may repeat another user's ``mail`` or UPN (see ``state.py`` for which of them the address then reaches) → 204 |
 | ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from connectors.sandbox.errors import GraphError
@@ -130,6 +130,17 @@ def _set_mail(app: Sandbox, req: Request, ref: str) -> Response:
     return empty(204)
 
 
+def _saver(app: Sandbox, req: Request, d: dict[str, Any]) -> str | None:
+    """Who saves the new version: ``?by=<upn or id>``, else the drive's owner."""
+    ref = req.query.get("by")
+    if not ref:
+        return d["ownerId"] if isinstance(d.get("ownerId"), str) else None
+    user = app.tenant.user(ref)
+    if user is None:
+        raise GraphError(404, "Request_ResourceNotFound", f"No user '{ref}'.")
+    return str(user["id"])
+
+
 def _new_version(app: Sandbox, req: Request, owner: str) -> Response:
     from connectors.sandbox import drive
 
@@ -153,6 +164,6 @@ def _new_version(app: Sandbox, req: Request, owner: str) -> Response:
                 item = found
         if item["folder"]:
             raise GraphError(400, "invalidRequest", f"'{path or item_id}' is a folder.")
-        drive.write_content(app, d, item, req.body, req.header("content-type"), bump=True)
+        drive.write_content(app, d, item, req.body, req.header("content-type"), bump=True, by=_saver(app, req, d))
         body = drive.render_item(app, req, d, item, context=True)
     return Response(200, json.loads(json.dumps(body)))

@@ -20,9 +20,9 @@ import hashlib
 import mimetypes
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
-from connectors.sandbox import names, odata, upload
+from connectors.sandbox import authors, names, odata, sharing, upload
 from connectors.sandbox.errors import GraphError, item_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
@@ -33,8 +33,11 @@ if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
 _REST = re.compile(r"/(?:root|items/(?P<item>[^/:]+))(?::(?P<path>[^:]*)(?P<close>:)?)?(?P<action>/[^:]*)?", re.IGNORECASE)
-OWNER_PERMISSION = "aTowIy5mfG1lbWJlcnNoaXB8b3duZXI"
-APP = {"application": {"id": "00000003-0000-0000-c000-000000000000", "displayName": "samtal sandbox"}}
+# ``items/root%3A%2Fa%2Fb.docx%3A``: Microsoft's SDKs put ``root:/a/b.docx:`` (or ``{id}:/a:``)
+# into the item-id segment and percent-encode it whole, ``:`` and ``/`` included.
+_ENCODED_ITEM = re.compile(r"/items/(?P<seg>[^/]*%3A[^/]*)", re.IGNORECASE)
+MY_SITE = "User's mysite not found."
+NO_MY_SITE_URL = "Unable to retrieve user's mysite URL."
 
 
 # -- lookups ------------------------------------------------------------------------------------
@@ -50,8 +53,12 @@ def find_drive(app: Sandbox, p: dict[str, str]) -> dict[str, Any]:
         if user is None:
             raise GraphError(404, "Request_ResourceNotFound", f"Resource '{unquote(p['user'])}' does not exist or one of its queried reference-property objects are not present.")
         drive_id = t.user_drive.get(user["id"])
+        if drive_id is None and user.get("oneDrive") == "unlicensed":
+            # No OneDrive licence or site: 400 BadRequest, as users report it
+            # (docs/graph.md#onedrive, docs/failures.md#f15).
+            raise GraphError(400, "BadRequest", NO_MY_SITE_URL)
         if drive_id is None:  # never provisioned; app-only access does not provision (docs/graph.md#onedrive)
-            raise GraphError(404, "ResourceNotFound", "User's mysite not found.")
+            raise GraphError(404, "ResourceNotFound", MY_SITE)
         return dict(t.data["drives"][drive_id])
     drive_id = t.site_drive.get(unquote(p["site"]))
     if drive_id is None:
@@ -82,6 +89,26 @@ def path_of(app: Sandbox, drive: dict[str, Any], item: dict[str, Any]) -> str:
     return "/" + "/".join(reversed(parts))
 
 
+def encoded_path(app: Sandbox, drive: dict[str, Any], item: dict[str, Any]) -> str:
+    """``/drive/root:/A%20b/C`` for an item (``/drive/root:`` for the root): itemReference's
+    ``path`` is "percent-encoded" (https://learn.microsoft.com/graph/api/resources/itemreference;
+    msgraph-sdk-java#2027 shows Graph answering ``/drive/root:/Festa%20della%20mamma%202024``)."""
+    path = path_of(app, drive, item)
+    return "/drive/root:" + ("" if path == "/" else quote(path))
+
+
+def _decode_item_segment(rest: str) -> str:
+    """``/items/root%3A%2Fa%20b%2Fc.docx%3A/content`` as ``/items/root:/a%20b/c.docx:/content``:
+    the segment is decoded once and its path segments encoded again, so that the path is read
+    the same way whichever form it came in."""
+    def one(m: re.Match[str]) -> str:
+        head, sep, tail = unquote(m.group("seg")).partition(":")
+        path, close, after = tail.partition(":")
+        segments = "/".join(quote(s, safe="") for s in path.split("/"))
+        return f"/items/{quote(head, safe='')}{sep}{segments}{close}{after}"
+    return _ENCODED_ITEM.sub(one, rest, count=1)
+
+
 def split_path(raw: str) -> list[str]:
     segments = [unquote(s) for s in raw.split("/") if s != ""]
     names.check_path_length("/".join(segments))
@@ -90,11 +117,13 @@ def split_path(raw: str) -> list[str]:
 
 def resolve(app: Sandbox, drive: dict[str, Any], p: dict[str, str]) -> tuple[dict[str, Any] | None, list[str], str, dict[str, Any]]:
     """(item or None, missing path segments, action, base item) for the rest of a drive URL."""
-    m = _REST.fullmatch(p.get("rest") or "")
+    m = _REST.fullmatch(_decode_item_segment(p.get("rest") or ""))
     if m is None:
         raise GraphError(400, "invalidRequest", "Invalid request")
     all_items = items(app, drive)
-    base = all_items.get(unquote(m.group("item"))) if m.group("item") else all_items[drive["rootId"]]
+    item_ref = unquote(m.group("item") or "root")
+    # ``items/root`` is the drive's root, as ``/root`` is (driveitem-get, "HTTP request").
+    base = all_items[drive["rootId"]] if item_ref.lower() == "root" else all_items.get(item_ref)
     if base is None:
         raise item_not_found()
     current: dict[str, Any] | None = base
@@ -143,16 +172,22 @@ def render_item(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[st
         "id": item["id"], "name": item["name"], "eTag": etag(item),
         "createdDateTime": item["createdDateTime"], "lastModifiedDateTime": item["lastModifiedDateTime"],
         "webUrl": drive["webUrl"] + quote(path if path != "/" else ""), "size": item["size"],
-        "createdBy": APP, "lastModifiedBy": APP,
+        "createdBy": authors.identity(app, item.get("createdBy")),
+        "lastModifiedBy": authors.identity(app, item.get("modifiedBy")),
+        # "File system information on client" (driveItem resource): for an item written through
+        # Graph, the times the service gave it.
+        "fileSystemInfo": {"createdDateTime": item["createdDateTime"],
+                           "lastModifiedDateTime": item["lastModifiedDateTime"]},
     })
+    reference: dict[str, Any] = {"driveType": drive_type(drive), "driveId": drive["id"], "siteId": site_id(drive)}
     if item["parentId"] is None:
         body["name"] = "root"
         body["root"] = {}
-        body["parentReference"] = {"driveType": "business", "driveId": drive["id"]}
     else:
-        parent_path = path.rsplit("/", 1)[0]
-        body["parentReference"] = {"driveType": "business", "driveId": drive["id"], "id": item["parentId"],
-                                   "path": "/drive/root:" + parent_path}
+        parent = items(app, drive)[item["parentId"]]
+        reference.update({"id": parent["id"], "name": parent["name"] if parent["parentId"] else drive["name"],
+                          "path": encoded_path(app, drive, parent)})
+    body["parentReference"] = reference
     if item["folder"]:
         body["folder"] = {"childCount": len(children_of(app, drive, item["id"]))}
     else:
@@ -165,6 +200,22 @@ def render_item(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[st
         wanted = {s.lower() for s in fields} | {"@odata.context"}
         body = {k: v for k, v in body.items() if k.lower() in wanted}
     return body
+
+
+def drive_type(drive: dict[str, Any]) -> str:
+    """``business`` for a OneDrive for Business, ``documentLibrary`` for a site's library
+    (https://learn.microsoft.com/graph/api/resources/drive, driveType)."""
+    return "business" if drive["kind"] == "user" else "documentLibrary"
+
+
+def site_id(drive: dict[str, Any]) -> str:
+    """The id of the site holding the drive: a site's own id, or the OneDrive's personal site
+    on the ``-my`` host; "the same as the id property of that site resource", three identifiers
+    (https://learn.microsoft.com/graph/api/resources/itemreference, siteId)."""
+    if drive.get("siteId"):
+        return str(drive["siteId"])
+    host = urlsplit(drive["webUrl"]).hostname or ""
+    return f"{host},{stable_id('personal-site', drive['id'])},{stable_id('personal-web', drive['id'])}"
 
 
 def _with_children(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any],
@@ -236,8 +287,11 @@ def ensure_folders(app: Sandbox, drive: dict[str, Any], base: dict[str, Any], se
     return current
 
 
-def write_content(app: Sandbox, drive: dict[str, Any], item: dict[str, Any], data: bytes, mime: str | None, *, bump: bool) -> None:
+def write_content(app: Sandbox, drive: dict[str, Any], item: dict[str, Any], data: bytes, mime: str | None, *, bump: bool,
+                  by: str | None = None) -> None:
+    """Store ``data`` as the file's content, written by the user ``by`` (None: the app)."""
     app.tenant.blobs[item["id"]] = data
+    item["modifiedBy"] = by
     item["size"] = len(data)
     if mime and mime not in ("application/octet-stream", "application/x-www-form-urlencoded"):
         item["mimeType"] = mime
@@ -250,8 +304,10 @@ def write_content(app: Sandbox, drive: dict[str, Any], item: dict[str, Any], dat
 def get_drive(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     drive = find_drive(app, p)
     owner = app.tenant.data["users"].get(drive["ownerId"] or "")
-    body = {"@odata.context": odata.context_url(req, "drives/$entity"), "id": drive["id"], "driveType": "business",
-            "name": drive["name"], "createdDateTime": drive["createdDateTime"], "webUrl": drive["webUrl"],
+    root = items(app, drive)[drive["rootId"]]
+    body = {"@odata.context": odata.context_url(req, "drives/$entity"), "id": drive["id"], "driveType": drive_type(drive),
+            "name": drive["name"], "description": "", "createdDateTime": drive["createdDateTime"],
+            "lastModifiedDateTime": root["lastModifiedDateTime"], "webUrl": drive["webUrl"],
             "quota": {"deleted": 0, "remaining": 1099511627776, "state": "normal", "total": 1099511627776, "used": 0}}
     if owner:
         body["owner"] = {"user": {"id": owner["id"], "displayName": owner["displayName"], "email": owner["mail"]}}
@@ -268,6 +324,8 @@ def drive_item(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         return _put_content(app, req, drive, item, missing, base)
     if action == "/createuploadsession" and method == "POST":
         return _create_session(app, req, drive, item, missing, base)
+    if action == "" and method == "PUT":
+        return upload.commit_by_put(app, req, drive, item, missing, base)
     if item is None:
         raise item_not_found()
     if action == "" and method == "GET":
@@ -291,12 +349,11 @@ def drive_item(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
             raise GraphError(400, "invalidRequest", "A folder has no content to download.")
         return empty(302, Location=upload.download_url(app, req, drive["id"], item["id"]))
     if action == "/invite" and method == "POST":
-        return _invite(app, req, drive, item)
+        return sharing.invite(app, req, drive, item)
     if action == "/permissions" and method == "GET":
-        perms = permissions(app, drive, item)
-        return ok({"@odata.context": odata.context_url(req, "Collection(microsoft.graph.permission)"), "value": perms})
+        return sharing.list_permissions(app, req, drive, item)
     if action.startswith("/permissions/") and method in ("GET", "DELETE"):
-        return _permission(app, req, drive, item, unquote(raw_action.split("/", 2)[2]))
+        return sharing.permission(app, req, drive, item, raw_action.split("/", 2)[2])
     raise GraphError(400, "invalidRequest", f"Unsupported request {method} {action or 'item'}.")
 
 
@@ -353,116 +410,8 @@ def _create_session(app: Sandbox, req: Request, drive: dict[str, Any], item: dic
         name = missing[-1]
     parent = items(app, drive)[parent_id]
     names.check_name(name, folder=False, at_root=parent["parentId"] is None)
-    return ok(upload.create_session(app, req, drive["id"], parent_id, name, conflict))
-
-
-def effective(app: Sandbox, drive: dict[str, Any], item: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """Every permission on the item as stored, with the reference of the ancestor it is inherited
-    from (None for the item's own); the drive owner's last."""
-    all_items = items(app, drive)
-    out: list[tuple[dict[str, Any], dict[str, Any] | None]] = [(p, None) for p in item["permissions"]]
-    ancestor_id = item["parentId"]
-    while ancestor_id is not None:
-        ancestor = all_items[ancestor_id]
-        ref = {"driveId": drive["id"], "id": ancestor["id"], "path": "/drive/root:" + path_of(app, drive, ancestor).rstrip("/")}
-        out += [(p, ref) for p in ancestor["permissions"]]
-        ancestor_id = ancestor["parentId"]
-    owner = app.tenant.data["users"].get(drive["ownerId"] or "")
-    if owner is not None:
-        perm: dict[str, Any] = {"id": OWNER_PERMISSION, "roles": ["owner"], "shareId": OWNER_PERMISSION,
-                                "grantedTo": {"user": {"email": owner["mail"], "id": owner["id"], "displayName": owner["displayName"]}}}
-        root = {"driveId": drive["id"], "id": drive["rootId"], "path": "/drive/root:"}
-        out.append((perm, root if item["parentId"] is not None else None))
-    return out
-
-
-def render_permission(app: Sandbox, perm: dict[str, Any], inherited: dict[str, Any] | None) -> dict[str, Any]:
-    """A stored permission as Graph answers it. With ``tenant.variants.permissions: documented``
-    as Microsoft's examples show one (driveitem-invite, permission resource,
-    https://learn.microsoft.com/en-us/graph/api/resources/permission): ``grantedToV2`` with
-    ``user`` and ``siteUser``, the deprecated ``grantedTo``, the user's id in upper case, a
-    display name and no e-mail, and no ``inheritedFrom`` ("OneDrive for Business and SharePoint
-    document libraries do not return the inheritedFrom property", same page)."""
-    if not documented_permissions(app):
-        return {**perm, "inheritedFrom": inherited} if inherited is not None else dict(perm)
-    user = perm["grantedTo"]["user"]
-    uid, name = str(user["id"]).upper(), user["displayName"]
-    out: dict[str, Any] = {
-        "@deprecated.GrantedTo": "GrantedTo has been deprecated. Refer to GrantedToV2",
-        "grantedTo": {"user": {"displayName": name, "id": uid}},
-        "grantedToV2": {"user": {"id": uid, "displayName": name},
-                        "siteUser": {"id": str(_site_user_number(app, user["id"])), "displayName": name,
-                                     "loginName": name}},
-        "id": perm["id"], "roles": list(perm["roles"]),
-    }
-    for key in ("invitation", "shareId"):
-        if key in perm:
-            out[key] = perm[key]
-    return out
-
-
-def documented_permissions(app: Sandbox) -> bool:
-    variants = app.tenant.seed["tenant"].get("variants") or {}
-    return bool(variants.get("permissions") == "documented")
-
-
-def _site_user_number(app: Sandbox, user_id: str) -> int:
-    """The SharePoint principal number of a user: small, per site, not the object id."""
-    return list(app.tenant.data["users"]).index(user_id) + 1 if user_id in app.tenant.data["users"] else 0
-
-
-def permissions(app: Sandbox, drive: dict[str, Any], item: dict[str, Any]) -> list[dict[str, Any]]:
-    return [render_permission(app, p, ref) for p, ref in effective(app, drive, item)]
-
-
-def _permission(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any], perm_id: str) -> Response:
-    found = next(((p, ref) for p, ref in effective(app, drive, item) if p["id"] == perm_id), None)
-    if found is None:
-        raise item_not_found("The permission could not be found.")
-    perm, inherited = found
-    if req.method == "GET":
-        return ok({"@odata.context": odata.context_url(req, "permission/$entity"), **render_permission(app, perm, inherited)})
-    if perm["id"] == OWNER_PERMISSION:
-        raise GraphError(403, "accessDenied", "The owner's permission cannot be removed.")
-    if inherited is not None:
-        raise GraphError(400, "invalidRequest", "Only permissions that are not inherited can be deleted; remove it on the item it is inherited from.")
-    item["permissions"] = [p for p in item["permissions"] if p["id"] != perm_id]
-    return empty(204)
-
-
-def _invite(app: Sandbox, req: Request, drive: dict[str, Any], item: dict[str, Any]) -> Response:
-    body = req.json_object()
-    recipients = body.get("recipients")
-    roles = body.get("roles")
-    if not isinstance(recipients, list) or not recipients:
-        raise GraphError(400, "invalidRequest", "At least one recipient is required.")
-    if not isinstance(roles, list) or not roles or any(r not in ("read", "write") for r in roles):
-        raise GraphError(400, "invalidRequest", "roles must be a non-empty list of 'read' or 'write'.")
-    if not body.get("requireSignIn", False) and not body.get("sendInvitation", False):
-        raise GraphError(400, "invalidRequest", "Either requireSignIn or sendInvitation must be true.")
-    message = body.get("message")
-    if isinstance(message, str) and len(message) > 2000:
-        raise GraphError(400, "invalidRequest", "The message cannot be longer than 2000 characters.")
-    users = []
-    for r in recipients:
-        ref = (r or {}).get("email") or (r or {}).get("objectId") or (r or {}).get("alias")
-        user = app.tenant.user(str(ref)) if ref else None
-        if user is None:
-            # New guests cannot be invited app-only (docs/graph.md#sharing).
-            raise GraphError(400, "invalidRequest", f"The recipient '{ref}' is not a user of this organisation; new guests cannot be invited with application permissions.")
-        users.append(user)
-    out = []
-    for user in users:
-        perm = next((p for p in item["permissions"] if p["grantedTo"]["user"]["id"] == user["id"]), None)
-        if perm is None:
-            perm = {"id": app.tenant.new_id("perm"), "roles": [],
-                    "grantedTo": {"user": {"email": user["mail"], "id": user["id"], "displayName": user["displayName"]}}}
-            item["permissions"].append(perm)
-        perm["roles"] = ["write"] if "write" in roles or "write" in perm["roles"] else ["read"]
-        if body.get("sendInvitation"):
-            perm["invitation"] = {"email": user["mail"], "signInRequired": bool(body.get("requireSignIn", True))}
-        out.append(render_permission(app, perm, None))
-    return ok({"@odata.context": odata.context_url(req, "Collection(microsoft.graph.permission)"), "value": out})
+    return ok(upload.create_session(app, req, drive["id"], parent_id, name, conflict,
+                                    defer=body.get("deferCommit") is True))
 
 
 _PREFIXES = (

@@ -24,6 +24,9 @@ A fault list (docs/sandbox.md#faults): comma-separated ``name=value``. Global na
   "minute" (default 60; shorten it together with the budget in tests and benchmarks).
 - ``mailbox_requests`` / ``mailbox_window_s``: Outlook's request budget per mailbox (default
   10,000 per 600 s; 0 = off).
+- ``upload_conflict``: probability that the last fragment of an upload session answers 409
+  ``nameAlreadyExists`` whatever its conflict behaviour, the bytes kept for an explicit commit,
+  as clients report it (docs/failures.md#u9).
 
 Per-route overrides: ``throttle.calendar=0.2``, ``unavailable.drives=0.1``, ``latency_ms.sites=5``,
 ``drop.directory=0``. Route groups: ``directory`` (users, manager, directReports), ``calendar``
@@ -46,7 +49,8 @@ from typing import Any
 GROUPS = ("directory", "calendar", "drives", "sites", "upload", "download")
 _RATES = ("throttle", "unavailable", "drop", "latency_ms")
 _SCALARS = ("seed", "retry_after", "mailbox_concurrency", "upload_expiry_s", "download_expiry_s", "empty_page",
-            "ru_per_minute", "ru_per_day", "ru_window_s", "mailbox_requests", "mailbox_window_s")
+            "ru_per_minute", "ru_per_day", "ru_window_s", "mailbox_requests", "mailbox_window_s",
+            "upload_conflict")
 _INTEGERS = ("seed", "mailbox_concurrency", "ru_per_minute", "ru_per_day", "mailbox_requests")
 
 
@@ -71,6 +75,7 @@ class FaultSpec:
     ru_window_s: float = 60.0
     mailbox_requests: int = 10_000
     mailbox_window_s: float = 600.0
+    upload_conflict: float = 0.0
     overrides: tuple[tuple[str, str, float], ...] = field(default_factory=tuple)
 
     @classmethod
@@ -106,8 +111,8 @@ class FaultSpec:
             elif name in _SCALARS:
                 if number < 0:
                     raise FaultSpecError(f"fault '{name}' cannot be negative")
-                if name == "empty_page" and number > 1:
-                    raise FaultSpecError("fault 'empty_page' is a probability between 0 and 1")
+                if name in ("empty_page", "upload_conflict") and number > 1:
+                    raise FaultSpecError(f"fault '{name}' is a probability between 0 and 1")
                 if name in ("ru_window_s", "mailbox_window_s") and number <= 0:
                     raise FaultSpecError(f"fault '{name}' must be longer than 0 seconds")
                 values[name] = int(number) if name in _INTEGERS else number
@@ -190,6 +195,12 @@ class FaultEngine:
         if self.spec.empty_page <= 0:
             return False
         return random.Random(f"{self.spec.seed}|empty|{url}").random() < self.spec.empty_page
+
+    def draw_upload_conflict(self, token: str) -> bool:
+        """Whether the last fragment of the upload session ``token`` meets a 409 (``upload_conflict``)."""
+        if self.spec.upload_conflict <= 0:
+            return False
+        return random.Random(f"{self.spec.seed}|conflict|{token}").random() < self.spec.upload_conflict
 
     def _retry_after(self, rng: random.Random) -> str:
         top = max(self.spec.retry_after, 0.05)

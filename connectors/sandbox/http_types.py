@@ -49,6 +49,22 @@ class Request:
             raise GraphError(400, "BadRequest", "The request body must be a JSON object.")
         return body
 
+    def action_params(self, *names: str) -> dict[str, Any]:
+        """The JSON object body of an OData action with its parameter names matched without
+        regard to case and given back as ``names`` spell them: Graph takes ``Schedules`` and
+        ``StartTime`` for getSchedule's ``schedules`` and ``startTime`` (its free/busy concept
+        page sends them so, https://learn.microsoft.com/graph/outlook-get-free-busy-schedule,
+        and Microsoft's SDKs serialise action parameters in PascalCase). Other keys stay as sent."""
+        body = self.json_object()
+        canonical = {n.lower(): n for n in names}
+        out: dict[str, Any] = {}
+        for key, value in body.items():
+            name = canonical.get(key.lower(), key)
+            if name in out:
+                raise GraphError(400, "BadRequest", f"The parameter '{name}' is given more than once.")
+            out[name] = value
+        return out
+
     def prefers(self, token: str) -> str | None:
         """Value of one ``Prefer`` preference (``outlook.timezone``), '' for a bare flag, None if absent."""
         for part in (self.header("prefer") or "").split(","):

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from connectors.sandbox import filters, odata
+from connectors.sandbox import authors, filters, odata
 from connectors.sandbox.errors import GraphError, item_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
@@ -35,7 +35,6 @@ HIDDEN_ON_GET = ("hyperlinkOrPicture", "term", "thumbnail")
 PREFER_NON_INDEXED = "HonorNonIndexedQueriesWarningMayFailRandomly"
 SYSTEM = ("id", "ContentType", "Created", "Modified", "AuthorLookupId", "EditorLookupId", "_UIVersionString", "Attachments")
 _EXPAND_FIELDS = re.compile(r"fields(?:\(\s*\$?select=(?P<sel>[^)]*)\))?", re.IGNORECASE)
-APP = {"application": {"id": "00000003-0000-0000-c000-000000000000", "displayName": "samtal sandbox"}}
 
 
 def find_site(app: Sandbox, p: dict[str, str]) -> dict[str, Any]:
@@ -86,7 +85,8 @@ def render_list(req: Request, site: dict[str, Any], lst: dict[str, Any], *, cont
     body.update({"@odata.etag": f'"{lst["id"]},{lst["version"]}"', "id": lst["id"], "name": lst["name"],
                  "displayName": lst["displayName"], "description": lst.get("description", ""),
                  "webUrl": f"{site['webUrl']}/Lists/{quote(lst['name'])}", "createdDateTime": lst["createdDateTime"],
-                 "lastModifiedDateTime": lst["lastModifiedDateTime"], "createdBy": APP,
+                 "lastModifiedDateTime": lst["lastModifiedDateTime"], "createdBy": authors.app_identity(),
+                 "lastModifiedBy": authors.app_identity(),
                  "parentReference": {"siteId": site["id"]},
                  "list": {"contentTypesEnabled": False, "hidden": False, "template": lst["template"]}})
     if (req.query.get("$expand") or "").lower() == "columns":
@@ -243,7 +243,7 @@ def render_item(req: Request, site: dict[str, Any], lst: dict[str, Any], item: d
     body.update({"@odata.etag": _etag(lst, item), "id": item["id"], "eTag": _etag(lst, item),
                  "createdDateTime": item["createdDateTime"], "lastModifiedDateTime": item["lastModifiedDateTime"],
                  "webUrl": f"{site['webUrl']}/Lists/{quote(lst['name'])}/{item['id']}_.000",
-                 "createdBy": APP, "lastModifiedBy": APP,
+                 "createdBy": authors.app_identity(), "lastModifiedBy": authors.app_identity(),
                  "parentReference": {"id": lst["id"], "siteId": site["id"]},
                  "contentType": {"id": "0x0100", "name": "Item"}})
     if with_fields:

@@ -1,11 +1,15 @@
 """Free/busy: ``POST /users/{id}/calendar/getSchedule`` (docs/graph.md#free-and-busy-time).
 
-Limits enforced as Graph documents them: at most 20 schedules, a window under 62 days, an
-interval of 5..1440 minutes (default 30). Unknown addresses and users without a mailbox get a
-per-schedule ``error`` inside the 200. Busy time comes from the mailbox's events (not cancelled,
-not free), the seed's ``busy`` blocks and its ``weekly`` blocks expanded in the user's zone.
-``availabilityView`` has one digit per interval: 0 free, 1 tentative, 2 busy, 3 oof,
-4 workingElsewhere; the strongest status overlapping an interval wins.
+Limits enforced as Graph documents them: at most 20 schedules, a window under 62 days (longer:
+400 ``ErrorTimeIntervalTooBig``), an interval of 5..1440 minutes (default 30; a numeric string
+such as ``"15"`` is taken, as the free/busy concept page sends it). Parameter names are matched
+without case (``Schedules``, ``StartTime``: the concept page and Microsoft's SDKs send them so).
+An address Exchange cannot resolve, or a user without a mailbox, gets only ``scheduleId`` and a
+per-schedule ``error`` (``responseCode`` ``"5009"``) inside the 200. Busy time comes from the
+mailbox's events (not cancelled, not free), the seed's ``busy`` blocks and its ``weekly`` blocks
+expanded in the user's zone. ``availabilityView`` has one digit per interval: 0 free or working
+elsewhere (v1.0 writes 0, not 4, for working elsewhere), 1 tentative, 2 busy, 3 oof; the
+strongest status overlapping an interval wins.
 """
 from __future__ import annotations
 
@@ -24,9 +28,11 @@ from connectors.sandbox.seed import DAYS
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
-DIGIT = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4", "unknown": "0"}
-STRENGTH = {"free": 0, "unknown": 0, "tentative": 1, "workingElsewhere": 2, "busy": 3, "oof": 4}
-_RANKED = ("free", "tentative", "workingElsewhere", "busy", "oof")
+# Working elsewhere is "0" in the view, "for backward compatibility"
+# (https://learn.microsoft.com/graph/api/resources/scheduleinformation): it ranks with free.
+DIGIT = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "0", "unknown": "0"}
+STRENGTH = {"free": 0, "unknown": 0, "workingElsewhere": 0, "tentative": 1, "busy": 3, "oof": 4}
+_RANKED = ("free", "tentative", "busy", "oof")
 _RANK_DIGIT = bytes.maketrans(bytes(STRENGTH[s] for s in _RANKED), "".join(DIGIT[s] for s in _RANKED).encode())
 MAX_SCHEDULES = 20
 MAX_DAYS = 62
@@ -98,7 +104,7 @@ def _hours(user: dict[str, Any]) -> dict[str, Any]:
 
 def get_schedule(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     mailbox(app, p["user"])
-    body = req.json_object()
+    body = req.action_params("schedules", "startTime", "endTime", "availabilityViewInterval")
     schedules = body.get("schedules")
     if not isinstance(schedules, list) or not schedules or not all(isinstance(s, str) for s in schedules):
         raise GraphError(400, "ErrorInvalidParameter", "The parameter 'schedules' must be a non-empty list of SMTP addresses.")
@@ -111,8 +117,12 @@ def get_schedule(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     if hi <= lo:
         raise GraphError(400, "ErrorInvalidParameter", "The parameter 'endTime' must be after 'startTime'.")
     if hi - lo >= dt.timedelta(days=MAX_DAYS):
-        raise GraphError(400, "ErrorInvalidParameter", f"The requested time window exceeds the maximum of {MAX_DAYS} days; it must be less than {MAX_DAYS} days.")
+        # Exchange's code for a window over its limit
+        # (https://learn.microsoft.com/exchange/client-developer/web-service-reference/responsecode).
+        raise GraphError(400, "ErrorTimeIntervalTooBig", f"The requested time window exceeds the maximum of {MAX_DAYS} days; it must be less than {MAX_DAYS} days.")
     interval = body.get("availabilityViewInterval", 30)
+    if isinstance(interval, str) and interval.strip().isdigit():
+        interval = int(interval)
     if not isinstance(interval, int) or isinstance(interval, bool) or not 5 <= interval <= 1440:
         raise GraphError(400, "ErrorInvalidParameter", f"The parameter 'availabilityViewInterval' must be between 5 and 1440, not {interval!r}.")
     zone = times.output_zone(req)
@@ -120,10 +130,12 @@ def get_schedule(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     for address in schedules:
         user = app.tenant.user(address)
         if user is None or not user["mailbox"]:
-            # responseCode as seen in public fixtures; Microsoft's pages do not name it
-            # (docs/graph.md#free-and-busy-time).
-            values.append({"scheduleId": address, "availabilityView": "", "scheduleItems": [],
-                           "error": {"message": "Unable to resolve the recipient.", "responseCode": "ErrorMailRecipientNotFound"}})
+            # The shape of a real answer reported to Microsoft: scheduleId and error only
+            # (https://github.com/microsoftgraph/microsoft-graph-docs/issues/11225;
+            # docs/graph.md#free-and-busy-time).
+            values.append({"scheduleId": address, "error": {
+                "message": f"Unable to resolve e-mail address {address} to an Active Directory object.",
+                "responseCode": "5009"}})
             continue
         blocks = _blocks(app, user, lo, hi)
         items = [{"isPrivate": False, "status": b["status"], "subject": b["subject"], "location": b["location"],

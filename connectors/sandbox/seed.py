@@ -69,6 +69,9 @@ _APP_TEXTS = ("client_id", "displayName", "secret", "certificate_pem")
 # Documented ways real tenants answer differently (``tenant.variants``): name -> allowed values,
 # the first being what the sandbox does without the key.
 VARIANTS: dict[str, tuple[str, ...]] = {"permissions": ("default", "documented")}
+# ``oneDrive`` besides true/false: "unlicensed", no OneDrive site to be found, which Graph answers
+# 400 "Unable to retrieve user's mysite URL." (docs/failures.md#f15).
+ONE_DRIVE_VARIANTS: tuple[str, ...] = ("unlicensed",)
 
 
 class SeedError(ValueError):
@@ -268,8 +271,11 @@ class _Validator:
         bools = {}
         for key, default in (("accountEnabled", True), ("oneDrive", True), ("mailbox", True)):
             value = e.get(key, default)
-            if not isinstance(value, bool):
-                self.fail(where, f"{key} must be true or false, not {value!r}")
+            if key == "oneDrive" and value in ONE_DRIVE_VARIANTS:
+                pass
+            elif not isinstance(value, bool):
+                also = f", {', '.join(ONE_DRIVE_VARIANTS)}" if key == "oneDrive" else ""
+                self.fail(where, f"{key} must be true or false{also}, not {value!r}")
                 value = default
             bools[key] = value
         user_type = e.get("userType", "Member")

@@ -127,7 +127,7 @@ def _build(seed: dict[str, Any]) -> dict[str, Any]:
     host = tenant["sharepointHost"]
     my_host = host.replace(".sharepoint.com", "-my.sharepoint.com")
     for u in seed["users"]:
-        if u["oneDrive"]:
+        if u["oneDrive"] is True:  # False: never provisioned; "unlicensed": no site at all
             personal = u["userPrincipalName"].replace("@", "_").replace(".", "_").lower()
             _add_drive(data, "user", u["id"], None, f"https://{my_host}/personal/{personal}/Documents",
                        created, "OneDrive")

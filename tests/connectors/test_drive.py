@@ -64,6 +64,25 @@ def test_unprovisioned_drive_is_a_distinct_error(drive: Drive, rsps: responses.R
     assert err.value.outcome is errors.Outcome.PERMANENT
 
 
+NO_MY_SITE_URL = {"error": {"code": "BadRequest", "message": "Unable to retrieve user's mysite URL.",
+                            "innerError": {"request-id": "rid-2"}}}
+
+
+def test_a_user_whose_onedrive_cannot_be_found_has_no_drive(drive: Drive, rsps: responses.RequestsMock) -> None:
+    """400 "Unable to retrieve user's mysite URL." (docs/failures.md#f15) is the user's answer,
+    not a bad request of ours: DriveNotProvisioned, on the drive and on a PUT by path."""
+    rsps.add(responses.GET, f"{GRAPH}/users/ola@contoso.se/drive", status=400, json=NO_MY_SITE_URL)
+    rsps.add(responses.PUT, f"{GRAPH}/users/ola@contoso.se/drive/root:/Samtal/a.docx:/content"
+                            "?@microsoft.graph.conflictBehavior=replace", status=400, json=NO_MY_SITE_URL)
+    with pytest.raises(errors.DriveNotProvisioned) as err:
+        drive.get_user_drive("ola@contoso.se")
+    assert (err.value.status, err.value.request_id) == (400, "rid-2")
+    assert err.value.outcome is errors.Outcome.PERMANENT
+    with pytest.raises(errors.DriveNotProvisioned):
+        drive.upload_to_user_path("ola@contoso.se", ["Samtal", "a.docx"], b"x")
+    assert len(rsps.calls) == 2  # a permanent answer: not tried again
+
+
 # ---------------------------------------------------------------------------- paths and folders
 def test_item_by_path_encodes_every_awkward_character_once(drive: Drive, rsps: responses.RequestsMock) -> None:
     segments = ["Medarbetarsamtal 2025", safe_name("Åsa #1: 100%/?")]

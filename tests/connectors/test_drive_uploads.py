@@ -103,6 +103,23 @@ def test_by_path_a_user_without_onedrive_is_told_apart(drive: Drive, rsps: respo
                                              "?@microsoft.graph.conflictBehavior=replace")
 
 
+def test_users_whose_onedrive_cannot_be_found_do_not_switch_batching_off(drive: Drive,
+                                                                        rsps: responses.RequestsMock) -> None:
+    """docs/failures.md#f15: inside ``$batch`` the 400 "Unable to retrieve user's mysite URL." is
+    each user's own answer. It is DriveNotProvisioned, the file is not sent again directly, and
+    files keep going in ``$batch`` (before, every item answering 400 read as Graph refusing
+    uploads in batches, for the rest of the run)."""
+    no_site = {"error": {"code": "BadRequest", "message": "Unable to retrieve user's mysite URL."}}
+    rsps.add(responses.POST, BATCH, json={"responses": [
+        {"id": "0", "status": 400, "body": encoded(no_site)},
+        {"id": "1", "status": 400, "body": no_site},
+    ]})
+    out = drive.upload_many_to_user_paths([("u1", ["Samtal", "a.docx"], b"a"), ("u2", ["Samtal", "b.docx"], b"b")])
+    assert all(isinstance(o, errors.DriveNotProvisioned) and o.status == 400 for o in out)
+    assert [c.request.method for c in rsps.calls] == ["POST"]
+    assert drive.batched_uploads
+
+
 def test_one_file_is_a_direct_put_without_an_envelope(drive: Drive, rsps: responses.RequestsMock) -> None:
     rsps.add(responses.PUT, f"{GRAPH}/users/u1/drive/root:/a.docx:/content?@microsoft.graph.conflictBehavior=fail",
              status=201, json=item("F0", "a.docx", "01R", "b!u1"))

@@ -90,3 +90,26 @@ def test_every_error_is_a_graph_error():
     for cls in (errors.TransportError, errors.DeadlineExceeded, errors.AuthError, errors.Throttled,
                 errors.DriveNotProvisioned, errors.MailboxUnavailable, errors.InvalidName):
         assert issubclass(cls, errors.GraphError)
+
+
+@pytest.mark.parametrize(("status", "code", "message"), [
+    (400, "BadRequest", "Unable to retrieve user's mysite URL."),    # skilion/onedrive#276, onedrive-api-docs#822
+    (400, "UnknownError", "Unable to retrieve user's mysite URL."),  # ms-identity-python-daemon#18
+    (404, "ResourceNotFound", "User's mysite not found."),
+])
+def test_graphs_no_onedrive_answers_are_drive_not_provisioned(status: int, code: str, message: str) -> None:
+    """docs/failures.md#f15: whichever path asked, these answers say the user has no OneDrive."""
+    body = {"error": {"code": code, "message": message, "innerError": {"request-id": "rid-9"}}}
+    err = errors.from_response(method="PUT", path="/v1.0/users/…@…/drive/root:/a:/content", status=status,
+                               headers={}, body=body)
+    assert type(err) is errors.DriveNotProvisioned and isinstance(err, errors.NotFound)
+    assert (err.status, err.code, err.request_id) == (status, code, "rid-9")
+    assert err.outcome is Outcome.PERMANENT and err.hint and "licence" in err.hint
+
+
+def test_a_mysite_message_under_429_stays_throttling() -> None:
+    """onedrive-api-docs#1511: the same text has come with 429; that is still a wait, not a verdict."""
+    body = {"error": {"code": "TooManyRequests", "message": "Unable to retrieve user's mysite URL."}}
+    err = errors.from_response(method="GET", path="/v1.0/users/x/drive", status=429, headers={}, body=body,
+                               retry_after=3.0)
+    assert type(err) is errors.Throttled

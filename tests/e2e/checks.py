@@ -164,7 +164,7 @@ def check_folder(served: Served, state: dict[str, Any], key: str, f: dict[str, A
     owner = users_owner = drive["ownerId"]
     if folders_owner == "manager":
         assert owner == manager["id"] and not f["Note"], f"{key}: the folder is not in the manager's OneDrive"
-    elif employee["oneDrive"]:
+    elif employee["oneDrive"] is True:
         assert owner == employee["id"] and not f["Note"], f"{key}: the folder is not in the employee's OneDrive"
     else:
         assert owner == manager["id"] and "OneDrive" in f["Note"], f"{key}: fallback not said: {f['Note']!r}"

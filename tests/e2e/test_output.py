@@ -61,7 +61,7 @@ def test_plan_speaks_as_a_dry_run(serve_tenant: ServeFactory, capsys: pytest.Cap
     assert max(len(line) for line in talk_by_talk.splitlines()) <= 100
     notes = column(talk_by_talk, "note")
     assert GUEST in notes and "no manager in Entra ID: set the user's manager attribute" in notes
-    assert "no Exchange Online mailbox samtal can read (ErrorMailRecipientNotFound)" in notes
+    assert "no Exchange Online mailbox samtal can read (5009)" in notes
     assert "…" not in out
     assert served.stats()["writes"] == 0
 
@@ -147,7 +147,7 @@ def test_report_language_by_campaign_or_option(serve_tenant: ServeFactory, tmp_p
     en = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
     assert '<html lang="sv">' in sv and "<h1>Medarbetarsamtal 2027</h1>" in sv and "Medarbetarsamtal: Medarbetarsamtal" not in sv
     assert "ingen chef är angiven i Entra ID: fyll i användarens chef (attributet manager)" in sv
-    assert "det finns ingen brevlåda i Exchange Online som samtal kan läsa (ErrorMailRecipientNotFound)" in sv
+    assert "det finns ingen brevlåda i Exchange Online som samtal kan läsa (5009)" in sv
     assert "no manager in Entra ID" not in sv and "misslyckat" in sv and ">failed<" not in sv
     assert '<html lang="en">' in en and "no manager in Entra ID: set the user&#x27;s manager attribute" in en
     assert (tmp_path / "sv" / "records.csv").read_bytes() == (tmp_path / "en" / "records.csv").read_bytes()

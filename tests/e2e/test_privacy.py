@@ -111,7 +111,7 @@ def test_long_names_alike_in_their_first_80_characters_get_a_folder_each(
         assert name.endswith(f"({f['EmployeeId']})"), name  # the whole id, never cut
         assert len(name) <= 120
         assert name.startswith(PREFIX[:40]), name
-        if owner == "manager" or not users[f["EmployeeId"]]["oneDrive"]:
+        if owner == "manager" or users[f["EmployeeId"]]["oneDrive"] is not True:
             assert drive["ownerId"] == f["ManagerId"]
         else:
             assert drive["ownerId"] == f["EmployeeId"]

@@ -14,7 +14,7 @@ from connectors.graph.batch import BatchRequest
 from connectors.graph.calendar_records import EventDraft
 from connectors.graph.client import GraphClient, connect
 from connectors.graph.lists import ColumnSpec
-from connectors.sandbox import Sandbox
+from connectors.sandbox import FaultSpec, Sandbox
 from connectors.sandbox.people import People
 
 UTC = timezone.utc
@@ -146,3 +146,35 @@ def test_uploads_in_a_batch_land_with_their_bytes(client: GraphClient, served: A
     again = client.drive.upload_many([(first.drive_id, first.parent_id, f"f{i}.docx", b"ny") for i in range(2)])
     assert [getattr(a, "id", a) for a in again][0] == first.id
     assert client.drive.download(first.drive_id, first.id) == b"ny"
+
+
+@pytest.mark.parametrize("conflict", ["replace", "rename"])
+def test_an_upload_whose_last_range_meets_a_409_is_committed_explicitly(conflict: str) -> None:
+    """docs/failures.md#u9 end to end: the sandbox answers the last range 409 (fault
+    ``upload_conflict``) and keeps the bytes; the client commits the session by a PUT of the item
+    with ``@microsoft.graph.sourceUrl`` under its conflict behaviour, and no session is left."""
+    seed = {"users": [{"userPrincipalName": "anna@example.se", "displayName": "Anna"}]}
+    sandbox = Sandbox.from_seed(seed, faults=FaultSpec.parse("upload_conflict=1"))
+    with sandbox.serve(port=0) as server:
+        client = connect(graph_url=server.graph_url, tenant_id="t", client_id="c", credential=None)
+        drive = client.drive.get_user_drive("anna@example.se")
+        folder = client.drive.ensure_folder(drive.id, ["Samtal"])
+        old = client.drive.upload(drive.id, folder.id, "Stor.docx", b"old")  # one simple PUT
+        data = os.urandom(5 * 1024 * 1024 + 11)  # above the simple limit: an upload session
+        item = client.drive.upload(drive.id, folder.id, "Stor.docx", data, conflict=conflict)
+        assert item.size == len(data) and not sandbox.tenant.data["uploads"]
+        assert (item.id == old.id, item.name) == ((True, "Stor.docx") if conflict == "replace" else (False, "Stor 1.docx"))
+        assert client.drive.download(drive.id, item.id) == data
+
+
+def test_an_upload_under_fail_that_meets_a_409_raises_and_leaves_no_session() -> None:
+    seed = {"users": [{"userPrincipalName": "anna@example.se", "displayName": "Anna"}]}
+    sandbox = Sandbox.from_seed(seed, faults=FaultSpec.parse("upload_conflict=1"))
+    with sandbox.serve(port=0) as server:
+        client = connect(graph_url=server.graph_url, tenant_id="t", client_id="c", credential=None)
+        drive = client.drive.get_user_drive("anna@example.se")
+        folder = client.drive.ensure_folder(drive.id, ["Samtal"])
+        with pytest.raises(errors.Conflict):
+            client.drive.upload(drive.id, folder.id, "Ny.docx", os.urandom(5 * 1024 * 1024 + 11), conflict="fail")
+        assert not sandbox.tenant.data["uploads"]  # the session was cancelled
+        assert client.drive.get_item_by_path(drive.id, ["Samtal", "Ny.docx"]) is None

@@ -97,3 +97,21 @@ def test_batch_order_dependencies_and_limits(graph: Client) -> None:
     assert absolute.status_code == 400
     no_type = _batch(graph, [{"id": "1", "method": "POST", "url": "/users/x/events", "body": {}}])
     assert no_type.status_code == 400
+
+
+def test_batch_ids_are_not_case_sensitive_and_answers_carry_headers(graph: Client) -> None:
+    """json-batching: an id is "not case-sensitive" and must be unique (else 400); a dependsOn
+    names it in any case; every answer carries its headers (Cache-Control, Content-Type)."""
+    twice = _batch(graph, [{"id": "a", "method": "GET", "url": "/users/anna.berg@example.se"},
+                           {"id": "A", "method": "GET", "url": "/users/per.lind@example.se"}])
+    assert twice.status_code == 400
+    r = _batch(graph, [
+        {"id": "First", "method": "GET", "url": "/users/nobody@example.se"},
+        {"id": "second", "method": "GET", "url": "/users/per.lind@example.se", "dependsOn": ["first"]},
+        {"id": "third", "method": "GET", "url": "/users/per.lind@example.se"},
+    ])
+    assert r.status_code == 200
+    answers = {a["id"]: a for a in r.json()["responses"]}
+    assert {k: a["status"] for k, a in answers.items()} == {"First": 404, "second": 424, "third": 200}
+    for a in answers.values():
+        assert a["headers"]["Cache-Control"] == "no-cache" and a["headers"]["Content-Type"].startswith("application/json")
