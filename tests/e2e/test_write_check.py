@@ -220,7 +220,7 @@ def _error(code: str, message: str) -> dict[str, Any]:
     ({("POST", "/events"): (403, _error("Authorization_RequestDenied", "Insufficient privileges."))},
      "test event", "Calendars.ReadWrite", set()),
     ({("GET", "/drive"): (400, _error("BadRequest", "Unable to retrieve user's mysite URL."))},
-     "test file", "OneDrive was never provisioned", {"drives"}),
+     "test file", "OneDrive was never provisioned", set()),  # doctor's drives check: a fallback, not BAD
     ({("PUT", "/content"): (403, _error("accessDenied", "Access denied"))},
      "test file", "Files.ReadWrite.All", set()),
     ({("POST", "/items"): (403, _error("accessDenied", "Access denied"))},
