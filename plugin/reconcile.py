@@ -34,6 +34,7 @@ from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
 from plugin.scheduling.planner import find_conflict, plan_round, propose_new_time
 from plugin.scheduling.rules import rules_from_settings
 from plugin.settings import Settings
+from plugin.sorting import sort_roster
 from plugin.store import RecordBook, RecordStore
 from plugin.talks import Folder, address_of, scheduled_record
 
@@ -115,19 +116,9 @@ class Reconciler:
         self.progress.say(f"{len(users)} users in the directory, {sum(e.in_round for e in roster)} "
                           f"in the round, {len(records)} records")
 
-        to_book: list[Talk] = []
-        to_check: list[Talk] = []
-        to_watch: list[Talk] = []
-        out_of_round: list[Record] = []
-        for entry in roster:
-            record = records.get(f"{s.campaign.id}:{entry.employee.id}")
-            if not entry.in_round:
-                after = self._out_of_round(entry, record)
-                if after is not None:
-                    out_of_round.append(after)
-                continue
-            self._sort(entry, record, to_book, to_check, to_watch)
-        self.pc.put_all("recording who is out of the round", out_of_round)
+        work = sort_roster(self.pc, roster, records)
+        self.pc.put_all("recording who is out of the round", work.out_of_round)
+        to_book, to_check, to_watch = work.to_book, work.to_check, work.to_watch
 
         self._look_before_held(to_watch, to_book)
         self.pc.run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
@@ -166,54 +157,6 @@ class Reconciler:
         if self.dry_run:
             return RecordStore.open_existing(self.client.lists, s.records.site, s.records.list)
         return RecordStore.open(self.client.lists, s.records.site, s.records.list)
-
-    # ------------------------------------------------------------------ sorting the roster
-    def _out_of_round(self, entry: Entry, record: Record | None) -> Record | None:
-        """The record of someone outside the round (to be written), or None to leave it."""
-        if record is not None and record.status is Status.FILED:
-            return None
-        assert entry.status is not None
-        base = self.pc.record_for(entry.employee, record)
-        if record is not None and record.event_id and record.status in (Status.SCHEDULED, Status.DECLINED) \
-                and record.meeting_start and record.meeting_start > self.now:
-            self.pc.guard(base, lambda: self._cancel(record, "cancel: " + entry.reason))
-            base = base.with_changes(event_id="", meeting_start=None, meeting_end=None)
-        after = base.with_changes(status=entry.status, note=entry.reason,
-                                  employee_email=address_of(entry.employee),
-                                  department=entry.employee.department or "")
-        if record is None or record.status is not entry.status or record.note != entry.reason:
-            self.pc.act(after, entry.status.value, note=entry.reason)
-        return after
-
-    def _cancel(self, record: Record, what: str) -> None:
-        self.pc.act(record, what)
-        if not self.dry_run:
-            self.pc.talks.cancel(record.manager_id, record.event_id, record.language or "sv")
-
-    def _sort(self, entry: Entry, record: Record | None, to_book: list[Talk],
-              to_check: list[Talk], to_watch: list[Talk]) -> None:
-        manager = entry.manager
-        assert manager is not None
-        if record is not None and record.status in (Status.UNSCHEDULABLE, Status.FAILED) and \
-                same_id(record.manager_id, manager.id) and not (
-                    self.watch_all or self.cache.due(f"retry:{record.key}", self.now, self.look_every)):
-            return  # tried recently; calendars and mailboxes are looked at again after a while
-        if record is not None and record.status is Status.FILED:
-            return
-        if record is None or not record.event_id or record.status in (
-                Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED):
-            if record is not None:
-                self.cache.looked(f"retry:{record.key}", self.now)
-            to_book.append(Talk(entry, record, "new"))
-        elif record.manager_id and not same_id(record.manager_id, manager.id) and (
-                record.status is Status.DECLINED or not held.started(record, self.now)):
-            to_book.append(Talk(entry, record, "moved"))
-        elif record.status is Status.DECLINED:  # a new time, however long ago the old one was
-            to_book.append(Talk(entry, record, "declined"))
-        elif held.started(record, self.now):
-            to_watch.append(Talk(entry, record, "held"))
-        elif self.watch_all or self.cache.due(f"answer:{record.key}", self.now, self.look_every):
-            to_check.append(Talk(entry, record, "check"))
 
     def _look_before_held(self, to_watch: list[Talk], to_book: list[Talk]) -> None:
         """A talk whose booked end has passed is held only if its meeting took place; one called
