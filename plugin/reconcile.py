@@ -16,6 +16,7 @@ from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
 from connectors.graph.drive import DriveItem
 from plugin import held
+from plugin.answers import check_answers, find_conflicts
 from plugin.cache import LookCache
 from plugin.collect import HeldForms, judge_reading
 from plugin.documents import TalkContext
@@ -79,7 +80,6 @@ class Reconciler:
         self.watch_all = watch_all
         self._pool = WorkerPool(max(1, settings.concurrency.max_requests))
         self.overviews = overviews
-        self._standing: list[Talk] = []
         self._held: dict[str, Record] = {}  # key → held record, once its event was looked at
         self.lease_terms = lease or LeaseTerms(term=settings.records.lease)
         self.lease: PassLease | None = None  # held while a pass that writes runs (plugin/lease.py)
@@ -121,8 +121,8 @@ class Reconciler:
         to_book, to_check, to_watch = work.to_book, work.to_check, work.to_watch
 
         self._look_before_held(to_watch, to_book)
-        self.pc.run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
-        self._find_conflicts(to_book)
+        standing = check_answers(self.pc, to_check, to_book)
+        find_conflicts(self.pc, standing, to_book)
         self._book_all(to_book)
         self._watch_all(to_watch)
         self.cache.save()
@@ -184,68 +184,6 @@ class Reconciler:
                     to_book.append(Talk(talk.entry, look.record, "moved" if moved else look.verdict))
         to_watch[:] = [t for t in to_watch if id(t) not in off]
         self.pc.put_all("recording meetings moved in Outlook", later)
-
-    # ------------------------------------------------------------------ answers
-    def _check(self, talk: Talk, to_book: list[Talk]) -> None:
-        record = talk.record
-        assert record is not None
-        # A passing problem reading one answer leaves that talk for the next pass, never the pass.
-        self.pc.guard(record, lambda: self._read_answer(talk, record, to_book))
-
-    def _read_answer(self, talk: Talk, record: Record, to_book: list[Talk]) -> None:
-        try:
-            event = self.client.calendar.get_event(record.manager_id, record.event_id)
-        except errors.NotFound:
-            event = None
-        self.cache.looked(f"answer:{record.key}", self.now)
-        if event is None or event.is_cancelled:
-            self.pc.act(record, "rebook: the meeting was cancelled or deleted")
-            to_book.append(Talk(talk.entry, record.with_changes(event_id=""), "cancelled"))
-            return
-        answer = next((a.response for a in event.attendees
-                       if address_key(a.address) in talk.employee.addresses), "none")
-        if answer == "declined":
-            declined = self.pc.book.put(record.with_changes(status=Status.DECLINED,
-                                                         note="the employee declined the time"))
-            self.pc.act(declined, "declined")
-            to_book.append(Talk(talk.entry, declined, "declined"))
-        else:
-            self._standing.append(talk)  # still booked: look for a clash (_find_conflicts)
-
-    def _find_conflicts(self, to_book: list[Talk]) -> None:
-        """Booked talks stay put unless declined, cancelled or in conflict
-        (docs/records.md#how-a-talk-moves): a talk someone has since double-booked (either person
-        busy, tentative or away over it) gets a new time on the same event. Read with every
-        schedule item, not the 15-minute view, so a meeting right next to the talk is not
-        mistaken for a clash."""
-        rules = rules_from_settings(self.settings, self.now)
-        talks = [t for t in self._standing if t.record is not None and t.record.meeting_start
-                 and t.record.meeting_end and (rules.not_before is None
-                                               or t.record.meeting_start > rules.not_before)]
-        if not talks:
-            return
-        people = {t.manager.id: t.manager for t in talks} | {t.employee.id: t.employee for t in talks}
-        try:
-            avail = read_availability(self.client.calendar, people.values(), rules,
-                                      workers=self.pc.workers, detailed=True)
-        except errors.GraphError as err:
-            self.pc.leave_for_next_pass("conflict check", err)
-            return
-        by_id = avail.people
-        for talk in talks:
-            record = talk.record
-            assert record is not None and record.meeting_start and record.meeting_end
-            manager, employee = by_id.get(talk.manager.id), by_id.get(talk.employee.id)
-            if manager is None or employee is None:
-                continue
-            booking = Booking(employee.id, record.meeting_start, record.meeting_end, record.event_id)
-            hit = find_conflict(booking, manager, employee)
-            if hit is None:
-                continue
-            who = talk.manager.display_name if hit[0] == talk.manager.id else talk.employee.display_name
-            note = f"the time was taken in {who}'s calendar after booking; moved to a new time"
-            self.pc.act(record, "conflict", talk.manager.display_name, note)
-            to_book.append(Talk(talk.entry, record.with_changes(note=note), "conflict"))
 
     # ------------------------------------------------------------------ booking
     def _book_all(self, talks: list[Talk]) -> None:
