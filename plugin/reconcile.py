@@ -38,6 +38,7 @@ from plugin.settings import Settings
 from plugin.sorting import sort_roster
 from plugin.store import RecordBook, RecordStore
 from plugin.talks import Folder, address_of, scheduled_record
+from plugin.watching import look_before_held, watch_all
 
 __all__ = ["Action", "ConsentNeeded", "PassReport", "Reconciler"]
 
@@ -61,7 +62,6 @@ class _Job:
     alive: bool = True
 
 
-_POOLED_READING = 200  # forms to read before worker processes pay for their start (≈ 0.5 s)
 _POOLED_DOCUMENTS = 200  # talks to prepare before they do
 
 
@@ -80,7 +80,6 @@ class Reconciler:
         self.watch_all = watch_all
         self._pool = WorkerPool(max(1, settings.concurrency.max_requests))
         self.overviews = overviews
-        self._held: dict[str, Record] = {}  # key → held record, once its event was looked at
         self.lease_terms = lease or LeaseTerms(term=settings.records.lease)
         self.lease: PassLease | None = None  # held while a pass that writes runs (plugin/lease.py)
 
@@ -120,11 +119,11 @@ class Reconciler:
         self.pc.put_all("recording who is out of the round", work.out_of_round)
         to_book, to_check, to_watch = work.to_book, work.to_check, work.to_watch
 
-        self._look_before_held(to_watch, to_book)
+        held_now = look_before_held(self.pc, to_watch, to_book)
         standing = check_answers(self.pc, to_check, to_book)
         find_conflicts(self.pc, standing, to_book)
         self._book_all(to_book)
-        self._watch_all(to_watch)
+        watch_all(self.pc, to_watch, held_now)
         self.cache.save()
         self.pc.report.records = self.pc.book.all()
         self.pc.report.writes = self.pc.book.writes
@@ -157,33 +156,6 @@ class Reconciler:
         if self.dry_run:
             return RecordStore.open_existing(self.client.lists, s.records.site, s.records.list)
         return RecordStore.open(self.client.lists, s.records.site, s.records.list)
-
-    def _look_before_held(self, to_watch: list[Talk], to_book: list[Talk]) -> None:
-        """A talk whose booked end has passed is held only if its meeting took place; one called
-        off is booked again, one moved in Outlook follows its event (:mod:`plugin.held`)."""
-        ended = [t for t in to_watch if held.crossing(t.record, self.now)]
-        looks: dict[str, held.Look | errors.GraphError] = {}
-        self.pc.in_batches("looking at ended meetings", ended, lambda chunk: looks.update(zip(
-            [t.employee.id for t in chunk], held.look_at_ended(self.client.calendar, [
-                (t.record, t.employee.addresses) for t in chunk if t.record is not None], self.now))))
-        off, later = set(), []
-        for talk in ended:
-            look = looks.get(talk.employee.id)
-            assert talk.record is not None and look is not None
-            if isinstance(look, errors.GraphError):  # not held this pass; its form is still watched
-                self.pc.drop(talk.record, look)
-            elif look.verdict == held.HELD:
-                self._held[talk.record.key] = look.record
-            else:
-                off.add(id(talk))
-                self.pc.act(look.record, held.ACTIONS[look.verdict])
-                if look.verdict == held.LATER:
-                    later.append(look.record)
-                else:
-                    moved = not same_id(talk.record.manager_id, talk.manager.id)
-                    to_book.append(Talk(talk.entry, look.record, "moved" if moved else look.verdict))
-        to_watch[:] = [t for t in to_watch if id(t) not in off]
-        self.pc.put_all("recording meetings moved in Outlook", later)
 
     # ------------------------------------------------------------------ booking
     def _book_all(self, talks: list[Talk]) -> None:
@@ -461,68 +433,7 @@ class Reconciler:
             self.pc.talks.unshare(self.pc.talks.folder_of(record), _stub(record.manager_id, record.manager_email),
                                record.key)
 
-    # ------------------------------------------------------------------ held and filed
-    def _watch_all(self, talks: list[Talk]) -> None:
-        """Talks whose meeting has started: mark each held once it has ended, and read its form
-        when it may have changed. Forms are fetched in batches, then read; held and filed in
-        the same pass are one write, and the records are written together last."""
-        watched: list[tuple[Talk, Record, Record, str]] = []
-        fetch: list[tuple[Talk, Record, Record, str]] = []
-        for talk in talks:
-            record = talk.record
-            assert record is not None
-            now_record = self._held.get(record.key, record)  # held once its event was looked at
-            look = f"form:{record.key}"
-            # Never looked at since the meeting started: a form confirmed earlier is filed now.
-            first_since_start = self.cache.due(look, self.now, self.now - (record.meeting_start or self.now))
-            wanted = record.form_item_id and not self.dry_run and (
-                self.watch_all or first_since_start or self.cache.due(look, self.now, self.look_every))
-            (fetch if wanted else watched).append((talk, record, now_record, look))
-        finals: dict[str, Record] = {w[1].key: w[2] for w in watched}
 
-        # Many forms: read on the machine's other cores while the threads fetch the next ones.
-        readers = DocumentWorkers(min(4, spare_cores()) if len(fetch) >= _POOLED_READING else 0,
-                              self.settings.templates.directory)
-        held = HeldForms(self.cache, self.now)
-
-        def download(chunk: list[tuple[Talk, Record, Record, str]]) -> None:
-            answers = self.client.drive.download_many([(r.drive_id, r.form_item_id) for _, r, _, _ in chunk])
-            got = [(entry, data) for entry, data in zip(chunk, answers) if not isinstance(data, errors.GraphError)]
-            for (_, record, _, _), data in zip(chunk, answers):
-                if isinstance(data, errors.GraphError):
-                    self.pc.drop(record, data)
-            kept = {e[1].key for e, data in got if held.unchanged(e[1], data)}  # held, unchanged: not read again
-            for _, record, now_record, look in (e for e, _ in got if e[1].key in kept):
-                finals[now_record.key] = now_record
-                self.cache.looked(look, self.now)
-            got = [(entry, data) for entry, data in got if entry[1].key not in kept]
-            readings = readers.read([data for _, data in got])
-            for ((_, record, now_record, look), data), reading in zip(got, readings):
-                result = judge_reading(now_record, reading, self.now, zone=self.settings.meetings.zone.tzinfo)
-                held.remember(record, data, result.record)
-                self.cache.looked(look, self.now)
-                finals[now_record.key] = result.record
-
-        try:
-            self.pc.in_batches("collecting forms", fetch, download)
-        finally:
-            readers.close()
-        changed = [(talk, record, finals[record.key]) for talk, record, _, _ in watched + fetch
-                   if record.key in finals and finals[record.key] != record]
-
-        def write(chunk: list[tuple[Talk, Record, Record]]) -> None:
-            for (talk, record, _), saved in zip(chunk, self.pc.book.put_many([f for _, _, f in chunk])):
-                if isinstance(saved, errors.GraphError):
-                    self.pc.drop(record, saved)
-                    continue
-                if saved.status is Status.FILED and record.status is not Status.FILED:
-                    self.pc.act(saved, "filed", talk.manager.display_name)
-                elif saved.status is Status.HELD and record.status is not Status.HELD:
-                    self.pc.act(saved, "held", talk.manager.display_name)
-                if without_waiting(saved.note) not in ("", without_waiting(record.note)):
-                    self.pc.act(saved, "form problem", talk.manager.display_name, saved.note)
-
-        self.pc.in_batches("writing records", changed, write)
 
 def _stub(user_id: str, address: str) -> User:
     return User(id=user_id, display_name=address or user_id, upn=address or user_id, mail=address or None)
