@@ -17,6 +17,7 @@ from connectors.graph.directory import User
 from connectors.graph.drive import DriveItem
 from plugin import held
 from plugin.answers import check_answers, find_conflicts
+from plugin.booking_stages import book_in_stages
 from plugin.cache import LookCache
 from plugin.collect import HeldForms, judge_reading
 from plugin.documents import TalkContext
@@ -44,25 +45,6 @@ __all__ = ["Action", "ConsentNeeded", "PassReport", "Reconciler"]
 
 # Talks that keep their event but get a new time on it (PATCH, the invitation is updated).
 _MOVES = frozenset({"declined", "conflict"})
-
-
-@dataclass
-class _Job:
-    """One new talk going through the booking stages; ``alive`` until a stage fails it."""
-
-    talk: Talk
-    proposal: Proposal
-    base: Record
-    existing: Event | None
-    ctx: TalkContext | None = None
-    folder: Folder | None = None
-    fresh: bool = False
-    form: DriveItem | None = None
-    event: Event | None = None
-    alive: bool = True
-
-
-_POOLED_DOCUMENTS = 200  # talks to prepare before they do
 
 
 class Reconciler:
@@ -224,7 +206,7 @@ class Reconciler:
         single = [tp for tp in work if tp[0].kind not in in_stages]
         self.pc.run_parallel("booking talks", single,
                            lambda tp: self._book_one(tp[0], tp[1], team_size, found.get(tp[0].employee.id)))
-        self._book_staged(staged, team_size, found)
+        book_in_stages(self.pc, staged, team_size, found)
 
     def _call_off(self, record: Record, off: Record, later: list[Record]) -> None:
         """``record``'s meeting is off and the window over: a declined meeting is cancelled, and
@@ -318,111 +300,6 @@ class Reconciler:
             self.pc.act(after, what, manager.display_name, form_note)
 
         self.pc.guard(base, do, talk)
-
-    def _book_staged(self, work: list[tuple[Talk, Proposal]], team_size: dict[str, int],
-                     found: dict[str, Event | None]) -> None:
-        """New talks in stages across talks, each stage batched or parallel: prep guides (PUT),
-        folders' web URLs ($batch), forms (PUT), managers' guides (PUT), shares ($batch),
-        meetings ($batch), records ($batch, last). A talk a stage fails drops out, its failure
-        sorted as in :meth:`_guard`; every step looks before it writes, as in :meth:`_book_one`."""
-        jobs = [_Job(t, p, self.pc.record_for(t.employee, t.record), found.get(t.employee.id)) for t, p in work]
-        if len(jobs) >= _POOLED_DOCUMENTS:  # many documents: rendered on the machine's other cores
-            self.pc.talks.documents = DocumentWorkers(min(4, spare_cores()), self.settings.templates.directory)
-        try:
-            self._book_stages(jobs, team_size)
-        finally:
-            self.pc.talks.documents.close()
-            self.pc.talks.documents = DocumentWorkers(0, self.settings.templates.directory)
-
-    def _book_stages(self, jobs: list[_Job], team_size: dict[str, int]) -> None:
-
-        def prep(chunk: list[_Job]) -> None:
-            for job in chunk:
-                employee, manager = job.talk.employee, job.talk.manager
-                job.ctx = self.pc.talks.context(employee, manager, job.proposal.start, job.proposal.end,
-                                             self.pc.previous.get(employee.id))
-            answers = self.pc.talks.place_preps([(j.talk.employee, j.talk.manager, j.talk.record, j.ctx)
-                                              for j in chunk if j.ctx is not None])  # all of them
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                else:
-                    job.folder, job.fresh = answer
-
-        self.pc.in_batches("placing prep guides", jobs, prep)
-
-        def urls(chunk: list[_Job]) -> None:
-            answers = self.client.drive.get_items(
-                [(j.folder.drive_id, j.folder.item_id) for j in chunk if j.folder is not None])
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                elif job.folder is not None:
-                    job.folder = self.pc.talks.with_url(job.folder, answer)
-
-        self.pc.in_batches("reading folders", [j for j in jobs if j.alive and j.fresh], urls)
-
-        def form(chunk: list[_Job]) -> None:
-            placed = [(j.folder, j.ctx) for j in chunk if j.folder is not None and j.ctx is not None]
-            assert len(placed) == len(chunk), "a live job has its folder and context"
-            answers = self.pc.talks.place_forms(placed)
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                else:
-                    job.form = answer
-            guides = self.pc.talks.ensure_manager_guides([(j.talk.manager, team_size.get(j.talk.manager.id, 1))
-                                                       for j in chunk if j.alive])
-            for manager_id, err in guides.items():  # the talk that asked for it waits for next pass
-                job = next(j for j in chunk if j.alive and j.talk.manager.id == manager_id)
-                self._fail_job(job, err)
-
-        self.pc.in_batches("placing forms", [j for j in jobs if j.alive], form)
-
-        def share(chunk: list[_Job]) -> None:
-            answers = self.pc.talks.share_many([(j.folder, j.talk.employee, j.talk.manager)
-                                             for j in chunk if j.folder is not None])
-            for job, answer in zip(chunk, answers):
-                if answer is not None:
-                    self._fail_job(job, answer)
-
-        self.pc.in_batches("sharing folders", [
-            j for j in jobs if j.alive and j.folder is not None and
-            (not j.base.shared or j.folder.item_id != j.base.folder_id)], share)
-
-        for job in jobs:
-            job.event = job.existing
-
-        def book(chunk: list[_Job]) -> None:
-            answers = self.pc.talks.book_many([(j.talk.employee, j.talk.manager, j.proposal.start,
-                                             j.proposal.end, j.folder.web_url if j.folder else "")
-                                            for j in chunk])
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                else:
-                    job.event = answer
-
-        self.pc.in_batches("booking meetings", [j for j in jobs if j.alive and j.event is None], book)
-
-        def write(chunk: list[_Job]) -> None:
-            afters = []
-            for j in chunk:
-                assert j.folder is not None and j.event is not None and j.ctx is not None
-                afters.append(scheduled_record(j.base, j.talk.employee, j.talk.manager, j.folder,
-                                               j.form, j.event, j.ctx.language))
-            what = {"new": "book", "cancelled": "book again"}
-            for job, saved in zip(chunk, self.pc.book.put_many(afters)):
-                if isinstance(saved, errors.GraphError):
-                    self._fail_job(job, saved)
-                else:
-                    self.pc.act(saved, what[job.talk.kind], job.talk.manager.display_name)
-
-        self.pc.in_batches("writing records", [j for j in jobs if j.alive], write)
-
-    def _fail_job(self, job: _Job, err: errors.GraphError) -> None:
-        job.alive = False
-        self.pc.drop(job.base, err, job.talk)
 
     def _move_away(self, record: Record, employee: User) -> None:
         """The employee has a new manager: cancel the old meeting and take back the old
