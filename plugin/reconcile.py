@@ -39,6 +39,7 @@ from plugin.settings import Settings
 from plugin.sorting import sort_roster
 from plugin.store import RecordBook, RecordStore
 from plugin.talks import Folder, address_of, scheduled_record
+from plugin.team_overviews import refresh_overviews
 from plugin.watching import look_before_held, watch_all
 
 __all__ = ["Action", "ConsentNeeded", "PassReport", "Reconciler"]
@@ -106,28 +107,8 @@ class Reconciler:
         self.pc.report.records = self.pc.book.all()
         self.pc.report.writes = self.pc.book.writes
         if self.overviews and not self.dry_run:
-            self._refresh_overviews(users)
+            refresh_overviews(self.pc, users)
         return self.pc.report
-
-    def _refresh_overviews(self, users: list[User]) -> None:
-        """Each manager's team overview, once the team has filed content, replaced only when
-        that content changed (its hash is cached next to the look-cache)."""
-        if self.lease is not None:
-            self.lease.check()
-        documented = {r.manager_id for r in self.pc.report.records if r.status is Status.FILED}
-        records = [r for r in self.pc.report.records if r.manager_id in documented]
-        if not records:
-            return
-        path = self.cache.path
-        cache = OverviewCache(path.with_name(path.stem + "-overviews.json") if path is not None else None)
-        try:
-            placed = refresh_team_overviews(self.client, self.settings, records, cache=cache,
-                                            managers={u.id: u for u in users}, workers=self.pc.workers)
-        except errors.GraphError as err:
-            self.pc.leave_for_next_pass("team overviews", err)
-            return
-        if placed:
-            self.progress.say(f"{placed} team overview(s) updated")
 
     def _open_store(self) -> RecordStore | None:
         s = self.settings
