@@ -1,50 +1,49 @@
-"""One reconcile pass (docs/architecture.md#one-pass): read the directory and the records, work
-out what is missing, do it, write the record. Idempotent: a second pass, or a pass after a crash at any point, creates
-nothing twice, because every step in :mod:`plugin.talks` looks before it writes and the record is
-written last. Failures are sorted once, at the edge of the loop, by the pass's shared plumbing
-(:mod:`plugin.pass_context`).
+"""One reconcile pass (docs/architecture.md#one-pass): read the records and the directory, work out
+what is missing, do it, write the record. Idempotent: a second pass, or a pass after a crash at
+any point, creates nothing twice, because every step looks before it writes and the record is
+written last.
+
+This module is the conductor: :meth:`Reconciler._run` is the pass's table of contents, and each
+stage lives in a module of its own beside it, sharing one :class:`~plugin.pass_context.PassContext`
+(the records, the report, the worker threads, the lease, and the sorting of failures into
+permanent / retry later / needs re-consent):
+
+- :mod:`plugin.sorting`: the roster into work, and the records of who is out of the round;
+- :mod:`plugin.watching`: the look at ended meetings before they count as held, and, after
+  booking, the forms watched and filed;
+- :mod:`plugin.answers`: attendees' answers, and conflicts on talks still standing;
+- :mod:`plugin.booking` and :mod:`plugin.booking_stages`: booking, and new talks in stages;
+- :mod:`plugin.team_overviews`: the managers' team overviews.
+
+A new stage of the pass gets a module of its own beside these, and one line here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from connectors.graph import errors
-from connectors.graph.addresses import address_key, same_id
-from connectors.graph.calendar_records import Event
 from connectors.graph.client import GraphClient
-from connectors.graph.directory import User
-from connectors.graph.drive import DriveItem
-from plugin import held
 from plugin.answers import check_answers, find_conflicts
 from plugin.booking import book_all
 from plugin.cache import LookCache
-from plugin.collect import HeldForms, judge_reading
-from plugin.documents import TalkContext
-from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.duplicates import cancel_extra_meetings
 from plugin.lease import LeaseTerms, PassLease
-from plugin.overview import refresh_team_overviews
-from plugin.overview.place import OverviewCache
 from plugin.parallel import WorkerPool
-from plugin.pass_context import Action, ConsentNeeded, PassContext, PassReport, Talk
-from plugin.planning import read_availability, schedule_window
+from plugin.pass_context import Action, ConsentNeeded, PassContext, PassReport
 from plugin.progress import Progress
-from plugin.records import Record, Status, without_waiting
-from plugin.roster import Entry, build_roster
-from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
-from plugin.scheduling.planner import find_conflict, plan_round, propose_new_time
-from plugin.scheduling.rules import rules_from_settings
+from plugin.records import Record
+from plugin.roster import build_roster
 from plugin.settings import Settings
 from plugin.sorting import sort_roster
 from plugin.store import RecordBook, RecordStore
-from plugin.talks import Folder, address_of, scheduled_record
 from plugin.team_overviews import refresh_overviews
 from plugin.watching import look_before_held, watch_all
 
 __all__ = ["Action", "ConsentNeeded", "PassReport", "Reconciler"]
 
+
 class Reconciler:
+    """One pass of a campaign; :meth:`run` does it and returns what it did."""
+
     def __init__(self, client: GraphClient, settings: Settings, *, now: datetime,
                  dry_run: bool = False, cache: LookCache | None = None,
                  progress: Progress | None = None, look_every: timedelta = timedelta(hours=6),
@@ -62,16 +61,40 @@ class Reconciler:
         self.lease_terms = lease or LeaseTerms(term=settings.records.lease)
         self.lease: PassLease | None = None  # held while a pass that writes runs (plugin/lease.py)
 
-    # ------------------------------------------------------------------ the pass
     def run(self) -> PassReport:
         try:
             return self._run()
         finally:
             self._pool.close()
-            if self.lease is not None:
+            if self.lease is not None:  # released also when the pass ends with an error or Ctrl-C
                 self.lease.release()
 
     def _run(self) -> PassReport:
+        pc, records = self._read_records()  # the lease first, when the pass writes
+        users = list(self.client.directory.list_users())
+        roster = build_roster(users, self.settings.scope)
+        self.progress.say(f"{len(users)} users in the directory, {sum(e.in_round for e in roster)} "
+                          f"in the round, {len(records)} records")
+
+        work = sort_roster(pc, roster, records)
+        pc.put_all("recording who is out of the round", work.out_of_round)
+        held_now = look_before_held(pc, work.to_watch, work.to_book)
+        standing = check_answers(pc, work.to_check, work.to_book)
+        find_conflicts(pc, standing, work.to_book)
+        book_all(pc, work.to_book)
+        watch_all(pc, work.to_watch, held_now)
+
+        self.cache.save()
+        pc.report.records = pc.book.all()
+        pc.report.writes = pc.book.writes
+        if self.overviews and not self.dry_run:
+            refresh_overviews(pc, users)
+        return pc.report
+
+    def _read_records(self) -> tuple[PassContext, dict[str, Record]]:
+        """Take the campaign's lease (not in a dry run), read its records (repairing a key found
+        with several items, and cancelling the second invitations they left) and last round's;
+        the pass's context, with the records."""
         s = self.settings
         self.progress.say(f"campaign {s.campaign.id}: reading the records and the directory")
         store = self._open_store()
@@ -80,35 +103,16 @@ class Reconciler:
         records = store.load(s.campaign.id, repair=not self.dry_run,
                              calendar=None if self.dry_run else self.client.calendar) if store else {}
         book = RecordBook(None if self.dry_run else store, records, self.lease.check if self.lease else None)
-        self.pc = PassContext(self.client, s, now=self.now, dry_run=self.dry_run, cache=self.cache,
-                              progress=self.progress, look_every=self.look_every, watch_all=self.watch_all,
-                              book=book, pool=self._pool, lease=self.lease)
+        pc = PassContext(self.client, s, now=self.now, dry_run=self.dry_run, cache=self.cache,
+                         progress=self.progress, look_every=self.look_every, watch_all=self.watch_all,
+                         book=book, pool=self._pool, lease=self.lease)
         if store is not None and self.lease is not None:  # second invitations of duplicate records
             for extra, err in cancel_extra_meetings(self.client.calendar, store.merged, self.now):
-                self.pc.drop(extra, err)
+                pc.drop(extra, err)
         if store is not None and s.campaign.previous:
             # last round's goals and plan go into this round's prep guides
-            self.pc.previous = {r.employee_id: r for r in store.load(s.campaign.previous).values()}
-        users = list(self.client.directory.list_users())
-        roster = build_roster(users, s.scope)
-        self.progress.say(f"{len(users)} users in the directory, {sum(e.in_round for e in roster)} "
-                          f"in the round, {len(records)} records")
-
-        work = sort_roster(self.pc, roster, records)
-        self.pc.put_all("recording who is out of the round", work.out_of_round)
-        to_book, to_check, to_watch = work.to_book, work.to_check, work.to_watch
-
-        held_now = look_before_held(self.pc, to_watch, to_book)
-        standing = check_answers(self.pc, to_check, to_book)
-        find_conflicts(self.pc, standing, to_book)
-        book_all(self.pc, to_book)
-        watch_all(self.pc, to_watch, held_now)
-        self.cache.save()
-        self.pc.report.records = self.pc.book.all()
-        self.pc.report.writes = self.pc.book.writes
-        if self.overviews and not self.dry_run:
-            refresh_overviews(self.pc, users)
-        return self.pc.report
+            pc.previous = {r.employee_id: r for r in store.load(s.campaign.previous).values()}
+        return pc, records
 
     def _open_store(self) -> RecordStore | None:
         s = self.settings
