@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -87,29 +87,35 @@ class Talk:
         return self.entry.manager
 
 
+@dataclass(eq=False)
 class PassContext:
     """One pass's shared things, and the plumbing its stages use. Thread-safe where the stages
     need it: :class:`Talks` and :class:`RecordBook` are shared by the worker threads, and
     appending an action or a retry to the report is one list append."""
 
-    def __init__(self, client: GraphClient, settings: Settings, *, now: datetime, dry_run: bool,
-                 cache: LookCache, progress: Progress, look_every: timedelta, watch_all: bool,
-                 book: RecordBook, pool: WorkerPool, lease: PassLease | None = None) -> None:
-        self.client = client
-        self.settings = settings
-        self.now = now
-        self.dry_run = dry_run
-        self.cache = cache
-        self.progress = progress
-        self.look_every = look_every
-        self.watch_all = watch_all
-        self.book = book
-        self.pool = pool
-        self.workers = pool.workers
-        self.lease = lease  # held while a pass that writes runs (plugin/lease.py)
-        self.talks = Talks(client, settings)
-        self.report = PassReport()
-        self.previous: dict[str, Record] = {}  # last round's records, by employee id
+    client: GraphClient
+    settings: Settings
+    _: KW_ONLY
+    now: datetime
+    dry_run: bool
+    cache: LookCache
+    progress: Progress
+    look_every: timedelta
+    watch_all: bool
+    book: RecordBook
+    pool: WorkerPool
+    lease: PassLease | None = None  # held while a pass that writes runs (plugin/lease.py)
+    previous: dict[str, Record] = field(default_factory=dict)  # last round's records, by employee id
+    report: PassReport = field(init=False, default_factory=PassReport)
+    talks: Talks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.talks = Talks(self.client, self.settings)
+
+    @property
+    def workers(self) -> int:
+        """How many requests the pass has in flight at most (its worker threads)."""
+        return self.pool.workers
 
     # ------------------------------------------------------------------ records and actions
     def record_for(self, employee: User, record: Record | None) -> Record:
