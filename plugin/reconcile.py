@@ -1,123 +1,49 @@
-"""One reconcile pass (docs/architecture.md#one-pass): read the directory and the records, work
-out what is missing, do it, write the record. Idempotent: a second pass, or a pass after a crash at any point, creates
-nothing twice, because every step in :mod:`plugin.talks` looks before it writes and the record is
+"""One reconcile pass (docs/architecture.md#one-pass): read the records and the directory, work out
+what is missing, do it, write the record. Idempotent: a second pass, or a pass after a crash at
+any point, creates nothing twice, because every step looks before it writes and the record is
 written last.
 
-Failures are sorted once, here, at the edge of the loop (``connectors.graph.errors.Outcome``):
-*permanent* problems of one person end in that person's record as ``failed`` with the reason;
-*retry later* leaves the record as it was for the next pass; *needs re-consent* stops the pass
-with a message for the administrator, since every further call would fail the same way.
+This module is the conductor: :meth:`Reconciler._run` is the pass's table of contents, and each
+stage lives in a module of its own beside it, sharing one :class:`~plugin.pass_context.PassContext`
+(the records, the report, the worker threads, the lease, and the sorting of failures into
+permanent / retry later / needs re-consent):
+
+- :mod:`plugin.sorting`: the roster into work, and the records of who is out of the round;
+- :mod:`plugin.watching`: the look at ended meetings before they count as held, and, after
+  booking, the forms watched and filed;
+- :mod:`plugin.answers`: attendees' answers, and conflicts on talks still standing;
+- :mod:`plugin.booking` and :mod:`plugin.booking_stages`: booking, and new talks in stages;
+- :mod:`plugin.team_overviews`: the managers' team overviews.
+
+A new stage of the pass gets a module of its own beside these, and one line here.
 """
 from __future__ import annotations
 
-import logging
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from typing import TypeVar
+from datetime import datetime, timedelta
 
-from connectors.graph import errors
-from connectors.graph.addresses import address_key, same_id
-from connectors.graph.calendar_records import Event
 from connectors.graph.client import GraphClient
-from connectors.graph.directory import User
+from plugin.answers import check_answers, find_conflicts
+from plugin.booking import book_all
 from plugin.cache import LookCache
-from plugin.collect import HeldForms, judge_reading
 from plugin.duplicates import cancel_extra_meetings
-from plugin import held
 from plugin.lease import LeaseTerms, PassLease
-from plugin.documents import TalkContext
-from plugin.planning import read_availability, schedule_window
-from plugin.scheduling.rules import rules_from_settings
-from plugin.overview import refresh_team_overviews
-from plugin.overview.place import OverviewCache
-from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.parallel import WorkerPool
-from plugin.progress import Progress, dry_run_label
-from plugin.records import Record, Status, without_waiting
-from plugin.roster import Entry, build_roster
-from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
-from plugin.scheduling.planner import find_conflict, plan_round, propose_new_time
+from plugin.pass_context import Action, ConsentNeeded, PassContext, PassReport
+from plugin.progress import Progress
+from plugin.records import Record
+from plugin.roster import build_roster
 from plugin.settings import Settings
+from plugin.sorting import sort_roster
 from plugin.store import RecordBook, RecordStore
-from plugin.talks import Folder, Talks, address_of, scheduled_record
-from connectors.graph.drive import DriveItem
+from plugin.team_overviews import refresh_overviews
+from plugin.watching import look_before_held, watch_all
 
-log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
-
-# Talks that keep their event but get a new time on it (PATCH, the invitation is updated).
-_MOVES = frozenset({"declined", "conflict"})
-
-
-class ConsentNeeded(Exception):
-    """The pass stopped: an administrator must grant or renew something first."""
-
-
-@dataclass(frozen=True)
-class Action:
-    """Something the pass did (or, in a dry run, would do) for one talk."""
-
-    key: str
-    employee: str
-    manager: str
-    what: str
-    start: datetime | None = None
-    end: datetime | None = None
-    note: str = ""
-
-
-@dataclass
-class PassReport:
-    actions: list[Action] = field(default_factory=list)
-    retry_later: list[str] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
-    writes: int = 0
-
-    def statuses(self) -> Counter[str]:
-        return Counter(r.status.value for r in self.records)
-
-
-@dataclass
-class _Talk:
-    entry: Entry
-    record: Record | None
-    kind: str  # "new", "declined", "conflict", "cancelled", "moved"
-
-    @property
-    def employee(self) -> User:
-        return self.entry.employee
-
-    @property
-    def manager(self) -> User:
-        assert self.entry.manager is not None
-        return self.entry.manager
-
-
-@dataclass
-class _Job:
-    """One new talk going through the booking stages; ``alive`` until a stage fails it."""
-
-    talk: _Talk
-    proposal: Proposal
-    base: Record
-    existing: Event | None
-    ctx: TalkContext | None = None
-    folder: Folder | None = None
-    fresh: bool = False
-    form: DriveItem | None = None
-    event: Event | None = None
-    alive: bool = True
-
-
-BATCH = 20  # requests per $batch (docs/graph.md#batching)
-_POOLED_READING = 200  # forms to read before worker processes pay for their start (≈ 0.5 s)
-_POOLED_DOCUMENTS = 200  # talks to prepare before they do
+__all__ = ["Action", "ConsentNeeded", "PassReport", "Reconciler"]
 
 
 class Reconciler:
+    """One pass of a campaign; :meth:`run` does it and returns what it did."""
+
     def __init__(self, client: GraphClient, settings: Settings, *, now: datetime,
                  dry_run: bool = False, cache: LookCache | None = None,
                  progress: Progress | None = None, look_every: timedelta = timedelta(hours=6),
@@ -130,27 +56,45 @@ class Reconciler:
         self.progress = progress or Progress(quiet=True)
         self.look_every = look_every
         self.watch_all = watch_all
-        self.talks = Talks(client, settings)
-        self.report = PassReport()
-        self.workers = max(1, settings.concurrency.max_requests)
-        self._pool = WorkerPool(self.workers)
+        self._pool = WorkerPool(max(1, settings.concurrency.max_requests))
         self.overviews = overviews
-        self.previous: dict[str, Record] = {}
-        self._standing: list[_Talk] = []
-        self._held: dict[str, Record] = {}  # key → held record, once its event was looked at
         self.lease_terms = lease or LeaseTerms(term=settings.records.lease)
         self.lease: PassLease | None = None  # held while a pass that writes runs (plugin/lease.py)
 
-    # ------------------------------------------------------------------ the pass
     def run(self) -> PassReport:
         try:
             return self._run()
         finally:
             self._pool.close()
-            if self.lease is not None:
+            if self.lease is not None:  # released also when the pass ends with an error or Ctrl-C
                 self.lease.release()
 
     def _run(self) -> PassReport:
+        pc, records = self._read_records()  # the lease first, when the pass writes
+        users = list(self.client.directory.list_users())
+        roster = build_roster(users, self.settings.scope)
+        self.progress.say(f"{len(users)} users in the directory, {sum(e.in_round for e in roster)} "
+                          f"in the round, {len(records)} records")
+
+        work = sort_roster(pc, roster, records)
+        pc.put_all("recording who is out of the round", work.out_of_round)
+        held_now = look_before_held(pc, work.to_watch, work.to_book)
+        standing = check_answers(pc, work.to_check, work.to_book)
+        find_conflicts(pc, standing, work.to_book)
+        book_all(pc, work.to_book)
+        watch_all(pc, work.to_watch, held_now)
+
+        self.cache.save()
+        pc.report.records = pc.book.all()
+        pc.report.writes = pc.book.writes
+        if self.overviews and not self.dry_run:
+            refresh_overviews(pc, users)
+        return pc.report
+
+    def _read_records(self) -> tuple[PassContext, dict[str, Record]]:
+        """Take the campaign's lease (not in a dry run), read its records (repairing a key found
+        with several items, and cancelling the second invitations they left) and last round's;
+        the pass's context, with the records."""
         s = self.settings
         self.progress.say(f"campaign {s.campaign.id}: reading the records and the directory")
         store = self._open_store()
@@ -158,640 +102,20 @@ class Reconciler:
             self.lease = PassLease.take(store, s.campaign.id, self.lease_terms)
         records = store.load(s.campaign.id, repair=not self.dry_run,
                              calendar=None if self.dry_run else self.client.calendar) if store else {}
-        self.book = RecordBook(None if self.dry_run else store, records,
-                               self.lease.check if self.lease else None)
+        book = RecordBook(None if self.dry_run else store, records, self.lease.check if self.lease else None)
+        pc = PassContext(self.client, s, now=self.now, dry_run=self.dry_run, cache=self.cache,
+                         progress=self.progress, look_every=self.look_every, watch_all=self.watch_all,
+                         book=book, pool=self._pool, lease=self.lease)
         if store is not None and self.lease is not None:  # second invitations of duplicate records
             for extra, err in cancel_extra_meetings(self.client.calendar, store.merged, self.now):
-                self._drop(extra, err)
+                pc.drop(extra, err)
         if store is not None and s.campaign.previous:
             # last round's goals and plan go into this round's prep guides
-            self.previous = {r.employee_id: r for r in store.load(s.campaign.previous).values()}
-        users = list(self.client.directory.list_users())
-        roster = build_roster(users, s.scope)
-        self.progress.say(f"{len(users)} users in the directory, {sum(e.in_round for e in roster)} "
-                          f"in the round, {len(records)} records")
-
-        to_book: list[_Talk] = []
-        to_check: list[_Talk] = []
-        to_watch: list[_Talk] = []
-        out_of_round: list[Record] = []
-        for entry in roster:
-            record = records.get(f"{s.campaign.id}:{entry.employee.id}")
-            if not entry.in_round:
-                after = self._out_of_round(entry, record)
-                if after is not None:
-                    out_of_round.append(after)
-                continue
-            self._sort(entry, record, to_book, to_check, to_watch)
-        self._put_all("recording who is out of the round", out_of_round)
-
-        self._look_before_held(to_watch, to_book)
-        self._run_parallel("checking answers", to_check, lambda t: self._check(t, to_book))
-        self._find_conflicts(to_book)
-        self._book_all(to_book)
-        self._watch_all(to_watch)
-        self.cache.save()
-        self.report.records = self.book.all()
-        self.report.writes = self.book.writes
-        if self.overviews and not self.dry_run:
-            self._refresh_overviews(users)
-        return self.report
-
-    def _refresh_overviews(self, users: list[User]) -> None:
-        """Each manager's team overview, once the team has filed content, replaced only when
-        that content changed (its hash is cached next to the look-cache)."""
-        if self.lease is not None:
-            self.lease.check()
-        documented = {r.manager_id for r in self.report.records if r.status is Status.FILED}
-        records = [r for r in self.report.records if r.manager_id in documented]
-        if not records:
-            return
-        path = self.cache.path
-        cache = OverviewCache(path.with_name(path.stem + "-overviews.json") if path is not None else None)
-        try:
-            placed = refresh_team_overviews(self.client, self.settings, records, cache=cache,
-                                            managers={u.id: u for u in users}, workers=self.workers)
-        except errors.GraphError as err:
-            if err.outcome is errors.Outcome.NEEDS_CONSENT:
-                raise ConsentNeeded(str(err)) from err
-            self.report.retry_later.append(f"team overviews: {err}")
-            return
-        if placed:
-            self.progress.say(f"{placed} team overview(s) updated")
+            pc.previous = {r.employee_id: r for r in store.load(s.campaign.previous).values()}
+        return pc, records
 
     def _open_store(self) -> RecordStore | None:
         s = self.settings
         if self.dry_run:
             return RecordStore.open_existing(self.client.lists, s.records.site, s.records.list)
         return RecordStore.open(self.client.lists, s.records.site, s.records.list)
-
-    def _record(self, employee: User, record: Record | None) -> Record:
-        return record or Record(campaign=self.settings.campaign.id, employee_id=employee.id,
-                                employee_name=employee.display_name, status=Status.SCHEDULED)
-
-    def _act(self, record: Record, what: str, manager: str = "", note: str = "") -> None:
-        self.report.actions.append(Action(record.key, record.employee_name, manager, what,
-                                          record.meeting_start, record.meeting_end, note))
-
-    # ------------------------------------------------------------------ sorting the roster
-    def _put_all(self, label: str, records: list[Record]) -> None:
-        """Write records in batches (one ``$batch`` per 20); a failed write waits for next pass.
-        Records that are stored as they are already are left out (and out of the progress)."""
-        records = [r for r in records if self.book.needs_write(r)]
-
-        def write(chunk: list[Record]) -> None:
-            for after, saved in zip(chunk, self.book.put_many(chunk)):
-                if isinstance(saved, errors.GraphError):
-                    if saved.outcome is errors.Outcome.NEEDS_CONSENT:
-                        raise ConsentNeeded(str(saved)) from saved
-                    self.report.retry_later.append(f"{after.key}: {saved}")
-
-        self._in_batches(label, records, write)
-
-    def _out_of_round(self, entry: Entry, record: Record | None) -> Record | None:
-        """The record of someone outside the round (to be written), or None to leave it."""
-        if record is not None and record.status is Status.FILED:
-            return None
-        assert entry.status is not None
-        base = self._record(entry.employee, record)
-        if record is not None and record.event_id and record.status in (Status.SCHEDULED, Status.DECLINED) \
-                and record.meeting_start and record.meeting_start > self.now:
-            self._guard(base, lambda: self._cancel(record, "cancel: " + entry.reason))
-            base = base.with_changes(event_id="", meeting_start=None, meeting_end=None)
-        after = base.with_changes(status=entry.status, note=entry.reason,
-                                  employee_email=address_of(entry.employee),
-                                  department=entry.employee.department or "")
-        if record is None or record.status is not entry.status or record.note != entry.reason:
-            self._act(after, entry.status.value, note=entry.reason)
-        return after
-
-    def _cancel(self, record: Record, what: str) -> None:
-        self._act(record, what)
-        if not self.dry_run:
-            self.talks.cancel(record.manager_id, record.event_id, record.language or "sv")
-
-    def _sort(self, entry: Entry, record: Record | None, to_book: list[_Talk],
-              to_check: list[_Talk], to_watch: list[_Talk]) -> None:
-        manager = entry.manager
-        assert manager is not None
-        if record is not None and record.status in (Status.UNSCHEDULABLE, Status.FAILED) and \
-                same_id(record.manager_id, manager.id) and not (
-                    self.watch_all or self.cache.due(f"retry:{record.key}", self.now, self.look_every)):
-            return  # tried recently; calendars and mailboxes are looked at again after a while
-        if record is not None and record.status is Status.FILED:
-            return
-        if record is None or not record.event_id or record.status in (
-                Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED):
-            if record is not None:
-                self.cache.looked(f"retry:{record.key}", self.now)
-            to_book.append(_Talk(entry, record, "new"))
-        elif record.manager_id and not same_id(record.manager_id, manager.id) and (
-                record.status is Status.DECLINED or not held.started(record, self.now)):
-            to_book.append(_Talk(entry, record, "moved"))
-        elif record.status is Status.DECLINED:  # a new time, however long ago the old one was
-            to_book.append(_Talk(entry, record, "declined"))
-        elif held.started(record, self.now):
-            to_watch.append(_Talk(entry, record, "held"))
-        elif self.watch_all or self.cache.due(f"answer:{record.key}", self.now, self.look_every):
-            to_check.append(_Talk(entry, record, "check"))
-
-    def _look_before_held(self, to_watch: list[_Talk], to_book: list[_Talk]) -> None:
-        """A talk whose booked end has passed is held only if its meeting took place; one called
-        off is booked again, one moved in Outlook follows its event (:mod:`plugin.held`)."""
-        ended = [t for t in to_watch if held.crossing(t.record, self.now)]
-        looks: dict[str, held.Look | errors.GraphError] = {}
-        self._in_batches("looking at ended meetings", ended, lambda chunk: looks.update(zip(
-            [t.employee.id for t in chunk], held.look_at_ended(self.client.calendar, [
-                (t.record, t.employee.addresses) for t in chunk if t.record is not None], self.now))))
-        off, later = set(), []
-        for talk in ended:
-            look = looks.get(talk.employee.id)
-            assert talk.record is not None and look is not None
-            if isinstance(look, errors.GraphError):  # not held this pass; its form is still watched
-                self._drop(talk.record, look)
-            elif look.verdict == held.HELD:
-                self._held[talk.record.key] = look.record
-            else:
-                off.add(id(talk))
-                self._act(look.record, held.ACTIONS[look.verdict])
-                if look.verdict == held.LATER:
-                    later.append(look.record)
-                else:
-                    moved = not same_id(talk.record.manager_id, talk.manager.id)
-                    to_book.append(_Talk(talk.entry, look.record, "moved" if moved else look.verdict))
-        to_watch[:] = [t for t in to_watch if id(t) not in off]
-        self._put_all("recording meetings moved in Outlook", later)
-
-    # ------------------------------------------------------------------ answers
-    def _check(self, talk: _Talk, to_book: list[_Talk]) -> None:
-        record = talk.record
-        assert record is not None
-        # A passing problem reading one answer leaves that talk for the next pass, never the pass.
-        self._guard(record, lambda: self._read_answer(talk, record, to_book))
-
-    def _read_answer(self, talk: _Talk, record: Record, to_book: list[_Talk]) -> None:
-        try:
-            event = self.client.calendar.get_event(record.manager_id, record.event_id)
-        except errors.NotFound:
-            event = None
-        self.cache.looked(f"answer:{record.key}", self.now)
-        if event is None or event.is_cancelled:
-            self._act(record, "rebook: the meeting was cancelled or deleted")
-            to_book.append(_Talk(talk.entry, record.with_changes(event_id=""), "cancelled"))
-            return
-        answer = next((a.response for a in event.attendees
-                       if address_key(a.address) in talk.employee.addresses), "none")
-        if answer == "declined":
-            declined = self.book.put(record.with_changes(status=Status.DECLINED,
-                                                         note="the employee declined the time"))
-            self._act(declined, "declined")
-            to_book.append(_Talk(talk.entry, declined, "declined"))
-        else:
-            self._standing.append(talk)  # still booked: look for a clash (_find_conflicts)
-
-    def _find_conflicts(self, to_book: list[_Talk]) -> None:
-        """Booked talks stay put unless declined, cancelled or in conflict
-        (docs/records.md#how-a-talk-moves): a talk someone has since double-booked (either person
-        busy, tentative or away over it) gets a new time on the same event. Read with every
-        schedule item, not the 15-minute view, so a meeting right next to the talk is not
-        mistaken for a clash."""
-        rules = rules_from_settings(self.settings, self.now)
-        talks = [t for t in self._standing if t.record is not None and t.record.meeting_start
-                 and t.record.meeting_end and (rules.not_before is None
-                                               or t.record.meeting_start > rules.not_before)]
-        if not talks:
-            return
-        people = {t.manager.id: t.manager for t in talks} | {t.employee.id: t.employee for t in talks}
-        try:
-            avail = read_availability(self.client.calendar, people.values(), rules,
-                                      workers=self.workers, detailed=True)
-        except errors.GraphError as err:
-            if err.outcome is errors.Outcome.NEEDS_CONSENT:
-                raise ConsentNeeded(str(err)) from err
-            self.report.retry_later.append(f"conflict check: {err}")
-            return
-        by_id = avail.people
-        for talk in talks:
-            record = talk.record
-            assert record is not None and record.meeting_start and record.meeting_end
-            manager, employee = by_id.get(talk.manager.id), by_id.get(talk.employee.id)
-            if manager is None or employee is None:
-                continue
-            booking = Booking(employee.id, record.meeting_start, record.meeting_end, record.event_id)
-            hit = find_conflict(booking, manager, employee)
-            if hit is None:
-                continue
-            who = talk.manager.display_name if hit[0] == talk.manager.id else talk.employee.display_name
-            note = f"the time was taken in {who}'s calendar after booking; moved to a new time"
-            self._act(record, "conflict", talk.manager.display_name, note)
-            to_book.append(_Talk(talk.entry, record.with_changes(note=note), "conflict"))
-
-    # ------------------------------------------------------------------ booking
-    def _book_all(self, talks: list[_Talk]) -> None:
-        if not talks:
-            return
-        rules = rules_from_settings(self.settings, self.now)
-        window_start, window_end = schedule_window(rules)
-        last_moment = datetime.combine(rules.last_day, time(23, 59), self.settings.meetings.zone.tzinfo)
-        later: list[Record] = []  # the talks that cannot be booked, written together
-        if rules.not_before is not None and rules.not_before >= last_moment:
-            for talk in talks:  # a record that exists keeps its status and reason, unless its meeting is off
-                if talk.record is None:
-                    self._place(talk, Unschedulable(talk.employee.id, (
-                        f"the campaign window ended on {rules.last_day}: no time is left to book")), {}, later)
-                elif (off := held.too_late(talk.record, talk.kind, rules.last_day,
-                                                       self.settings.meetings.zone.tzinfo)) is not None:
-                    self._call_off(talk.record, off, later)
-            self._put_all("recording talks that cannot be booked", later)
-            return
-        people = {t.manager.id: t.manager for t in talks} | {t.employee.id: t.employee for t in talks}
-        self.progress.say(f"reading free/busy of {len(people)} people")
-        avail = read_availability(self.client.calendar, people.values(), rules, workers=self.workers)
-        by_id, missing = avail.people, avail.missing
-
-        plans: dict[str, Proposal] = {}
-        teams: dict[str, list[_Talk]] = {}
-        for talk in talks:
-            if talk.manager.id in missing:
-                self._fail(talk, f"the manager's calendar cannot be read: {missing[talk.manager.id]}", later)
-            elif talk.employee.id in missing:
-                self._fail(talk, missing[talk.employee.id], later)
-            else:
-                teams.setdefault(talk.manager.id, []).append(talk)
-        team_size = {m: len(ts) for m, ts in teams.items()}
-        found = self._find_booked([t for ts in teams.values() for t in ts if t.kind not in _MOVES])
-        teams = {m: kept for m, ts in teams.items()
-                 if (kept := [t for t in ts if t.kind in _MOVES or t.employee.id in found])}
-        booked = self._booked_by_manager()
-        team_inputs = []
-        for manager_id, members in sorted(teams.items()):
-            manager = by_id[manager_id]
-            others = tuple(b for b in booked.get(manager_id, ()) if b.employee_id not in
-                           {m.employee.id for m in members})
-            # A meeting a stopped pass booked keeps its time and counts like any booked talk
-            # (buffer, daily maximum) for the team-mates planned around it.
-            for m in members:
-                if (event := found.get(m.employee.id)) is not None:
-                    plans[m.employee.id] = Proposal(m.employee.id, event.start, event.end)
-                    others += (Booking(m.employee.id, event.start, event.end, event.id),)
-            fresh = [m for m in members if m.kind not in _MOVES and found.get(m.employee.id) is None]
-            for m in members:
-                if m.kind in _MOVES and m.record and m.record.meeting_start and m.record.meeting_end:
-                    old = Booking(m.employee.id, m.record.meeting_start, m.record.meeting_end, m.record.event_id)
-                    outcome = propose_new_time(rules, manager, by_id[m.employee.id], old, others)
-                    self._place(m, outcome, plans, later)
-            team_inputs.append(Team(manager, tuple(by_id[m.employee.id] for m in fresh), others))
-        wanted = {m.employee.id: m for ms in teams.values() for m in ms if m.kind not in _MOVES}
-        for plan in plan_round(team_inputs, rules):
-            for outcome in plan.outcomes:
-                self._place(wanted[outcome.employee_id], outcome, plans, later)
-        self._put_all("recording talks that cannot be booked", later)
-
-        work = [(t, plans[t.employee.id]) for ts in teams.values() for t in ts if t.employee.id in plans]
-        in_stages = {"new", "cancelled"} if not self.dry_run else set()
-        staged = [tp for tp in work if tp[0].kind in in_stages]
-        single = [tp for tp in work if tp[0].kind not in in_stages]
-        self._run_parallel("booking talks", single,
-                           lambda tp: self._book_one(tp[0], tp[1], team_size, found.get(tp[0].employee.id)))
-        self._book_staged(staged, team_size, found)
-
-    def _call_off(self, record: Record, off: Record, later: list[Record]) -> None:
-        """``record``'s meeting is off and the window over: a declined meeting is cancelled, and
-        the unschedulable record ``off`` goes into ``later`` (:func:`plugin.held.too_late`)."""
-        def call_off() -> None:
-            if record.event_id and not self.dry_run:
-                self.talks.cancel(record.manager_id, record.event_id, record.language or "sv", why="window")
-            self._act(off, "unschedulable", record.manager_name, off.note)
-            self.cache.looked(f"retry:{off.key}", self.now)
-            later.append(off)
-        self._guard(record, call_off)
-
-    def _find_booked(self, talks: list[_Talk]) -> dict[str, Event | None]:
-        """The live meeting tagged with each talk's key in its manager's calendar, if any: one a
-        pass booked before it stopped without writing the record. A talk whose calendar could
-        not be read is left out (and so not booked this pass)."""
-        found: dict[str, Event | None] = {}
-
-        def look(chunk: list[_Talk]) -> None:
-            answers = self.talks.find_events([(t.manager, t.employee) for t in chunk])
-            for talk, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._drop(self._record(talk.employee, talk.record), answer, talk)
-                else:
-                    found[talk.employee.id] = answer
-
-        self._in_batches("looking for booked meetings", talks, look)
-        return found
-
-    def _booked_by_manager(self) -> dict[str, list[Booking]]:
-        out: dict[str, list[Booking]] = {}
-        for r in self.book.all():
-            if r.event_id and r.meeting_start and r.meeting_end and r.status in (
-                    Status.SCHEDULED, Status.HELD, Status.FILED, Status.DECLINED):
-                out.setdefault(r.manager_id, []).append(Booking(r.employee_id, r.meeting_start,
-                                                                r.meeting_end, r.event_id))
-        return out
-
-    def _place(self, talk: _Talk, outcome: Proposal | Unschedulable, plans: dict[str, Proposal],
-               later: list[Record]) -> None:
-        """A proposed time goes into ``plans``; an unschedulable talk's record into ``later``."""
-        if isinstance(outcome, Proposal):
-            plans[talk.employee.id] = outcome
-            return
-        base = self._record(talk.employee, talk.record)
-        status = Status.DECLINED if talk.kind in _MOVES else Status.UNSCHEDULABLE
-        after = base.with_changes(status=status, note=outcome.reason, manager_id=talk.manager.id,
-                                  manager_email=address_of(talk.manager),
-                                  manager_name=talk.manager.display_name,
-                                  employee_email=address_of(talk.employee),
-                                  department=talk.employee.department or "")
-        if talk.record is None or talk.record.status is not status or talk.record.note != after.note:
-            self._act(after, "unschedulable", talk.manager.display_name, outcome.reason)
-        self.cache.looked(f"retry:{after.key}", self.now)
-        later.append(after)
-
-    def _fail(self, talk: _Talk, reason: str, later: list[Record] | None = None) -> None:
-        """Record the talk as failed: now, or appended to ``later`` to be written in a batch."""
-        base = self._record(talk.employee, talk.record)
-        after = base.with_changes(status=Status.FAILED, note=reason[:2000], manager_id=talk.manager.id,
-                                  manager_email=address_of(talk.manager),
-                                  manager_name=talk.manager.display_name,
-                                  employee_email=address_of(talk.employee),
-                                  department=talk.employee.department or "")
-        if talk.record is None or talk.record.status is not Status.FAILED or talk.record.note != after.note:
-            self._act(after, "failed", talk.manager.display_name, reason)
-        self.cache.looked(f"retry:{after.key}", self.now)
-        if later is not None:
-            later.append(after)
-        else:
-            self.book.put(after)
-
-    def _book_one(self, talk: _Talk, proposal: Proposal, team_size: dict[str, int],
-                  existing: Event | None) -> None:
-        employee, manager = talk.employee, talk.manager
-        base = self._record(employee, talk.record)
-        what = {"new": "book", "declined": "move (declined)", "conflict": "move (time taken since)",
-                "cancelled": "book again",
-                "moved": "move to the new manager"}[talk.kind]
-        if self.dry_run:
-            self._act(base.with_changes(meeting_start=proposal.start, meeting_end=proposal.end),
-                      what, manager.display_name)
-            return
-
-        def do() -> None:
-            start, end = proposal.start, proposal.end  # an existing meeting's own time
-            record = talk.record
-            if talk.kind == "moved" and record is not None:
-                self._move_away(record, employee)
-            ctx = self.talks.context(employee, manager, start, end, self.previous.get(employee.id))
-            moving = talk.kind in _MOVES and bool(base.form_item_id)
-            folder, form = self.talks.prepare(employee, manager, record, ctx, prep_only=moving)
-            form_note = ""
-            if moving and form is None:  # the form's date follows unless someone wrote in it
-                form, form_note = self.talks.follow_move(folder, base, ctx)
-            if not base.shared or talk.kind == "moved" or folder.item_id != base.folder_id:
-                self.talks.share(folder, employee, manager)
-            self.talks.ensure_manager_guide(manager, team_size.get(manager.id, 1))
-            if talk.kind in _MOVES and base.event_id:
-                event = self.talks.move(manager.id, base.event_id, start, end)
-            else:
-                event = existing or self.talks.book(employee, manager, start, end, folder.web_url)
-            after = scheduled_record(base, employee, manager, folder, form, event, ctx.language)
-            if form_note:
-                after = after.with_changes(note="; ".join(n for n in (after.note, form_note) if n))
-            self.book.put(after)
-            self._act(after, what, manager.display_name, form_note)
-
-        self._guard(base, do, talk)
-
-    def _book_staged(self, work: list[tuple[_Talk, Proposal]], team_size: dict[str, int],
-                     found: dict[str, Event | None]) -> None:
-        """New talks in stages across talks, each stage batched or parallel: prep guides (PUT),
-        folders' web URLs ($batch), forms (PUT), managers' guides (PUT), shares ($batch),
-        meetings ($batch), records ($batch, last). A talk a stage fails drops out, its failure
-        sorted as in :meth:`_guard`; every step looks before it writes, as in :meth:`_book_one`."""
-        jobs = [_Job(t, p, self._record(t.employee, t.record), found.get(t.employee.id)) for t, p in work]
-        if len(jobs) >= _POOLED_DOCUMENTS:  # many documents: rendered on the machine's other cores
-            self.talks.documents = DocumentWorkers(min(4, spare_cores()), self.settings.templates.directory)
-        try:
-            self._book_stages(jobs, team_size)
-        finally:
-            self.talks.documents.close()
-            self.talks.documents = DocumentWorkers(0, self.settings.templates.directory)
-
-    def _book_stages(self, jobs: list[_Job], team_size: dict[str, int]) -> None:
-
-        def prep(chunk: list[_Job]) -> None:
-            for job in chunk:
-                employee, manager = job.talk.employee, job.talk.manager
-                job.ctx = self.talks.context(employee, manager, job.proposal.start, job.proposal.end,
-                                             self.previous.get(employee.id))
-            answers = self.talks.place_preps([(j.talk.employee, j.talk.manager, j.talk.record, j.ctx)
-                                              for j in chunk if j.ctx is not None])  # all of them
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                else:
-                    job.folder, job.fresh = answer
-
-        self._in_batches("placing prep guides", jobs, prep)
-
-        def urls(chunk: list[_Job]) -> None:
-            answers = self.client.drive.get_items(
-                [(j.folder.drive_id, j.folder.item_id) for j in chunk if j.folder is not None])
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                elif job.folder is not None:
-                    job.folder = self.talks.with_url(job.folder, answer)
-
-        self._in_batches("reading folders", [j for j in jobs if j.alive and j.fresh], urls)
-
-        def form(chunk: list[_Job]) -> None:
-            placed = [(j.folder, j.ctx) for j in chunk if j.folder is not None and j.ctx is not None]
-            assert len(placed) == len(chunk), "a live job has its folder and context"
-            answers = self.talks.place_forms(placed)
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                else:
-                    job.form = answer
-            guides = self.talks.ensure_manager_guides([(j.talk.manager, team_size.get(j.talk.manager.id, 1))
-                                                       for j in chunk if j.alive])
-            for manager_id, err in guides.items():  # the talk that asked for it waits for next pass
-                job = next(j for j in chunk if j.alive and j.talk.manager.id == manager_id)
-                self._fail_job(job, err)
-
-        self._in_batches("placing forms", [j for j in jobs if j.alive], form)
-
-        def share(chunk: list[_Job]) -> None:
-            answers = self.talks.share_many([(j.folder, j.talk.employee, j.talk.manager)
-                                             for j in chunk if j.folder is not None])
-            for job, answer in zip(chunk, answers):
-                if answer is not None:
-                    self._fail_job(job, answer)
-
-        self._in_batches("sharing folders", [
-            j for j in jobs if j.alive and j.folder is not None and
-            (not j.base.shared or j.folder.item_id != j.base.folder_id)], share)
-
-        for job in jobs:
-            job.event = job.existing
-
-        def book(chunk: list[_Job]) -> None:
-            answers = self.talks.book_many([(j.talk.employee, j.talk.manager, j.proposal.start,
-                                             j.proposal.end, j.folder.web_url if j.folder else "")
-                                            for j in chunk])
-            for job, answer in zip(chunk, answers):
-                if isinstance(answer, errors.GraphError):
-                    self._fail_job(job, answer)
-                else:
-                    job.event = answer
-
-        self._in_batches("booking meetings", [j for j in jobs if j.alive and j.event is None], book)
-
-        def write(chunk: list[_Job]) -> None:
-            afters = []
-            for j in chunk:
-                assert j.folder is not None and j.event is not None and j.ctx is not None
-                afters.append(scheduled_record(j.base, j.talk.employee, j.talk.manager, j.folder,
-                                               j.form, j.event, j.ctx.language))
-            what = {"new": "book", "cancelled": "book again"}
-            for job, saved in zip(chunk, self.book.put_many(afters)):
-                if isinstance(saved, errors.GraphError):
-                    self._fail_job(job, saved)
-                else:
-                    self._act(saved, what[job.talk.kind], job.talk.manager.display_name)
-
-        self._in_batches("writing records", [j for j in jobs if j.alive], write)
-
-    def _stage(self, job: _Job, work: Callable[[], None]) -> None:
-        """Run one stage of a job; a failure drops the job (sorted as in :meth:`_guard`)."""
-        done = False
-
-        def run() -> None:
-            nonlocal done
-            work()
-            done = True
-
-        self._guard(job.base, run, job.talk)
-        job.alive = done
-
-    def _fail_job(self, job: _Job, err: errors.GraphError) -> None:
-        job.alive = False
-        self._drop(job.base, err, job.talk)
-
-    def _drop(self, record: Record, err: errors.GraphError, talk: _Talk | None = None) -> None:
-        """Sort the failure ``err`` one batched step met, as :meth:`_guard` sorts a raised one."""
-        def fail() -> None:
-            raise err
-        self._guard(record, fail, talk)
-
-    def _move_away(self, record: Record, employee: User) -> None:
-        """The employee has a new manager: cancel the old meeting and take back the old
-        manager's access to the folder (the folder itself stays)."""
-        if record.event_id:
-            self.talks.cancel(record.manager_id, record.event_id, record.language or "sv")
-        if record.drive_id and record.folder_id and record.manager_id:
-            self.talks.unshare(self.talks.folder_of(record), _stub(record.manager_id, record.manager_email),
-                               record.key)
-
-    # ------------------------------------------------------------------ held and filed
-    def _watch_all(self, talks: list[_Talk]) -> None:
-        """Talks whose meeting has started: mark each held once it has ended, and read its form
-        when it may have changed. Forms are fetched in batches, then read; held and filed in
-        the same pass are one write, and the records are written together last."""
-        watched: list[tuple[_Talk, Record, Record, str]] = []
-        fetch: list[tuple[_Talk, Record, Record, str]] = []
-        for talk in talks:
-            record = talk.record
-            assert record is not None
-            now_record = self._held.get(record.key, record)  # held once its event was looked at
-            look = f"form:{record.key}"
-            # Never looked at since the meeting started: a form confirmed earlier is filed now.
-            first_since_start = self.cache.due(look, self.now, self.now - (record.meeting_start or self.now))
-            wanted = record.form_item_id and not self.dry_run and (
-                self.watch_all or first_since_start or self.cache.due(look, self.now, self.look_every))
-            (fetch if wanted else watched).append((talk, record, now_record, look))
-        finals: dict[str, Record] = {w[1].key: w[2] for w in watched}
-
-        # Many forms: read on the machine's other cores while the threads fetch the next ones.
-        readers = DocumentWorkers(min(4, spare_cores()) if len(fetch) >= _POOLED_READING else 0,
-                              self.settings.templates.directory)
-        held = HeldForms(self.cache, self.now)
-
-        def download(chunk: list[tuple[_Talk, Record, Record, str]]) -> None:
-            answers = self.client.drive.download_many([(r.drive_id, r.form_item_id) for _, r, _, _ in chunk])
-            got = [(entry, data) for entry, data in zip(chunk, answers) if not isinstance(data, errors.GraphError)]
-            for (_, record, _, _), data in zip(chunk, answers):
-                if isinstance(data, errors.GraphError):
-                    self._drop(record, data)
-            kept = {e[1].key for e, data in got if held.unchanged(e[1], data)}  # held, unchanged: not read again
-            for _, record, now_record, look in (e for e, _ in got if e[1].key in kept):
-                finals[now_record.key] = now_record
-                self.cache.looked(look, self.now)
-            got = [(entry, data) for entry, data in got if entry[1].key not in kept]
-            readings = readers.read([data for _, data in got])
-            for ((_, record, now_record, look), data), reading in zip(got, readings):
-                result = judge_reading(now_record, reading, self.now, zone=self.settings.meetings.zone.tzinfo)
-                held.remember(record, data, result.record)
-                self.cache.looked(look, self.now)
-                finals[now_record.key] = result.record
-
-        try:
-            self._in_batches("collecting forms", fetch, download)
-        finally:
-            readers.close()
-        changed = [(talk, record, finals[record.key]) for talk, record, _, _ in watched + fetch
-                   if record.key in finals and finals[record.key] != record]
-
-        def write(chunk: list[tuple[_Talk, Record, Record]]) -> None:
-            for (talk, record, _), saved in zip(chunk, self.book.put_many([f for _, _, f in chunk])):
-                if isinstance(saved, errors.GraphError):
-                    self._drop(record, saved)
-                    continue
-                if saved.status is Status.FILED and record.status is not Status.FILED:
-                    self._act(saved, "filed", talk.manager.display_name)
-                elif saved.status is Status.HELD and record.status is not Status.HELD:
-                    self._act(saved, "held", talk.manager.display_name)
-                if without_waiting(saved.note) not in ("", without_waiting(record.note)):
-                    self._act(saved, "form problem", talk.manager.display_name, saved.note)
-
-        self._in_batches("writing records", changed, write)
-
-    # ------------------------------------------------------------------ plumbing
-    def _guard(self, record: Record, work: Callable[[], None], talk: _Talk | None = None) -> None:
-        """Run one talk's work; sort its failure into permanent / retry later / consent."""
-        try:
-            work()
-        except errors.GraphError as err:
-            if err.outcome is errors.Outcome.NEEDS_CONSENT:
-                raise ConsentNeeded(str(err)) from err
-            if err.outcome is errors.Outcome.RETRY:
-                self.report.retry_later.append(f"{record.key}: {err}")
-                log.warning("%s: will try again next run: %s", record.key, err)
-                return
-            if talk is not None:
-                self._fail(talk, str(err))
-            else:
-                self.report.retry_later.append(f"{record.key}: {err}")
-
-    def _in_batches(self, label: str, items: list[_T], fn: Callable[[list[_T]], None]) -> None:
-        """``fn`` on consecutive groups of :data:`BATCH` items (one ``$batch`` each), in parallel;
-        progress counts the items."""
-        self._run_parallel(label, [items[i:i + BATCH] for i in range(0, len(items), BATCH)], fn, len)
-
-    def _run_parallel(self, label: str, items: Iterable[_T], fn: Callable[[_T], None],
-                      size: Callable[[_T], int] | None = None) -> None:
-        work = list(items)
-        if not work:
-            return
-        if self.lease is not None:
-            fn = self.lease.guard(fn)
-        label = dry_run_label(label) if self.dry_run else label
-        with self.progress.step(label, sum(map(size, work)) if size else len(work)) as bar:
-            self._pool.run(work, fn, bar.update, size)
-
-
-def _stub(user_id: str, address: str) -> User:
-    return User(id=user_id, display_name=address or user_id, upn=address or user_id, mail=address or None)

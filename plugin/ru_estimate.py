@@ -3,7 +3,7 @@
 SharePoint/OneDrive charge each app a budget of RU per minute (docs/graph.md#sharepoint-resource-units): 1 RU for a
 single-item read or a download, 2 for a multi-item query, create, update, delete or upload, 5 for
 any permission call. Outlook and the directory are not charged in RU. The costs below count the
-SharePoint requests each step of :mod:`plugin.talks` and :mod:`plugin.reconcile` makes:
+SharePoint requests each step of :mod:`plugin.talks` and of a pass (:mod:`plugin.reconcile`) makes:
 
 - a new talk: the folder's path looked at with its children (2: a multi-item query), prep guide
   uploaded by path (2; creates the folder), the folder read for its web address (1), the form

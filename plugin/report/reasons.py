@@ -8,7 +8,7 @@ several parts joined by "; ", or with a hint after " — ", is translated part b
 is not recognised (Graph's own error messages, say) is shown as stored.
 
 The English sentences come from :mod:`plugin.roster`, :mod:`plugin.settings` (scope),
-:mod:`plugin.planning`, :mod:`plugin.scheduling.planner`, :mod:`plugin.reconcile`,
+:mod:`plugin.planning`, :mod:`plugin.scheduling.planner`, :mod:`plugin.booking`,
 :mod:`plugin.folders`, :mod:`plugin.sharing`, ``plugin/held.py`` (a meeting off after the
 window) and ``connectors/graph/errors.py`` (hints);
 ``tests/plugin/report/test_reasons.py`` makes each of them there and checks it is translated.
@@ -47,13 +47,13 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
     (rf"the manager's address clashes: (?P<details>.*); the talk's invitation and folder could reach the wrong account: {re.escape(_FIX_EN)}",
      "chefens adress finns också på ett annat konto: {details}; kallelsen och mappen kan hamna hos "
      f"fel konto: {_FIX_SV}"),
-    # plugin/planning.py (free/busy), with the manager's prefix from plugin/reconcile.py
+    # plugin/planning.py (free/busy), with the manager's prefix from plugin/booking.py
     (r"the mailbox is outside the app's Exchange application access policy \((?P<code>\w+)\)",
      "brevlådan omfattas inte av appens åtkomstprincip i Exchange (application access policy) ({code})"),
     (r"no Exchange Online mailbox samtal can read \((?P<code>[^)]*)\)",
      "det finns ingen brevlåda i Exchange Online som samtal kan läsa ({code})"),
     (r"Exchange did not answer for this mailbox", "Exchange gav inget svar för den här brevlådan"),
-    # plugin/scheduling/planner.py and plugin/reconcile.py (the window)
+    # plugin/scheduling/planner.py and plugin/booking.py (the window)
     (r"the window is over: nothing can be booked after (?P<d>\S+)",
      "samtalsperioden är slut: inget kan bokas efter {d}"),
     (r"the campaign window ended on (?P<d>\S+): no time is left to book",

@@ -17,8 +17,9 @@ import requests
 from connectors.graph import errors
 from connectors.graph.calendar_records import EventDraft
 from connectors.graph.drive import Drive, FileContent
-from plugin import reconcile
+from plugin import booking_stages, watching
 from plugin.documents import FormReading, read_form, wordsim
+from plugin.documents.workers import DocumentWorkers
 from plugin.form_date import day_text
 from plugin.talks import FILE_NAMES
 from tests.e2e.checks import check_round, items_by_key, list_items, talk_events, utc
@@ -82,15 +83,13 @@ def documents(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     process."""
     pooled: list[int] = []
     if request.param == "worker-processes":
-        monkeypatch.setattr(reconcile, "_POOLED_DOCUMENTS", 1)
-        monkeypatch.setattr(reconcile, "_POOLED_READING", 1)
-        monkeypatch.setattr(reconcile, "spare_cores", lambda: 1)
-        real = reconcile.DocumentWorkers
-
         def counting(processes: int, templates_dir: Any = None) -> Any:
             pooled.append(processes)
-            return real(processes, templates_dir)
-        monkeypatch.setattr(reconcile, "DocumentWorkers", counting)
+            return DocumentWorkers(processes, templates_dir)
+        for module, threshold in ((booking_stages, "_POOLED_DOCUMENTS"), (watching, "_POOLED_READING")):
+            monkeypatch.setattr(module, threshold, 1)
+            monkeypatch.setattr(module, "spare_cores", lambda: 1)
+            monkeypatch.setattr(module, "DocumentWorkers", counting)
     yield str(request.param)
     if request.param == "worker-processes":
         assert pooled.count(1) == 2  # one for preparing the round, one for reading the forms

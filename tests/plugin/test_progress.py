@@ -27,15 +27,16 @@ class Terminal(io.StringIO):
 
 
 def pass_labels() -> set[str]:
-    """Every label a pass gives a parallel step (the string literals handed to ``_run_parallel``,
-    ``_in_batches`` and ``_put_all`` in plugin/reconcile.py)."""
-    tree = ast.parse(Path(reconcile.__file__).read_text(encoding="utf-8"))
+    """Every label a pass gives a parallel step (the string literals handed to ``run_parallel``,
+    ``in_batches`` and ``put_all`` of :class:`plugin.pass_context.PassContext`, in the
+    conductor and every stage module beside it)."""
     labels = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                node.func.attr in ("_run_parallel", "_in_batches", "_put_all") and node.args and \
-                isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            labels.add(node.args[0].value)
+    for path in sorted(Path(reconcile.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("run_parallel", "in_batches", "put_all") and node.args and \
+                    isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                labels.add(node.args[0].value)
     return labels
 
 

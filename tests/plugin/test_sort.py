@@ -1,4 +1,4 @@
-"""Where the pass sends each talk (``Reconciler._sort``), for every status, meeting time, event
+"""Where the pass sends each talk (``plugin.sorting.sort_talk``), for every status, meeting time, event
 and manager: each record that is not filed goes exactly one way, and a talk whose meeting is off
 (declined, or no event) is always booked, never watched as if it had been held."""
 from __future__ import annotations
@@ -12,10 +12,14 @@ import pytest
 
 from connectors.graph.directory import User
 from plugin.cache import LookCache
-from plugin.reconcile import Reconciler
+from plugin.parallel import WorkerPool
+from plugin.pass_context import PassContext
+from plugin.progress import Progress
 from plugin.records import Record, Status
 from plugin.roster import Entry
 from plugin.settings import load_settings
+from plugin.sorting import Sorted, sort_talk
+from plugin.store import RecordBook
 from plugin.tenant import open_client
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -32,11 +36,13 @@ WHEN = {"no time": None, "past": NOW - timedelta(days=3), "future": NOW + timede
 
 
 @pytest.fixture(scope="module")
-def reconciler(tmp_path_factory: pytest.TempPathFactory) -> Reconciler:
+def context(tmp_path_factory: pytest.TempPathFactory) -> PassContext:
     config = Path(tmp_path_factory.mktemp("sort")) / "campaign.yaml"
     config.write_text(CAMPAIGN, encoding="utf-8")
     settings = load_settings(config, now=NOW, environ={"SAMTAL_SORT_SECRET": "x"})
-    return Reconciler(open_client(settings), settings, now=NOW, cache=LookCache(None))
+    return PassContext(open_client(settings), settings, now=NOW, dry_run=False, cache=LookCache(None),
+                       progress=Progress(quiet=True), look_every=timedelta(hours=6), watch_all=False,
+                       book=RecordBook(None, {}), pool=WorkerPool(1))
 
 
 CASES = list(itertools.product(Status, WHEN, (True, False), (True, False)))
@@ -45,19 +51,17 @@ CASES = list(itertools.product(Status, WHEN, (True, False), (True, False)))
 @pytest.mark.parametrize(("status", "when", "event", "same_manager"), CASES,
                          ids=[f"{s.value}-{w}-{'event' if e else 'no event'}-{'same' if m else 'new'} manager"
                               for s, w, e, m in CASES])
-def test_every_talk_goes_one_sensible_way(reconciler: Reconciler, status: Status, when: str, event: bool,
+def test_every_talk_goes_one_sensible_way(context: PassContext, status: Status, when: str, event: bool,
                                           same_manager: bool) -> None:
     start = WHEN[when]
     record = Record(campaign="2027", employee_id=EMPLOYEE.id, employee_name="Eva", status=status,
                     manager_id=MANAGER.id if same_manager else FORMER, event_id="ev1" if event else "",
                     meeting_start=start, meeting_end=start + timedelta(hours=1) if start else None)
-    reconciler.cache = LookCache(None)  # nothing looked at recently: every talk is due
-    to_book: list = []  # type: ignore[type-arg]
-    to_check: list = []  # type: ignore[type-arg]
-    to_watch: list = []  # type: ignore[type-arg]
-    reconciler._sort(Entry(EMPLOYEE, MANAGER), record, to_book, to_check, to_watch)
-    ways = [(name, t.kind) for name, talks in (("book", to_book), ("check", to_check), ("watch", to_watch))
-            for t in talks]
+    context.cache = LookCache(None)  # nothing looked at recently: every talk is due
+    work = Sorted()
+    sort_talk(context, Entry(EMPLOYEE, MANAGER), record, work)
+    ways = [(name, t.kind) for name, talks in (("book", work.to_book), ("check", work.to_check),
+                                               ("watch", work.to_watch)) for t in talks]
     if status is Status.FILED:
         assert ways == []
         return

@@ -115,7 +115,7 @@ def every_reason() -> list[str]:
         roster_reasons() + planner_reasons() + graph_reasons() + mailbox
         + [f"the manager's calendar cannot be read: {m}" for m in mailbox]
         + ["Exchange did not answer for this mailbox",  # plugin/planning.py
-           "the campaign window ended on 2027-04-30: no time is left to book",  # plugin/reconcile.py
+           "the campaign window ended on 2027-04-30: no time is left to book",  # plugin/booking.py
            NO_REASON] + OFF_AFTER_THE_WINDOW))
 
 
