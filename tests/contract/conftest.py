@@ -298,6 +298,10 @@ def request_problems(c: Contract, sent: Exchange, graph_url: str) -> list[str]:
             out += problems(lowered[name], shape, f"header {key.rstrip('!')}")
         elif key.endswith("!"):
             out.append(f"header {key[:-1]}: required, missing")
+    if c.raw.get("encoding") == "form":  # application/x-www-form-urlencoded (the token endpoint)
+        raw = sent.body if isinstance(sent.body, bytes) else b""
+        form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        return out + problems(form, c.request, "form", closed=True)
     if c.request is None:
         if sent.body is not None:
             out.append("a body was sent; the contract documents none")
