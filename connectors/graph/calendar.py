@@ -153,7 +153,8 @@ class Calendar:
 
         Asked through ``organizer``'s mailbox, in calls of at most 20 addresses and windows
         under 62 days. An address Graph could not resolve gets a :class:`Schedule` with
-        ``error`` set (e.g. ``ErrorMailRecipientNotFound``) rather than an exception.
+        ``error`` set to Graph's ``responseCode`` (``"5009"`` as reported,
+        docs/graph.md#free-and-busy-time) rather than an exception.
         """
         if isinstance(addresses, str):
             raise TypeError("addresses must be a sequence of addresses, not one string")

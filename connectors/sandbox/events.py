@@ -59,14 +59,13 @@ def location(raw: Any) -> dict[str, Any]:
     ``uniqueId``; no name is an empty ``default`` location."""
     if raw is not None and not isinstance(raw, dict):
         raise GraphError(400, "ErrorInvalidRequest", "A location must be an object.")
-    name = (raw or {}).get("displayName")
+    given: dict[str, Any] = raw or {}
+    name = given.get("displayName")
     if not name:
         return {"displayName": "", "locationType": "default", "uniqueIdType": "unknown", "address": {}, "coordinates": {}}
     out: dict[str, Any] = {"displayName": str(name), "locationType": "default", "uniqueId": str(name),
                            "uniqueIdType": "private"}
-    for key in _LOCATION_EXTRAS:
-        if (raw or {}).get(key) is not None:
-            out[key] = raw[key]  # type: ignore[index]
+    out.update({key: given[key] for key in _LOCATION_EXTRAS if given.get(key) is not None})
     return out
 
 

@@ -305,6 +305,10 @@ def request_problems(c: Contract, sent: Exchange, graph_url: str) -> list[str]:
             out += problems(lowered[name], shape, f"header {key.rstrip('!')}")
         elif key.endswith("!"):
             out.append(f"header {key[:-1]}: required, missing")
+    if c.raw.get("encoding") == "form":  # application/x-www-form-urlencoded (the token endpoint)
+        raw = sent.body if isinstance(sent.body, bytes) else b""
+        form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        return out + problems(form, c.request, "form", closed=True)
     if c.request is None:
         if sent.body is not None:
             out.append("a body was sent; the contract documents none")
@@ -394,3 +398,32 @@ class Recorder(requests.Session):
 @pytest.fixture(scope="session")
 def contracts() -> list[Contract]:
     return all_contracts()
+
+
+GRAPH = "https://graph.microsoft.com/v1.0"
+
+
+@pytest.fixture()
+def rsps() -> Iterator[Any]:
+    """``responses`` for the connector tests of this folder (every request must be expected)."""
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+@pytest.fixture()
+def graph_http() -> Any:
+    """A :class:`~connectors.graph.http.GraphHttp` on :data:`GRAPH` that never sleeps."""
+    from connectors.graph.auth import StaticTokenProvider
+    from connectors.graph.http import GraphHttp
+    from connectors.graph.retry import RetryPolicy
+
+    return GraphHttp(GRAPH, StaticTokenProvider("contract-test-token"), requests.Session(),
+                     policy=RetryPolicy(max_attempts=1), sleep=lambda s: None)
+
+
+def sent(rsps: Any, index: int = -1) -> requests.PreparedRequest:
+    """The request ``responses`` saw at ``index`` (the last by default)."""
+    request: requests.PreparedRequest = rsps.calls[index].request
+    return request

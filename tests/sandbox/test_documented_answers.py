@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.graph.client import connect
 from connectors.sandbox import Sandbox
 from tests.sandbox.conftest import Client
 
@@ -155,3 +156,5 @@ def test_a_directory_collection_with_expand_pages_by_100_whatever_top_asks() -> 
         assert len(plain["value"]) == 150
         small = client.get("/users", params={"$top": "20", "$expand": "manager", "$select": "id"}).json()
         assert len(small["value"]) == 20
+        graph = connect(graph_url=server.graph_url, tenant_id="t", client_id="c", credential=None)
+        assert len(list(graph.directory.list_users())) == 150  # samtal asks 999 and follows the pages
