@@ -5,7 +5,7 @@ the tenant and writes nothing there.
 Exit status: 0 written (also when samtal holds nothing about the person: the README says so);
 1 Graph failed (try again); 2 bad settings or arguments: ``--employee`` names nobody in the
 directory or the records list, or several people, or ``--out`` is not empty (and, with
-``--force``, holds more than a previous export); 3 an administrator must act first (consent,
+``--force``, holds more than a previous export) or cannot be written; 3 an administrator must act first (consent,
 credentials); 5 Graph or Entra ID cannot be reached.
 """
 from __future__ import annotations
@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     except OutDirError as err:
         print(f"samtal export: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as err:
+        print(f"samtal export: --out {args.out}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         client = open_client(settings, notices=wait_notices())
         found = collect(client, settings, args.employee)
@@ -49,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except OutDirError as err:
         print(f"samtal export: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as err:  # the folder could not be written (what was written is removed)
+        print(f"samtal export: cannot write --out {args.out}: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except errors.GraphError as err:
         print(f"samtal: {err}", file=sys.stderr)

@@ -275,3 +275,31 @@ def test_an_address_two_users_hold_is_refused_naming_both(tenant: Served, tmp_pa
         assert export(tenant, me["id"], tmp_path / "by-id") == 0  # the object id says which
     finally:
         tenant.control("PUT", "users/person1@example.se/mail", json={"mail": other["mail"]}).raise_for_status()
+
+
+def test_talks_without_a_folder_give_their_records_and_say_so(tenant: Served, tmp_path: Path) -> None:
+    out = tmp_path / "head"
+    assert export(tenant, "head@example.se", out) == 0  # no manager: failed talks, never a folder
+    data = json.loads((out / "records.json").read_text(encoding="utf-8"))
+    assert [r["fields"]["Status"] for r in data["records"]] == ["failed", "failed"]
+    assert data["no_folder"] == ["2027", "2028"] and data["documents"] == []
+    assert "Campaign 2028: the talk never had a folder" in (out / "README.txt").read_text(encoding="utf-8")
+
+
+def test_a_disk_that_fails_half_way_leaves_nothing_behind(tenant: Served, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from plugin.export.disk import ExportWriter
+
+    written = ExportWriter.file
+
+    def full(self: ExportWriter, folder: str, name: str, data: bytes) -> str:
+        if name == "records.json":
+            raise OSError(28, "No space left on device")
+        return written(self, folder, name, data)
+
+    monkeypatch.setattr(ExportWriter, "file", full)
+    out = tmp_path / "export"
+    assert export(tenant, "person0@example.se", out) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
