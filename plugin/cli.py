@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("plugin.commands.run", "one reconcile pass: book, prepare, collect, file"),
     "status": ("plugin.commands.status", "progress of the campaign per department and manager"),
     "report": ("plugin.commands.report", "HR overview: an HTML page with charts and a CSV of the records"),
+    "export": ("plugin.commands.export", "everything samtal holds about one person, for a request for access"),
     "templates": ("plugin.documents.command", "check Word templates"),
 }
 

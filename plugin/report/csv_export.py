@@ -6,8 +6,8 @@ spreadsheet could run as a formula starts with ``'``, as OWASP recommends). The 
 cells with separators, quotes or line breaks (RFC 4180), so no text starts a cell of its own.
 Only what HR reads in the list goes out: no drive or item ids.
 
-One format wherever samtal writes the records (``samtal report`` and ``samtal demo``):
-:func:`write_records_csv`, UTF-8 with a byte-order mark (without it Excel reads the file in
+One format wherever samtal writes the records (``samtal report``, ``samtal demo`` and
+``samtal export``): :func:`write_records_csv` (:func:`records_csv_bytes` for a writer of its own), UTF-8 with a byte-order mark (without it Excel reads the file in
 the machine's legacy code page and shows å, ä and ö as two characters each), CRLF line ends,
 the columns of :data:`HEADER`.
 """
@@ -47,7 +47,12 @@ def records_csv(records: Iterable[Record]) -> str:
     return out.getvalue()
 
 
+def records_csv_bytes(records: Iterable[Record]) -> bytes:
+    """:func:`records_csv` as UTF-8 with a byte-order mark (for Excel): the file's bytes."""
+    return records_csv(records).encode("utf-8-sig")
+
+
 def write_records_csv(records: Iterable[Record], path: Path) -> Path:
-    """Write :func:`records_csv` to ``path`` as UTF-8 with a byte-order mark (for Excel)."""
-    path.write_text(records_csv(records), encoding="utf-8-sig", newline="")
+    """Write :func:`records_csv_bytes` to ``path``."""
+    path.write_bytes(records_csv_bytes(records))
     return path
