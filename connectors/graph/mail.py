@@ -281,14 +281,21 @@ class Mail:
         try:
             self.http.patch(path, json={"singleValueExtendedProperties": [
                 {"id": SUBMITTED_PROPERTY_ID, "value": now.strftime("%Y-%m-%dT%H:%M:%SZ")}]}, mailbox=sender)
+        except errors.GraphError:
+            self.pacer.release(sender, reserved, recipients)  # not marked, so certainly not sent
+            raise
+        try:
             self.http.post(path + "/send", mailbox=sender)  # no body: requests sends Content-Length: 0
         except errors.TransportError as err:
-            if not err.maybe_applied:
+            if err.maybe_applied:
+                self.pacer.sent(sender, reserved, recipients)
+            else:
                 self.pacer.release(sender, reserved, recipients)
             raise
         except errors.StatusError:
             self.pacer.release(sender, reserved, recipients)  # Graph refused it: nothing left
             raise
+        self.pacer.sent(sender, reserved, recipients)
         return dataclasses.replace(message, submitted=now)
 
     def send_once(self, sender: str, drafts: Sequence[MessageDraft], *, now: datetime | None = None,
@@ -300,8 +307,9 @@ class Mail:
         handed over less than ``grace`` before ``now`` (default: the clock) is ``in_flight``, a
         draft left by a crash is sent, and a tag with nothing is created and sent. Paced under
         the sending limits; once the day (or ``max_wait_s``) leaves no room, the rest come back
-        ``deferred``. A failure of the sender's own mailbox (no mailbox, refused access) fails
-        the rest at once; any other failure belongs to its draft only.
+        ``deferred``. A lookup that fails fails every draft (what was sent is unknown); a failure
+        of the sender's own mailbox (no mailbox, refused access) fails the rest at once; any
+        other failure belongs to its draft only. Nothing is raised for a failed Graph call.
         """
         tags = [d.tag.lower() for d in drafts]
         if len(set(tags)) != len(tags):
@@ -309,7 +317,10 @@ class Mail:
         if not drafts:
             return []
         moment = now or self.pacer.now()
-        found = self.find_tagged(sender, [d.tag for d in drafts])
+        try:
+            found = self.find_tagged(sender, [d.tag for d in drafts])
+        except errors.GraphError as err:  # nothing is known, so nothing is sent
+            return [Delivery(d.tag, "failed", error=err) for d in drafts]
         out: list[Delivery] = []
         stop: Delivery | None = None
         for draft in drafts:
