@@ -260,3 +260,19 @@ def test_drafts_reject_what_would_break_a_mail() -> None:
             MessageDraft(**fields)
     whole = MessageDraft(to=(("a@example.se", ""),), subject="S", body_html="<html><body>x</body></html>", tag="t")
     assert whole.html_document() == "<html><body>x</body></html>"
+
+
+def test_a_refusal_of_the_sender_mailbox_is_for_an_administrator(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    """403 ErrorAccessDenied on the sender: Mail.ReadWrite missing, or the sender outside the access
+    policy. Either way an administrator must act: needs re-consent, not a fact about one person."""
+    denied = {"error": {"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}}
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({}))
+    rsps.post(f"{BOX}/messages", status=403, json=denied)
+    mail = _mail(http)
+    with pytest.raises(errors.Forbidden) as caught:
+        mail.create_draft(SENDER, _draft("t"))
+    assert caught.value.outcome is errors.Outcome.NEEDS_CONSENT and "Mail.ReadWrite" in str(caught.value)
+    out = mail.send_once(SENDER, [_draft("t"), _draft("u")])
+    assert [d.state for d in out] == ["failed", "failed"]
+    assert all(d.error is not None and d.error.outcome is errors.Outcome.NEEDS_CONSENT for d in out)
+    assert sum(1 for c in rsps.calls if c.request.url == f"{BOX}/messages") == 2  # one each call, then it stopped
