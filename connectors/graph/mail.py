@@ -330,6 +330,13 @@ class Mail:
             else:
                 self.pacer.release(sender, reserved, recipients)
             raise
+        except errors.ServerError as err:
+            # A 5xx to a send may have sent it all the same (docs/failures.md#m5): it stays
+            # counted, is never repeated here, and the next lookup finds it marked or sent.
+            self.pacer.sent(sender, reserved, recipients)
+            err.outcome = errors.Outcome.RETRY
+            err.hint = "the message may have gone; the next pass looks it up before sending"
+            raise
         except errors.StatusError:
             self.pacer.release(sender, reserved, recipients)  # Graph refused it: nothing left
             raise

@@ -276,3 +276,20 @@ def test_a_refusal_of_the_sender_mailbox_is_for_an_administrator(http: GraphHttp
     assert [d.state for d in out] == ["failed", "failed"]
     assert all(d.error is not None and d.error.outcome is errors.Outcome.NEEDS_CONSENT for d in out)
     assert sum(1 for c in rsps.calls if c.request.url == f"{BOX}/messages") == 2  # one each call, then it stopped
+
+
+def test_a_send_answered_504_stays_counted_and_is_in_flight_for_the_next_pass(http: GraphHttp,
+                                                                              rsps: responses.RequestsMock) -> None:
+    """Graph answered 504 to a send that went all the same: never sent again by this call, kept
+    in the day's count, and retry later (the next lookup decides), not a permanent failure."""
+    _no_sends_today(rsps)
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({("drafts", "t"): [_message("d1", "t")]}))
+    rsps.patch(f"{BOX}/messages/d1", json=_message("d1", "t"))
+    rsps.post(f"{BOX}/messages/d1/send", status=504, json={"error": {"code": "UnknownError", "message": ""}})
+    mail = _mail(http)
+    (out,) = mail.send_once(SENDER, [_draft("t")])
+    assert out.state == "failed" and out.error is not None and out.error.outcome is errors.Outcome.RETRY
+    assert sum(1 for c in rsps.calls if c.request.url.endswith("/send")) == 1
+    assert mail.budget(SENDER).recipients_today == 1
+    marked = MessageRef("d1", "t", "drafts", ("per.lind@example.se",), submitted=NOW)
+    assert marked.in_flight(NOW + timedelta(minutes=14)) and marked.needs_send(NOW + timedelta(minutes=16))
