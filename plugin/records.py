@@ -6,7 +6,9 @@ truth a re-run reconciles from.
 between the two. Besides the columns HR reads (docs/records.md#columns-hr-reads), a few
 bookkeeping columns (docs/records.md#bookkeeping-columns) keep what a re-run needs to avoid
 repeating work (``ManagerId``, ``DriveId``, ``FolderId``, ``FormItemId``, ``FormETag``,
-``Shared``, ``Language``); they hold ids, never document content.
+``Shared``, ``Language``); they hold ids, never document content. ``Hold`` is HR's: a yes/no HR
+sets on a record to keep it, and its folder, beyond its retention (docs/records.md#holds); samtal
+reads it and never writes it.
 """
 from __future__ import annotations
 
@@ -56,6 +58,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("DocumentUrl", "note"),
     ColumnSpec("FiledAt", "dateTime"),
     ColumnSpec("Note", "note"),
+    ColumnSpec("Hold", "boolean"),  # HR's: keep this record and its folder (never written by samtal)
     ColumnSpec("Language", "text"),
     ColumnSpec("DriveId", "text"),
     ColumnSpec("FolderId", "text"),
@@ -174,6 +177,7 @@ class Record:
     form_item_id: str = ""
     form_etag: str = ""
     shared: bool = False
+    hold: bool = False  # HR set Hold: kept beyond its retention (read only: to_fields leaves it out)
     form: Mapping[str, Any] = field(default_factory=dict)  # filed form fields by tag
     item_id: str | None = None
 
@@ -236,7 +240,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def to_fields(record: Record) -> dict[str, Any]:
-    """The list item's fields for ``record`` (every column, so a write is complete)."""
+    """The list item's fields for ``record`` (every column samtal writes, so a write is complete;
+    never ``Hold``, which is HR's to set)."""
     fields: dict[str, Any] = {
         "Title": record.employee_name,
         "Key": record.key,
@@ -325,6 +330,7 @@ def from_fields(fields: Mapping[str, Any], item_id: str | None = None) -> Record
         form_item_id=text("FormItemId"),
         form_etag=text("FormETag"),
         shared=bool(fields.get("Shared")),
+        hold=fields.get("Hold") is True,
         form=form,
         item_id=item_id,
     )
