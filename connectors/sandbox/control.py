@@ -12,6 +12,8 @@
 | ``PUT /_sandbox/users/{upn or id}/manager`` ``{"manager": "<upn or id>"}`` (or ``null``) | HR changes the person's manager in Entra ID (``manager``, ``directReports`` and ``$expand=manager`` follow) → 204 |
 | ``PUT /_sandbox/users/{upn or id}/mail`` ``{"mail": "<address>"}`` | HR (or the synchronisation from on-premises) changes the person's ``mail``; like Entra ID, it may repeat another user's ``mail`` or UPN (see ``state.py`` for which of them the address then reaches) → 204 |
 | ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
+| ``GET /_sandbox/recyclebin`` (``?drive=<user or drive id>``, ``?site=<site id>``) | what ``DELETE`` moved to the recycle bins, oldest first (``recycle.py``) → ``{"value": [...]}`` |
+| ``POST /_sandbox/recyclebin/{id}/restore`` | put an entry back where it was → 200 with the entry; 404, or 409 when something stands in its place |
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from connectors.sandbox import recycle
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.faults import FaultSpec, FaultSpecError
 from connectors.sandbox.http_types import Request, Response, empty, ok
@@ -59,6 +62,12 @@ def handle(app: Sandbox, req: Request) -> Response:
         return _set_manager(app, req, parts[1])
     if len(parts) == 3 and parts[0] == "users" and parts[2] == "mail" and method == "PUT":
         return _set_mail(app, req, parts[1])
+    if parts == ["recyclebin"] and method == "GET":
+        with app.tenant.lock:
+            return ok({"value": recycle.listing(app, drive=req.query.get("drive"), site=req.query.get("site"))})
+    if len(parts) == 3 and parts[0] == "recyclebin" and parts[2] == "restore" and method == "POST":
+        with app.tenant.lock:
+            return ok(recycle.restore(app, parts[1]))
     if parts == ["state"] and method == "GET":
         return Response(200, app.tenant.to_json().encode(), {"Content-Type": "application/json"})
     raise GraphError(404, "NotFound", f"No control route {method} {req.path}.")
