@@ -50,6 +50,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("plugin.commands.run", "one reconcile pass: book, prepare, collect, file"),
     "status": ("plugin.commands.status", "progress of the campaign per department and manager"),
     "report": ("plugin.commands.report", "HR overview: an HTML page with charts and a CSV of the records"),
+    "retention": ("plugin.commands.retention",
+                  "what has passed its retention; with --apply, dispose of it and log the disposal"),
     "templates": ("plugin.documents.command", "check Word templates"),
 }
 

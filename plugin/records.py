@@ -144,10 +144,29 @@ def is_doctor_check_fields(fields: Mapping[str, Any]) -> bool:
             or (isinstance(key, str) and key.startswith(DOCTOR_MARK + ":")))
 
 
+#: ``samtal retention --apply`` logs each disposal in one item of this list (plugin/disposal_log.py):
+#: its ``EmployeeId`` is this marker, its ``Campaign`` ``{campaign}:~disposal`` (so no query for
+#: the campaign's records returns it, and one indexed query returns a campaign's log) and its
+#: ``Key`` ``{campaign}:~disposal:{n}``, the campaign's n-th disposal.
+DISPOSAL_MARK = "~disposal"
+
+
+def disposal_log_campaign(campaign_id: str) -> str:
+    """The ``Campaign`` value of a campaign's disposal log items."""
+    return record_key(campaign_id, DISPOSAL_MARK)
+
+
+def is_disposal_log_fields(fields: Mapping[str, Any]) -> bool:
+    """Whether a list item's fields are a disposal log entry, not a talk's record."""
+    campaign = fields.get("Campaign")
+    return fields.get("EmployeeId") == DISPOSAL_MARK or (
+        isinstance(campaign, str) and campaign.endswith(":" + DISPOSAL_MARK))
+
+
 def is_bookkeeping_fields(fields: Mapping[str, Any]) -> bool:
-    """Whether a list item is samtal's bookkeeping (a pass lease, a write check's test item)
-    rather than a talk's record."""
-    return is_lease_fields(fields) or is_doctor_check_fields(fields)
+    """Whether a list item is samtal's bookkeeping (a pass lease, a write check's test item, a
+    disposal log entry) rather than a talk's record."""
+    return is_lease_fields(fields) or is_doctor_check_fields(fields) or is_disposal_log_fields(fields)
 
 
 @dataclass(frozen=True)
