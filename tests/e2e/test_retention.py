@@ -336,3 +336,37 @@ def test_plan_and_status_tell_what_passes_its_retention_within_30_days(
     assert "retention:" not in capsys.readouterr().out  # nothing within 30 days
     main(["status", *args[:2], "--now", RETENTION_NOW.isoformat()])
     assert "passed their retention on 2027-03-28; 2 talks held back: `samtal retention --apply`" in capsys.readouterr().out
+
+
+class HoldingSession(requests.Session):
+    """HR sets ``Hold`` on a record in SharePoint just before the disposal deletes the records."""
+
+    def __init__(self, world: World, name: str) -> None:
+        super().__init__()
+        self.world, self.name, self.done = world, name, False
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> requests.Response:
+        raw = kw.get("data") or kw.get("json") or b""
+        body = raw.decode() if isinstance(raw, bytes) else json.dumps(raw) if not isinstance(raw, str) else raw
+        batched = '"DELETE"' in body and "/lists/" in body
+        if not self.done and (batched or (str(method).upper() == "DELETE" and "/lists/" in str(url))):
+            self.done = True
+            tenant = self.world.served.sandbox.tenant
+            with tenant.lock:
+                item = _items(tenant.data, "2025")[self.name]
+                item["fields"]["Hold"] = True
+                item["version"] += 1  # its eTag changes, as SharePoint's does
+        return super().request(method, url, *args, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("one_by_one")
+def test_a_record_put_on_hold_while_the_disposal_runs_is_kept(fresh: World) -> None:
+    holding = HoldingSession(fresh, "Person 2")
+    settings = fresh.settings("2027", RETENTION_NOW)
+    client = fresh.client("2027", RETENTION_NOW, session=holding)
+    store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
+    assert store is not None
+    [done], busy = dispose_due(client, store, settings, survey(client, store, settings, plan=False))
+    assert holding.done and not busy and done.done
+    assert done.left == ["a record of campaign 2025 was put on hold while the disposal ran: kept"]
+    assert set(_items(fresh.served.state(), "2025")) == {*HELD, "Person 2"}
