@@ -1,7 +1,7 @@
 """The recycle bins: what a ``DELETE`` of a drive item or a list item moves out of sight, kept so
 that it can be looked at and restored.
 
-In SharePoint and OneDrive for Business a deleted file, folder or list item goes to the site's
+In SharePoint and OneDrive for Business a deleted file or folder goes to the site's
 recycle bin (a OneDrive is a site too), where it stays, restorable, for 93 days from the time it
 was deleted from its original location; a folder goes with everything in it and comes back with
 it; restoring a file whose folder was deleted meanwhile re-creates the folder in its original
@@ -9,9 +9,11 @@ place ("Restore deleted items from the site collection recycle bin",
 https://support.microsoft.com/office/restore-deleted-items-from-the-site-collection-recycle-bin-5fa924ee-16d7-487b-9a0a-021b9062d14b;
 "Restore deleted files or folders in OneDrive",
 https://support.microsoft.com/office/restore-deleted-files-or-folders-in-onedrive-949ada80-0026-4db3-a953-c99083e6a84f).
-Graph v1.0 has no route to a bin's contents, so the sandbox shows them through control routes
-(``GET /_sandbox/recyclebin``, ``POST /_sandbox/recyclebin/{id}/restore``; docs/sandbox.md). The
-sandbox keeps what it recycles until a reset (it does not purge after 93 days).
+Whether a list item deleted through Graph lands in the site's bin is not documented
+(https://learn.microsoft.com/graph/api/listitem-delete says it "removes" it); the sandbox keeps it
+there too, so that tests can see what was deleted. The bins are read and restored through control
+routes (``GET /_sandbox/recyclebin``, ``POST /_sandbox/recyclebin/{id}/restore``; docs/sandbox.md),
+and kept until a reset (the sandbox does not purge after 93 days).
 
 Entries live in the tenant's data under ``recycleBin`` (saved with the state); a drive entry
 holds the deleted item and everything below it as they were stored, the file bytes stay in the

@@ -45,8 +45,7 @@ EXIT_CODES = """exit status:
   3  an administrator must act first (consent, credentials)
   4  another pass holds the lease of a campaign due for disposal: it was left for now
   5  Graph or Entra ID cannot be reached"""
-RECYCLE = ("deleted files and folders go to their OneDrive's recycle bin and list items to the HR site's, "
-           "restorable for 93 days (README: Retention)")
+RECYCLE = "their OneDrive's recycle bin, restorable for 93 days (README: Retention)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"\nthe items are listed in {args.list}")
         if not args.apply:
             if found.to_do():
-                print(f"\nnothing was written. `samtal retention --apply` disposes of it: {RECYCLE}.")
+                print(f"\nnothing was written. `samtal retention --apply` disposes of it (files and folders go to "
+                      f"{RECYCLE}).")
             return 0
         return _apply(client, store, settings, found)
     except LeaseLost as err:
@@ -142,8 +142,9 @@ def print_disposals(done: Sequence[Disposal]) -> None:
     rows = [(d.campaign, series, n) for d in done if d.entry is not None and d.done
             for series, n in sorted(d.entry.counts.items(), key=lambda kv: SERIES.index(kv[0]))]
     if rows:
-        print(f"\ndisposed of ({RECYCLE}):")
+        print("\ndisposed of:")
         print(table(("campaign", "series", "items"), rows))
+        print(f"The files and folders are in {RECYCLE}.")
     for d in done:
         if d.entry is None:
             print(f"campaign {d.campaign}: nothing left to dispose of")
