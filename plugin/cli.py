@@ -51,6 +51,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("plugin.commands.status", "progress of the campaign per department and manager"),
     "report": ("plugin.commands.report", "HR overview: an HTML page with charts and a CSV of the records"),
     "export": ("plugin.commands.export", "everything samtal holds about one person, for a request for access"),
+    "retention": ("plugin.commands.retention",
+                  "what has passed its retention; with --apply, dispose of it and log the disposal"),
     "templates": ("plugin.documents.command", "check Word templates"),
 }
 

@@ -28,6 +28,12 @@ looks again:
   free (``If-Match``). A killed pass never releases; its lease blocks the next pass only until
   it expires (``records.lease_minutes``, default 5).
 
+The holder's note also keeps the campaign's window end (``window_end``, the last day of
+``campaign.window``) as the last pass that knew it wrote it: the records list holds no campaign
+file, and ``samtal retention`` needs each campaign's window end to know when its retention ends
+(:mod:`plugin.retention`). A pass that does not know it (retention disposing of an old campaign)
+keeps the one the item had.
+
 Time here is the real clock (UTC), never ``--now``: a pass acting "as if" it were another day
 still must not overlap a pass running now. Hosts that run samtal should keep their clocks
 synchronised (NTP); a skew of a few seconds is harmless against a term of minutes.
@@ -44,7 +50,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TypeVar
 
 from connectors.graph import errors
@@ -93,6 +99,7 @@ class Holder:
     since: datetime
     expires: datetime
     released: bool = False
+    window_end: date | None = None  # the campaign window's last day, as the pass knew it
 
     def free_at(self, now: datetime) -> bool:
         return self.released or self.expires <= now
@@ -102,9 +109,12 @@ class Holder:
                 f"{_show(self.since)}; its lease expires at {_show(self.expires)} unless renewed")
 
     def note(self) -> str:
-        return json.dumps({"host": self.host, "process": self.process, "pass": self.pass_id,
-                           "since": _iso(self.since), "expires": _iso(self.expires),
-                           "released": self.released}, sort_keys=True)
+        data: dict[str, object] = {"host": self.host, "process": self.process, "pass": self.pass_id,
+                                   "since": _iso(self.since), "expires": _iso(self.expires),
+                                   "released": self.released}
+        if self.window_end is not None:
+            data["window_end"] = self.window_end.isoformat()
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_item(cls, item: ListItem) -> "Holder | None":
@@ -113,9 +123,28 @@ class Holder:
             data = json.loads(str(item.fields.get("Note") or ""))
             return cls(host=str(data["host"]), process=int(data["process"]), pass_id=str(data["pass"]),
                        since=_parse(data["since"]), expires=_parse(data["expires"]),
-                       released=bool(data.get("released", False)))
+                       released=bool(data.get("released", False)),
+                       window_end=window_end_of(data))
         except (ValueError, KeyError, TypeError):
             return None
+
+
+def window_end_of(data: object) -> date | None:
+    """The ``window_end`` a lease note's JSON holds, or None (absent, or not a date: a note an
+    older samtal wrote)."""
+    value = data.get("window_end") if isinstance(data, dict) else None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def recorded_window_end(item: ListItem) -> date | None:
+    """The window end a campaign's lease item keeps, or None when no pass recorded one."""
+    try:
+        return window_end_of(json.loads(str(item.fields.get("Note") or "")))
+    except ValueError:
+        return None
 
 
 class LeaseHeld(Exception):
@@ -140,10 +169,12 @@ class LeaseLost(Exception):
 class PassLease:
     """The lease one pass holds; :meth:`take` it, :meth:`check` before writing, :meth:`release`."""
 
-    def __init__(self, store: RecordStore, campaign: str, terms: LeaseTerms) -> None:
+    def __init__(self, store: RecordStore, campaign: str, terms: LeaseTerms,
+                 window_end: date | None = None) -> None:
         self.store = store
         self.campaign = campaign
         self.terms = terms
+        self.window_end = window_end  # None: keep the one the item has
         self.key = lease_key(campaign)
         self.pass_id = uuid.uuid4().hex
         self.since = terms.clock()
@@ -159,10 +190,12 @@ class PassLease:
 
     # ------------------------------------------------------------------ taking
     @classmethod
-    def take(cls, store: RecordStore, campaign: str, terms: LeaseTerms | None = None) -> "PassLease":
+    def take(cls, store: RecordStore, campaign: str, terms: LeaseTerms | None = None, *,
+             window_end: date | None = None) -> "PassLease":
         """Hold the campaign's lease and keep renewing it; raises :class:`LeaseHeld` when another
-        pass holds it (and Graph errors as they come)."""
-        lease = cls(store, campaign, terms or LeaseTerms())
+        pass holds it (and Graph errors as they come). ``window_end`` (the campaign window's
+        last day) is recorded in the lease item; None keeps the one recorded before."""
+        lease = cls(store, campaign, terms or LeaseTerms(), window_end)
         try:
             lease._take()
         except BaseException:
@@ -201,6 +234,8 @@ class PassLease:
         """Write this pass into ``item`` with ``If-Match``; False when someone was quicker."""
         if not item.etag:
             raise errors.GraphError("the lease item came without an eTag; cannot take it safely")
+        if self.window_end is None:
+            self.window_end = recorded_window_end(item)
         expires = self.terms.clock() + self.terms.term
         try:
             updated = self.store.lists.update_item_if_match(
@@ -337,7 +372,8 @@ class PassLease:
 
     # ------------------------------------------------------------------ plumbing
     def _holder(self, expires: datetime) -> Holder:
-        return Holder(self.terms.host, self.terms.process, self.pass_id, self.since, expires)
+        return Holder(self.terms.host, self.terms.process, self.pass_id, self.since, expires,
+                      window_end=self.window_end)
 
     def _items(self) -> list[ListItem]:
         return list(self.store.lists.query_items(self.store.site.id, self.store.info.id,

@@ -99,7 +99,8 @@ class Reconciler:
         self.progress.say(f"campaign {s.campaign.id}: reading the records and the directory")
         store = self._open_store()
         if store is not None and not self.dry_run:  # one pass at a time, before reading (LeaseHeld)
-            self.lease = PassLease.take(store, s.campaign.id, self.lease_terms)
+            self.lease = PassLease.take(store, s.campaign.id, self.lease_terms,
+                                        window_end=s.campaign.window.end)  # for retention
         records = store.load(s.campaign.id, repair=not self.dry_run,
                              calendar=None if self.dry_run else self.client.calendar) if store else {}
         book = RecordBook(None if self.dry_run else store, records, self.lease.check if self.lease else None)

@@ -6,7 +6,9 @@ truth a re-run reconciles from.
 between the two. Besides the columns HR reads (docs/records.md#columns-hr-reads), a few
 bookkeeping columns (docs/records.md#bookkeeping-columns) keep what a re-run needs to avoid
 repeating work (``ManagerId``, ``DriveId``, ``FolderId``, ``FormItemId``, ``FormETag``,
-``Shared``, ``Language``); they hold ids, never document content.
+``Shared``, ``Language``); they hold ids, never document content. ``Hold`` is HR's: a yes/no HR
+sets on a record to keep it, and its folder, beyond its retention (docs/records.md#holds); samtal
+reads it and never writes it.
 """
 from __future__ import annotations
 
@@ -56,6 +58,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("DocumentUrl", "note"),
     ColumnSpec("FiledAt", "dateTime"),
     ColumnSpec("Note", "note"),
+    ColumnSpec("Hold", "boolean"),  # HR's: keep this record and its folder (never written by samtal)
     ColumnSpec("Language", "text"),
     ColumnSpec("DriveId", "text"),
     ColumnSpec("FolderId", "text"),
@@ -141,10 +144,29 @@ def is_doctor_check_fields(fields: Mapping[str, Any]) -> bool:
             or (isinstance(key, str) and key.startswith(DOCTOR_MARK + ":")))
 
 
+#: ``samtal retention --apply`` logs each disposal in one item of this list (plugin/disposal_log.py):
+#: its ``EmployeeId`` is this marker, its ``Campaign`` ``{campaign}:~disposal`` (so no query for
+#: the campaign's records returns it, and one indexed query returns a campaign's log) and its
+#: ``Key`` ``{campaign}:~disposal:{n}``, the campaign's n-th disposal.
+DISPOSAL_MARK = "~disposal"
+
+
+def disposal_log_campaign(campaign_id: str) -> str:
+    """The ``Campaign`` value of a campaign's disposal log items."""
+    return record_key(campaign_id, DISPOSAL_MARK)
+
+
+def is_disposal_log_fields(fields: Mapping[str, Any]) -> bool:
+    """Whether a list item's fields are a disposal log entry, not a talk's record."""
+    campaign = fields.get("Campaign")
+    return fields.get("EmployeeId") == DISPOSAL_MARK or (
+        isinstance(campaign, str) and campaign.endswith(":" + DISPOSAL_MARK))
+
+
 def is_bookkeeping_fields(fields: Mapping[str, Any]) -> bool:
-    """Whether a list item is samtal's bookkeeping (a pass lease, a write check's test item)
-    rather than a talk's record."""
-    return is_lease_fields(fields) or is_doctor_check_fields(fields)
+    """Whether a list item is samtal's bookkeeping (a pass lease, a write check's test item, a
+    disposal log entry) rather than a talk's record."""
+    return is_lease_fields(fields) or is_doctor_check_fields(fields) or is_disposal_log_fields(fields)
 
 
 @dataclass(frozen=True)
@@ -174,6 +196,7 @@ class Record:
     form_item_id: str = ""
     form_etag: str = ""
     shared: bool = False
+    hold: bool = False  # HR set Hold: kept beyond its retention (read only: to_fields leaves it out)
     form: Mapping[str, Any] = field(default_factory=dict)  # filed form fields by tag
     item_id: str | None = None
 
@@ -236,7 +259,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def to_fields(record: Record) -> dict[str, Any]:
-    """The list item's fields for ``record`` (every column, so a write is complete)."""
+    """The list item's fields for ``record`` (every column samtal writes, so a write is complete;
+    never ``Hold``, which is HR's to set)."""
     fields: dict[str, Any] = {
         "Title": record.employee_name,
         "Key": record.key,
@@ -325,6 +349,7 @@ def from_fields(fields: Mapping[str, Any], item_id: str | None = None) -> Record
         form_item_id=text("FormItemId"),
         form_etag=text("FormETag"),
         shared=bool(fields.get("Shared")),
+        hold=fields.get("Hold") is True,
         form=form,
         item_id=item_id,
     )

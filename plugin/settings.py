@@ -132,7 +132,12 @@ class MeetingSettings:
 @dataclass(frozen=True)
 class FolderSettings:
     owner: Literal["employee", "manager"]
-    path: str
+    path: str  # this campaign's: ``{campaign}`` replaced by its id
+    template: str = "Medarbetarsamtal/{campaign}"  # as written, for other campaigns' folders
+
+    def path_of(self, campaign_id: str) -> str:
+        """The campaign folder's path for another campaign (``samtal retention``)."""
+        return self.template.replace("{campaign}", campaign_id).strip("/")
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,19 @@ class TemplateSettings:
 
 @dataclass(frozen=True)
 class RetentionSettings:
+    """How long a campaign's records and folders are kept after its window, and what
+    ``samtal retention --apply`` disposes of then (README.md#configuration)."""
+
     days: int
+    keep: Literal["everything", "records"] = "everything"  # "records": the list items stay
+    decision: str = ""  # the disposal decision's reference, written into the disposal log
+    hold_users: tuple[str, ...] = ()  # UPNs or object ids whose talks are never disposed of
+
+    def holds(self, *people: str) -> bool:
+        """Whether one of ``people`` (UPNs, addresses or object ids, any case) is on
+        ``hold_users``."""
+        held = {address_key(u) for u in self.hold_users} - {""}
+        return any(address_key(p) in held or id_key(p) in held for p in people if p)
 
 
 @dataclass(frozen=True)
@@ -323,6 +340,9 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "working_hours.end": Leaf(clock, default=time(17, 0)),
     "templates.directory": Leaf(directory),
     "retention.days": Leaf(whole_number("days", 30, 36500), default=730),
+    "retention.keep": Leaf(choice("everything", "records"), default="everything"),
+    "retention.decision": Leaf(text(500)),
+    "retention.hold_users": Leaf(text_list("user principal names or object ids"), default=()),
     "report.min_group_size": Leaf(whole_number("people", 2, 1000), default=5),
     "concurrency.max_requests": Leaf(whole_number("requests", 1, 128), default=16),
     "pacing.licences": Leaf(whole_number("licences", 0, 10_000_000)),
@@ -521,6 +541,7 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
         folders=FolderSettings(
             owner=cast(Literal["employee", "manager"], v["folders.owner"]),
             path=cast(str, v["folders.path"]).replace("{campaign}", campaign_id).strip("/"),
+            template=cast(str, v["folders.path"]),
         ),
         records=RecordSettings(site=cast(str, v["records.site"]), list=cast(str, v["records.list"]),
                                lease=timedelta(minutes=cast(int, v["records.lease_minutes"]))),
@@ -540,7 +561,12 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
             end=cast(time, v["working_hours.end"]),
         ),
         templates=TemplateSettings(directory=cast(Path | None, v["templates.directory"])),
-        retention=RetentionSettings(days=cast(int, v["retention.days"])),
+        retention=RetentionSettings(
+            days=cast(int, v["retention.days"]),
+            keep=cast(Literal["everything", "records"], v["retention.keep"]),
+            decision=cast(str | None, v["retention.decision"]) or "",
+            hold_users=cast(tuple[str, ...], v["retention.hold_users"]),
+        ),
         concurrency=ConcurrencySettings(max_requests=cast(int, v["concurrency.max_requests"])),
         pacing=PacingSettings(licences=cast(int | None, v["pacing.licences"]),
                               ru_per_minute=cast(int | None, v["pacing.ru_per_minute"])),

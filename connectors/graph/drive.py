@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from connectors.graph import drive_looks, drive_uploads, errors
+from connectors.graph import cleanup, drive_looks, drive_uploads, errors
 from connectors.graph.batch import BatchRequest, execute_batch
 from connectors.graph.drive_looks import FolderLook
 from connectors.graph.http import GraphHttp
@@ -260,6 +260,13 @@ class Drive:
         does (or the user has no OneDrive), or the error; in order
         (:mod:`connectors.graph.drive_looks`)."""
         return drive_looks.look_at_user_paths(self, paths)
+
+    def delete_items(self, items: Sequence[tuple[str, str]]) -> list[errors.GraphError | None]:
+        """Delete files and folders (a folder with everything in it) by ``(drive_id, item_id)``,
+        in ``$batch`` calls; they go to their drive's recycle bin. One answer per item, in order:
+        None, or the error (:class:`errors.NotFound` when it was already gone)
+        (:func:`connectors.graph.cleanup.delete_drive_items`)."""
+        return cleanup.delete_drive_items(self.http, items)
 
     @staticmethod
     def not_provisioned(err: errors.NotFound) -> errors.DriveNotProvisioned:

@@ -14,6 +14,8 @@
 | ``GET /_sandbox/mailboxes/{upn or id}/{inbox or drafts or sentitems}`` | what the person's folder holds, newest first, each message as Graph renders it with its extended properties (``mail.py``) → ``{"value": [...]}`` |
 | ``GET /_sandbox/mail`` | the mail transport's counters: ``submitted``, ``delivered``, ``over_rate`` (sends past a sender's message rate, carried over), ``refused`` (past its recipients a day), ``external``, ``in_transport`` (also under ``mail`` in stats) |
 | ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
+| ``GET /_sandbox/recyclebin`` (``?drive=<user or drive id>``, ``?site=<site id>``) | what ``DELETE`` moved to the recycle bins, oldest first (``recycle.py``) → ``{"value": [...]}`` |
+| ``POST /_sandbox/recyclebin/{id}/restore`` | put an entry back where it was → 200 with the entry; 404, or 409 when something stands in its place |
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from connectors.sandbox import recycle
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.faults import FaultSpec, FaultSpecError
 from connectors.sandbox.http_types import Request, Response, empty, ok
@@ -65,6 +68,12 @@ def handle(app: Sandbox, req: Request) -> Response:
         from connectors.sandbox import mail
 
         return mail.control(app, req, parts)
+    if parts == ["recyclebin"] and method == "GET":
+        with app.tenant.lock:
+            return ok({"value": recycle.listing(app, drive=req.query.get("drive"), site=req.query.get("site"))})
+    if len(parts) == 3 and parts[0] == "recyclebin" and parts[2] == "restore" and method == "POST":
+        with app.tenant.lock:
+            return ok(recycle.restore(app, parts[1]))
     if parts == ["state"] and method == "GET":
         return Response(200, app.tenant.to_json().encode(), {"Content-Type": "application/json"})
     raise GraphError(404, "NotFound", f"No control route {method} {req.path}.")

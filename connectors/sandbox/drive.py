@@ -8,6 +8,8 @@ case; children paged (200 by default); POST children 201 with ``@microsoft.graph
 missing parent folders, 201 new / 200 replaced; ``If-Match`` on ``PUT …/content`` and on
 ``createUploadSession`` with an eTag or cTag that is not the file's current one → 412
 ``resourceModified`` (inner ``entityTagDoesNotMatch``), nothing written (docs/sandbox.md#conditional-writes);
+``DELETE`` of an item → 204, the item and everything below it to the drive's recycle bin
+(:mod:`connectors.sandbox.recycle`; ``If-Match`` honoured, https://learn.microsoft.com/graph/api/driveitem-delete);
 ``/content`` → 302 to a short-lived URL outside
 ``/v1.0`` that needs no token; ``invite`` → 200 with one permission per recipient; permissions
 include those inherited from parent folders with ``inheritedFrom``; inherited ones cannot be
@@ -22,7 +24,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
-from connectors.sandbox import authors, names, odata, sharing, upload
+from connectors.sandbox import authors, names, odata, recycle, sharing, upload
 from connectors.sandbox.errors import GraphError, item_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
@@ -333,7 +335,8 @@ def drive_item(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     if action == "" and method == "DELETE":
         if item["parentId"] is None:
             raise GraphError(403, "accessDenied", "The root of a drive cannot be deleted.")
-        remove_item(app, drive, item)
+        check_if_match(req, item)
+        recycle.recycle_drive_item(app, drive, item)  # to the drive's recycle bin, with its children
         return empty(204)
     if action == "/children" and method == "GET":
         if not item["folder"]:

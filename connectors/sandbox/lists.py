@@ -2,15 +2,17 @@
 
 Facts copied (docs/graph.md#sharepoint-lists): create list → 201 with a ``Title`` column
 always present; columns (with their facet and ``indexed``) only with ``$expand=columns`` or
-``/columns``, the ``hyperlinkOrPicture`` facet not shown on GET; ``lists?$filter=displayName eq
-'…'``; item ids are strings of digits; ``$expand=fields`` / ``fields($select=…)``;
-``$filter=fields/X eq '…'`` on a non-indexed column → 400 ``invalidRequest`` with SharePoint's
-text unless ``Prefer: HonorNonIndexedQueriesWarningMayFailRandomly``; ``PATCH …/fields`` → 200
-with the fieldValueSet, stale ``If-Match`` on PATCH or DELETE → 412 ``resourceModified`` (the
-item is left as it was); a list title that exists → 409 ``nameAlreadyExists``; text
-``maxLength`` enforced (255 default); person and lookup columns written as ``XxxLookupId``
-strings (an int → 500 "General exception while processing", docs/failures.md#l2); hyperlink values cannot be
-written (400 "Invalid request").
+``/columns``; ``POST …/lists/{list}/columns`` → 201 with the columnDefinition (a name the list
+has → 409 ``nameAlreadyExists``); the ``hyperlinkOrPicture`` facet not shown on GET;
+``lists?$filter=displayName eq '…'``; item ids are strings of digits; ``$expand=fields`` /
+``fields($select=…)``; ``$filter=fields/X eq '…'`` on a non-indexed column → 400
+``invalidRequest`` with SharePoint's text unless ``Prefer:
+HonorNonIndexedQueriesWarningMayFailRandomly``; ``PATCH …/fields`` → 200 with the fieldValueSet,
+stale ``If-Match`` on PATCH or DELETE → 412 ``resourceModified`` (the item is left as it was); a
+deleted item goes to the site's recycle bin (:mod:`connectors.sandbox.recycle`); a list title
+that exists → 409 ``nameAlreadyExists``; text ``maxLength`` enforced (255 default); person and
+lookup columns written as ``XxxLookupId`` strings (an int → 500 "General exception while
+processing", docs/failures.md#l2); hyperlink values cannot be written (400 "Invalid request").
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from connectors.sandbox import authors, filters, odata
+from connectors.sandbox import authors, filters, odata, recycle
 from connectors.sandbox.errors import GraphError, item_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
@@ -323,6 +325,23 @@ def list_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     return ok(render_list(req, site, lst, context=True))
 
 
+def add_column(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    """``POST …/lists/{list}/columns``: a column added to an existing list, 201 with its
+    columnDefinition (https://learn.microsoft.com/graph/api/list-post-columns). What SharePoint
+    answers to a name the list already has is not documented; the sandbox answers 409
+    ``nameAlreadyExists``, as for a list title that exists."""
+    site = find_site(app, p)
+    lst = find_list(app, site, p["list"])
+    col = _column(app, req.json_object())
+    if any(c["name"].lower() == col["name"].lower() for c in lst["columns"]):
+        raise GraphError(409, "nameAlreadyExists", f"A column named '{col['name']}' already exists in this list.")
+    lst["columns"].append(col)
+    lst["version"] += 1
+    lst["lastModifiedDateTime"] = iso_z()
+    base = odata.context_url(req, f"sites('{quote(site['id'])}')/lists('{lst['id']}')/columns/$entity")
+    return ok({"@odata.context": base, **render_column(col)}, 201)
+
+
 def _expand(req: Request) -> tuple[bool, list[str] | None]:
     raw = req.query.get("$expand")
     if not raw:
@@ -358,7 +377,7 @@ def item_route(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     sub = p.get("sub", "").lower()
     if req.method == "DELETE" and not sub:
         _check_if_match(req, lst, item)
-        del lst["items"][item["id"]]
+        recycle.recycle_list_item(app, site, lst, item)  # to the site's recycle bin
         return empty(204)
     if req.method == "PATCH":
         _check_if_match(req, lst, item)
@@ -398,6 +417,7 @@ ROUTES = [
     route("GET /sites/{site}", _SITE, get_site, "sites"),
     route("GET|POST /sites/{site}/lists", _SITE + r"/lists", lists_route, "sites"),
     route("GET /sites/{site}/lists/{list}", _SITE + r"/lists/(?P<list>[^/]+)(?P<sub>/columns)?", list_route, "sites"),
+    route("POST /sites/{site}/lists/{list}/columns", _SITE + r"/lists/(?P<list>[^/]+)/columns", add_column, "sites"),
     route("GET|POST /sites/{site}/lists/{list}/items", _SITE + r"/lists/(?P<list>[^/]+)/items", items_route, "sites"),
     route("GET|PATCH|DELETE /sites/{site}/lists/{list}/items/{id}",
           _SITE + r"/lists/(?P<list>[^/]+)/items/(?P<item>[^/]+)(?P<sub>/fields)?", item_route, "sites"),

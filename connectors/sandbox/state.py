@@ -116,7 +116,7 @@ def _build(seed: dict[str, Any]) -> dict[str, Any]:
     created = "2024-01-15T08:00:00Z"
     data: dict[str, Any] = {
         "seq": 0, "tenantId": tenant["id"], "users": {}, "contacts": {}, "events": {}, "drives": {},
-        "sites": {}, "uploads": {},
+        "sites": {}, "uploads": {}, "recycleBin": [],
     }
     for u in seed["users"]:
         data["users"][u["id"]] = copy.deepcopy(u)

@@ -1,15 +1,21 @@
 """``samtal plan``: a dry run — who gets a talk, proposed times, what would be created, and the
-SharePoint resource units it would cost with its shortest duration at the tenant's budget. Writes
-nothing: no meeting, folder, file, share or record (the records list is not even created)."""
+SharePoint resource units it would cost with its shortest duration at the tenant's budget, and how
+many records of other campaigns pass their retention within 30 days. Writes nothing: no meeting,
+folder, file, share or record (the records list is not even created)."""
 from __future__ import annotations
 
 import argparse
+import sys
 
+from connectors.graph import errors
+from plugin import upcoming
 from plugin.commands.common import add_config_arguments
 from plugin.commands.run import print_summary, run_pass
 from plugin.ru_estimate import describe, estimate_round
-from plugin.settings import PacingSettings
+from plugin.settings import PacingSettings, Settings
+from plugin.store import RecordStore
 from plugin.tables import table
+from plugin.tenant import open_client
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +45,25 @@ def run(args: argparse.Namespace) -> int:
                               settings.pacing.budget)
     print()
     print("\n".join(describe(estimate, budget_source(settings.pacing))))
+    ahead = disposal_lines(settings)
+    if ahead:
+        print()
+        print("\n".join(ahead))
     return code
+
+
+def disposal_lines(settings: Settings) -> list[str]:
+    """What passes its retention within 30 days, in other campaigns (:mod:`plugin.upcoming`):
+    one more look at the records list (a read that fails is said, not fatal)."""
+    try:
+        store = RecordStore.open_existing(open_client(settings).lists, settings.records.site, settings.records.list)
+        if store is None:
+            return []
+        return upcoming.describe(upcoming.disposal_ahead(store, settings),
+                                 settings.now.astimezone(settings.meetings.zone.tzinfo).date())
+    except errors.GraphError as err:
+        print(f"samtal: the disposal ahead could not be read: {err}", file=sys.stderr)
+        return []
 
 
 def budget_source(pacing: PacingSettings) -> str:

@@ -22,6 +22,7 @@ from plugin.records import Record, Status
 from plugin.store import RecordStore
 from plugin.tables import table
 from plugin.tenant import open_client
+from plugin.upcoming import describe, disposal_ahead
 
 ORDER = [s.value for s in (Status.SCHEDULED, Status.DECLINED, Status.HELD, Status.FILED,
                            Status.UNSCHEDULABLE, Status.FAILED, Status.EXCLUDED)]
@@ -57,6 +58,7 @@ def load_records(args: argparse.Namespace) -> tuple[list[Record] | None, int]:
             print(f"no records yet: the list {settings.records.list!r} does not exist on "
                   f"{settings.records.site} (samtal run creates it)")
             return [], 0
+        args.records_store = store  # for the disposal ahead (retention_lines), without opening it again
         return list(store.load(settings.campaign.id).values()), 0
     except errors.GraphError as err:
         print(f"samtal: {err}", file=sys.stderr)
@@ -98,6 +100,21 @@ def manager_view(records: list[Record], zone: ZoneInfo) -> str:
     return table(["employee", "status", "meeting", "note"], rows)
 
 
+def retention_lines(args: argparse.Namespace) -> list[str]:
+    """What passes its retention within 30 days, in other campaigns (:mod:`plugin.upcoming`);
+    nothing when the records list was not opened. A read that fails is said, not fatal."""
+    store: RecordStore | None = getattr(args, "records_store", None)
+    if store is None:
+        return []
+    settings = load_from_args(args, allow_past_window=True)
+    try:
+        return describe(disposal_ahead(store, settings),
+                        settings.now.astimezone(settings.meetings.zone.tzinfo).date())
+    except errors.GraphError as err:
+        print(f"samtal: the disposal ahead could not be read: {err}", file=sys.stderr)
+        return []
+
+
 def run(args: argparse.Namespace) -> int:
     records, code = load_records(args)
     if records is None:
@@ -119,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
     for key in (("department", "manager") if args.by == "both" else (args.by,)):
         print()
         print(grouped(records, key))
+    ahead = retention_lines(args)
+    if ahead:
+        print()
+        print("\n".join(ahead))
     needs = attention(records)
     if needs:
         print(f"\nneeds attention ({len(needs)}):")

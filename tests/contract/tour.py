@@ -85,7 +85,9 @@ def _list(ctx: Ctx) -> tuple[str, str]:
     if "list" not in ctx.made:
         site = ctx.client.lists.get_site("example.sharepoint.com:/sites/hr")
         cols = [ColumnSpec("Key", "text", indexed=True), ColumnSpec("Status", "choice", indexed=True, choices=("a", "b"))]
-        info = ctx.client.lists.ensure_list(site.id, "Medarbetarsamtal", cols)
+        ctx.client.lists.ensure_list(site.id, "Medarbetarsamtal", cols)
+        # the list exists now: a column it lacks is added to it (POST .../columns)
+        info = ctx.client.lists.ensure_list(site.id, "Medarbetarsamtal", [*cols, ColumnSpec("Hold", "boolean")])
         ctx.made["list"] = (site.id, info.id)
     result: tuple[str, str] = ctx.made["list"]
     return result
@@ -209,6 +211,13 @@ def _send_once(ctx: Ctx) -> None:
     ctx.client.mail.send_once(ORGANISER, [_message("2027:per:prepare:1"), _message("2027:per:confirm:1")])
 
 
+def _delete_drive_items(ctx: Ctx) -> None:
+    drive = _drive(ctx)
+    gone = ctx.client.drive.upload(drive.id, _folder(ctx).id, "Bort.docx", b"bort")
+    answers = ctx.client.drive.delete_items([(drive.id, gone.id), (drive.id, gone.id)])
+    assert answers[0] is None and isinstance(answers[1], errors.NotFound), answers
+
+
 def _call(step: Callable[[Ctx], Any]) -> Callable[[Ctx], None]:
     def run(ctx: Ctx) -> None:
         result = step(ctx)
@@ -249,6 +258,7 @@ TOUR: dict[str, Callable[[Ctx], None]] = {
         [(_drive(c) and c.made["per"].id, ["Medarbetarsamtal", "2027", "Per", "N.docx"], b"n")])),
     "Drive.look_at_user_paths": _call(lambda c: c.client.drive.look_at_user_paths(
         [(_drive(c) and c.made["per"].id, ["Medarbetarsamtal", "2027", "Per"])])),
+    "Drive.delete_items": _delete_drive_items,
     "Drive.download": _call(lambda c: c.client.drive.download(_drive(c).id, _file(c).id)),
     "Drive.fetch_file": _call(lambda c: c.client.drive.fetch_file(_drive(c).id, _file(c).id)),
     "Drive.replace_if_unchanged": _call(lambda c: c.client.drive.replace_if_unchanged(

@@ -14,7 +14,7 @@ import holidays
 from connectors.graph.names import safe_name
 from connectors.timezones import resolve_zone
 from plugin.documents import read_form
-from plugin.records import is_lease_fields
+from plugin.records import is_bookkeeping_fields, is_lease_fields
 from plugin.talks import FILE_NAMES
 from tests.e2e.conftest import NOW, WINDOW, ZONE, Served
 
@@ -42,9 +42,9 @@ def all_list_items(state: dict[str, Any], name: str = "Medarbetarsamtal") -> lis
 
 
 def list_items(state: dict[str, Any], name: str = "Medarbetarsamtal") -> list[dict[str, Any]]:
-    """The raw items of the records list that are talks' records (a campaign's pass lease is
-    an item of the list too, never a record)."""
-    return [i for i in all_list_items(state, name) if not is_lease_fields(i["fields"])]
+    """The raw items of the records list that are talks' records (a campaign's pass lease and
+    its disposal log are items of the list too, never records)."""
+    return [i for i in all_list_items(state, name) if not is_bookkeeping_fields(i["fields"])]
 
 
 def lease_items(state: dict[str, Any], name: str = "Medarbetarsamtal") -> list[dict[str, Any]]:

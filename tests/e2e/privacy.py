@@ -15,6 +15,12 @@ A talk folder is a folder a record names (``DriveId``/``FolderId``), or one that
 stamped with a talk's key when no record names it (a pass that stopped before writing). The
 talk's people are the record's ``EmployeeId`` and ``ManagerId`` (without a record: the employee
 and the directory's manager). ``tests/e2e/conftest.py`` runs it when every served sandbox closes.
+
+What ``samtal retention`` disposed of is checked too: a folder in a recycle bin comes back with
+its permissions when someone restores it, so each one deleted from a drive is held to the same
+rules, as a tree of its own: no link, and no grant to anyone but its talk's people (its drive's
+owner may see their own recycle bin: it held the item when it was deleted); a record in the
+site's recycle bin still names its talk's people.
 """
 from __future__ import annotations
 
@@ -34,55 +40,71 @@ def check_privacy(data: dict[str, Any], blobs: dict[str, bytes]) -> None:
     records = _records(data)
     users = data["users"]
     folder_talk: dict[tuple[str, str], str] = {}
+    binned = {(e["driveId"], i) for e in data.get("recycleBin", []) if e["kind"] == "driveItem" for i in e["items"]}
     for key, fields in records.items():
         where = (str(fields.get("DriveId") or ""), str(fields.get("FolderId") or ""))
-        if not all(where) or where[1] not in data["drives"].get(where[0], {}).get("items", {}):
+        live = where[1] in data["drives"].get(where[0], {}).get("items", {})
+        if not all(where) or not (live or where in binned):
             continue
         if where in folder_talk:
             problems.append(f"the records {folder_talk[where]} and {key} name one folder")
         folder_talk.setdefault(where, key)
 
     for drive_id, drive in data["drives"].items():
-        items = drive["items"]
-        stamps = {i: s for i, item in items.items() if not item["folder"]
-                  and (s := _stamp(blobs.get(i))) is not None}
-        forms: dict[str, set[str]] = defaultdict(set)
-        stamped: dict[str, set[str]] = defaultdict(set)
-        for item_id, stamp in stamps.items():
-            parent = items[item_id]["parentId"]
-            stamped[parent].add(stamp.key)
-            if stamp.kind == "form":
-                forms[parent].add(stamp.key)
-        for folder_id, keys in forms.items():
-            if len(keys) > 1:
-                problems.append(f"{_path(items, folder_id)} in drive {drive_id} holds the forms of "
-                                f"{len(keys)} talks: {sorted(keys)}")
-        talk_of: dict[str, str] = {}
-        for folder_id in set(stamped) | {f for d, f in folder_talk if d == drive_id}:
-            key = folder_talk.get((drive_id, folder_id))
-            if key is None:  # no record names it: the talk its documents are stamped with
-                keys = forms.get(folder_id) or stamped[folder_id]
-                key = sorted(keys)[0]
-            talk_of[folder_id] = key
-        for item_id, item in items.items():
-            if item["parentId"] is None:
-                continue
-            problems += _check_item(data, drive_id, drive, item_id, talk_of, records, users)
+        problems += _check_tree(data, drive_id, drive, drive["items"], blobs, folder_talk, records, users, "")
+    for entry in data.get("recycleBin", []):
+        drive = data["drives"].get(entry.get("driveId", ""))
+        if entry["kind"] == "driveItem" and drive is not None:
+            problems += _check_tree(data, entry["driveId"], drive, entry["items"], blobs, folder_talk,
+                                    records, users, " (in the recycle bin)")
     if problems:
         raise OverShared("privacy invariant broken:\n  " + "\n  ".join(problems))
 
 
-def _check_item(data: dict[str, Any], drive_id: str, drive: dict[str, Any], item_id: str,
-                talk_of: dict[str, str], records: dict[str, dict[str, Any]],
-                users: dict[str, Any]) -> list[str]:
-    items = drive["items"]
-    chain = _chain(items, item_id)  # the item, then its folders up to the root
+def _check_tree(data: dict[str, Any], drive_id: str, drive: dict[str, Any], items: dict[str, Any],
+                blobs: dict[str, bytes], folder_talk: dict[tuple[str, str], str],
+                records: dict[str, dict[str, Any]], users: dict[str, Any], where: str) -> list[str]:
+    """The rules over ``items``: a drive's, or what one deletion moved to its recycle bin."""
+    problems: list[str] = []
+    stamps = {i: s for i, item in items.items() if not item["folder"]
+              and (s := _stamp(blobs.get(i))) is not None}
+    forms: dict[str, set[str]] = defaultdict(set)
+    stamped: dict[str, set[str]] = defaultdict(set)
+    for item_id, stamp in stamps.items():
+        parent = items[item_id]["parentId"]
+        stamped[parent].add(stamp.key)
+        if stamp.kind == "form":
+            forms[parent].add(stamp.key)
+    for folder_id, keys in forms.items():
+        if len(keys) > 1:
+            problems.append(f"{_path(items, folder_id)} in drive {drive_id}{where} holds the forms of "
+                            f"{len(keys)} talks: {sorted(keys)}")
+    talk_of: dict[str, str] = {}
+    for folder_id in set(stamped) | {f for d, f in folder_talk if d == drive_id and f in items}:
+        key = folder_talk.get((drive_id, folder_id))
+        if key is None:  # no record names it: the talk its documents are stamped with
+            keys = forms.get(folder_id) or stamped[folder_id]
+            key = sorted(keys)[0]
+        talk_of[folder_id] = key
+    for item_id, item in items.items():
+        if item["parentId"] is None:
+            continue
+        problems += _check_item(data, drive_id, drive, items, item_id, talk_of, records, users, where)
+    return problems
+
+
+def _check_item(data: dict[str, Any], drive_id: str, drive: dict[str, Any], items: dict[str, Any],
+                item_id: str, talk_of: dict[str, str], records: dict[str, dict[str, Any]],
+                users: dict[str, Any], binned: str = "") -> list[str]:
+    chain = _chain(items, item_id)  # the item, then its folders up to the root (or the deleted top)
     talk = next((talk_of[i] for i in chain if i in talk_of), None)
     grants: list[dict[str, Any]] = [p for i in chain for p in items[i]["permissions"]]
-    where = f"{_path(items, item_id)} in drive {drive_id}"
+    where = f"{_path(items, item_id)} in drive {drive_id}{binned}"
     problems = [f"{where}: a sharing link" for p in grants if p.get("link")]
     viewers = {_grantee(p) for p in grants if not p.get("link")}
-    if drive.get("ownerId"):
+    if drive.get("ownerId") and not binned:
+        # The drive's owner sees all of it; what is in their recycle bin was theirs when it was
+        # deleted (a talk folder in the wrong OneDrive is caught while it stands there).
         viewers.add(str(drive["ownerId"]).lower())
     if talk is None:
         if grants:
@@ -115,14 +137,14 @@ def _grantee(perm: dict[str, Any]) -> str:
 def _chain(items: dict[str, Any], item_id: str) -> list[str]:
     out = []
     node: str | None = item_id
-    while node is not None:
+    while node is not None and node in items:
         out.append(node)
         node = items[node]["parentId"]
     return out
 
 
 def _path(items: dict[str, Any], item_id: str) -> str:
-    names = [items[i]["name"] for i in _chain(items, item_id)[:-1]]
+    names = [items[i]["name"] for i in _chain(items, item_id) if items[i]["parentId"] is not None]
     return "/" + "/".join(reversed(names))
 
 
@@ -131,11 +153,13 @@ def _stamp(blob: bytes | None) -> Stamp | None:
 
 
 def _records(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The records by key: the list's, and those in the site's recycle bin (still the talk's)."""
     out: dict[str, dict[str, Any]] = {}
-    for site in data["sites"].values():
-        for lst in site["lists"].values():
-            for item in lst["items"].values():
-                fields = item.get("fields") or {}
-                if fields.get("Key") and fields.get("EmployeeId"):
-                    out[str(fields["Key"])] = fields
+    binned = [e["item"] for e in data.get("recycleBin", []) if e["kind"] == "listItem"]
+    live = [item for site in data["sites"].values() for lst in site["lists"].values()
+            for item in lst["items"].values()]
+    for item in binned + live:  # a record in the list wins over one in the bin
+        fields = item.get("fields") or {}
+        if fields.get("Key") and fields.get("EmployeeId"):
+            out[str(fields["Key"])] = fields
     return out

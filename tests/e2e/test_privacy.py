@@ -263,3 +263,31 @@ def test_a_former_manager_who_keeps_the_folder_fails_the_move_loudly(serve_tenan
     assert done["Status"] == "scheduled" and done["ManagerId"] == new["id"]
     assert state["drives"][done["DriveId"]]["ownerId"] == new["id"]
     check_round(served, state, graph_reads=True)
+
+
+def test_the_privacy_check_looks_into_the_recycle_bins(serve_tenant: ServeFactory) -> None:
+    """A deleted talk folder comes back with its permissions when someone restores it: one in a
+    recycle bin shared with a third person is a breach too, whether its record is in the list or
+    in the site's recycle bin."""
+    served = serve_tenant(team_seed(2))
+    served.run(NOW)
+    tenant = served.sandbox.tenant
+    talk = next(f for f in items_by_key(served.state()).values() if f["Status"] == "scheduled")
+    client = served.client()
+    assert client.drive.delete_items([(talk["DriveId"], talk["FolderId"])]) == [None]
+    check_privacy(tenant.data, tenant.blobs)  # binned as it was: still the talk's two people
+    [entry] = [e for e in tenant.data["recycleBin"] if e["itemId"] == talk["FolderId"]]
+    stranger = next(u for u in tenant.data["users"].values()
+                    if u["id"] not in (talk["EmployeeId"], talk["ManagerId"]))
+    form = entry["items"][talk["FormItemId"]]
+    form["permissions"].append({"id": "planted", "roles": ["read"],
+                                "grantedTo": {"user": {"id": stranger["id"], "email": stranger["mail"]}}})
+    with pytest.raises(OverShared, match=r"is visible to .*\(in the recycle bin\)|in the recycle bin.*is visible to"):
+        check_privacy(tenant.data, tenant.blobs)
+    site, lst = next((s["id"], l["id"]) for s in tenant.data["sites"].values() for l in s["lists"].values())
+    item = next(i for i in client.lists.get_items(site, lst) if i.fields.get("Key") == talk["Key"])
+    client.lists.delete_item(site, lst, item.id)  # the record goes to the bin too: still its people
+    with pytest.raises(OverShared, match="is visible to"):
+        check_privacy(tenant.data, tenant.blobs)
+    form["permissions"].pop()
+    check_privacy(tenant.data, tenant.blobs)
