@@ -30,6 +30,8 @@ from connectors.graph.directory import Directory
 from connectors.graph.drive import Drive
 from connectors.graph.http import GraphHttp
 from connectors.graph.lists import Lists
+from connectors.graph.mail import Mail
+from connectors.graph.mail_limits import SendingLimits
 from connectors.graph.pacing import Pacer
 from connectors.graph.reach import WaitNotices
 from connectors.graph.retry import RetryPolicy
@@ -49,6 +51,7 @@ class GraphClient:
     calendar: Calendar
     drive: Drive
     lists: Lists
+    mail: Mail
 
     def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResult]:
         return execute_batch(self.http, requests)
@@ -122,13 +125,16 @@ def connect(
     pacer: Pacer | None = None,
     notices: WaitNotices | None = None,
     trace: Tracer | None = None,
+    sending_limits: SendingLimits | None = None,
 ) -> GraphClient:
     """A :class:`GraphClient` for one tenant (or a sandbox). ``graph_url`` must be Microsoft's
     Graph host or a loopback sandbox (:func:`connectors.graph.clouds.check_graph_url`: the bearer
     token goes nowhere else); raises :class:`connectors.graph.clouds.UntrustedHost` otherwise.
     ``notices`` hears of every wait of 5 s or more (:class:`connectors.graph.reach.WaitNotices`);
     ``trace`` (default: the one :func:`connectors.graph.trace.recording` installed, if any)
-    records every exchange's shape."""
+    records every exchange's shape. ``sending_limits`` are the sender mailboxes' Exchange sending
+    limits :class:`~connectors.graph.mail.Mail` keeps (default: Exchange Online's, 30 messages a
+    minute and 10,000 recipients a day)."""
     graph_url = check_graph_url(graph_url)
     session = session or make_session(max(8, max_concurrency * 2))
     if tokens is None:
@@ -144,4 +150,5 @@ def connect(
     http = GraphHttp(graph_url, tokens, session, policy=policy or RetryPolicy(),
                      max_concurrency=max_concurrency, pacer=pacer, notices=notices,
                      trace=trace if trace is not None else active())
-    return GraphClient(http, Directory(http), Calendar(http), Drive(http), Lists(http))
+    return GraphClient(http, Directory(http), Calendar(http), Drive(http), Lists(http),
+                       Mail(http, sending_limits))

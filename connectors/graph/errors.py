@@ -29,6 +29,7 @@ Foreign exceptions (``requests``, ``msal``) are translated into this tree in exa
         ├── RangeNotSatisfiable     416 (upload fragment overlap)
         ├── FailedDependency        424 (a $batch item whose dependency failed)
         ├── Throttled               429, and 503 carrying Retry-After (.retry_after seconds)
+        │   └── SendingLimit        a sender mailbox's Exchange sending limits are spent (.retry_at)
         ├── ServerError             5xx (500, 502, 503, 504, 509)
         └── InsufficientStorage     507 (quota exceeded)
 
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -217,6 +219,26 @@ class Throttled(StatusError):
         self.retry_after = retry_after
 
 
+class SendingLimit(Throttled):
+    """Exchange Online's sending limits of one sender mailbox leave no room for this message now:
+    30 messages a minute, 10,000 recipients in a rolling day (docs/graph.md#sending-limits,
+    docs/failures.md#m1). Mostly raised by samtal itself before sending
+    (:class:`connectors.graph.mail_limits.SendingPacer`: Graph answers 202 and Exchange bounces
+    later), else from an answer whose code says so. ``retry_at`` is when the sender can send again
+    (an aware UTC datetime; None when unknown); ``sender`` is the mailbox. Retry later: what does
+    not fit waits for a later pass."""
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None, sender: str = "",
+                 **kw: Any) -> None:
+        kw.setdefault("hint", "what does not fit is sent by a later pass")
+        retry_after = kw.pop("retry_after", None)
+        if retry_after is None and retry_at is not None:
+            retry_after = max(0.0, (retry_at - datetime.now(timezone.utc)).total_seconds())
+        super().__init__(message, retry_after=retry_after, **kw)
+        self.retry_at = retry_at
+        self.sender = sender
+
+
 class ServerError(StatusError):
     outcome = Outcome.RETRY
 
@@ -250,6 +272,9 @@ _NAME_CODES = frozenset({"invalidPath", "pathIsTooLong", "nameContainsInvalidCha
 _NO_MY_SITE = ("user's mysite not found", "unable to retrieve user's mysite url")
 NO_ONEDRIVE_HINT = "app-only access cannot provision a OneDrive: the person must have a licence and open OneDrive once"
 _THROTTLE_CODES = frozenset({"TooManyRequests", "activityLimitReached", "throttledRequest"})
+# Exchange refusing a send for the sender's sending limits, as public client code meets it
+# (docs/failures.md#m1; neither code is on Microsoft's pages: the documented signal is a bounce).
+_SENDING_LIMIT_CODES = frozenset({"ErrorExceededMessageLimit", "ErrorSubmissionQuotaExceeded"})
 
 _BY_STATUS: dict[int, type[StatusError]] = {
     400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict,
@@ -310,6 +335,8 @@ def from_response(
     text = message or f"Graph answered {status}"
     codes = {c for c in (code, inner) if c}
 
+    if codes & _SENDING_LIMIT_CODES:
+        return SendingLimit(text, retry_after=retry_after, **kw)
     if status == 429 or (codes & _THROTTLE_CODES):
         return Throttled(text, retry_after=retry_after, **kw)
     if status == 503 and retry_after is not None:

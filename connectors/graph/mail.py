@@ -1,0 +1,379 @@
+"""E-mail from a sender mailbox HR owns, sent exactly once, as named methods with typed results.
+
+Facts: docs/graph.md#mail and docs/graph.md#sending-limits; failures it is built against:
+docs/failures.md#mail.
+
+Exactly once, in three steps that each survive a crash between them:
+
+1. **Look up** the message's tag (samtal's single-value extended property, the reminder's key)
+   in the sender's Drafts and Sent Items (:meth:`Mail.find_tagged`, :meth:`Mail.list_tagged`).
+   In Sent Items: Exchange has it; never sent again. A draft marked as handed over less than
+   :data:`~connectors.graph.mail_records.SUBMIT_GRACE` ago: in flight; left alone.
+2. **Create** the draft with its tag in the same call (``POST /users/{sender}/messages``: the
+   draft lands in Drafts, :meth:`Mail.create_draft`). A create whose fate is unknown is looked
+   up by its tag before it is sent again.
+3. **Send** it (:meth:`Mail.send_draft`): mark it as handed over, then
+   ``POST /users/{sender}/messages/{id}/send`` (202 Accepted). Exchange moves it to Sent Items once
+   transport has taken it. A send whose fate is unknown is never repeated by this call: the next
+   lookup sees the mark or the sent copy.
+
+:meth:`Mail.send_once` does the three for a list of drafts from one sender, paced under Exchange
+Online's sending limits (:mod:`connectors.graph.mail_limits`): 30 messages a minute and 10,000
+recipients a rolling day per sender; what does not fit comes back ``deferred`` with the moment it
+may go. The application permissions this needs: ``Mail.ReadWrite`` (create, mark and look up
+drafts; read Sent Items) and ``Mail.Send`` (send), both restricted to the sender mailbox by an
+Exchange application access policy or RBAC for Applications (docs/graph.md#mail).
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import quote
+
+from connectors.graph import errors
+from connectors.graph.batch import BatchRequest, BatchResult, execute_batch
+from connectors.graph.directory import user_path
+from connectors.graph.http import GraphHttp, encode_query
+from connectors.graph.mail_limits import SendingBudget, SendingLimits, SendingPacer
+from connectors.graph.mail_records import (
+    FOLDERS, MAIL_TAG_PROPERTY_ID, MESSAGE_FIELDS, SUBMIT_GRACE, SUBMITTED_PROPERTY_ID, Folder,
+    MessageDraft, MessageRef, malformed, message_from_json, parse_instant,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_CREATE_ATTEMPTS = 3
+PAGE = 250  # messages per page when listing ($top: 1..1000, large pages risk a 504; docs/graph.md#mail)
+TAG_EXPAND = (f"singleValueExtendedProperties($filter=id eq '{MAIL_TAG_PROPERTY_ID}' "
+              f"or id eq '{SUBMITTED_PROPERTY_ID}')")
+DeliveryState = Literal["sent", "already_sent", "in_flight", "deferred", "failed"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What :meth:`Mail.send_once` did with one draft, by its tag.
+
+    ``state``: ``sent`` (handed to Exchange by this call), ``already_sent`` (found in Sent
+    Items), ``in_flight`` (a draft handed over moments ago, by an earlier pass), ``deferred``
+    (the sender's sending limits leave no room now: ``retry_at`` says when), ``failed``
+    (``error`` says why; its ``outcome`` sorts it). ``message`` is the draft or sent message
+    samtal holds for the tag, when there is one; ``at`` is when it was sent or handed over.
+    """
+
+    tag: str
+    state: DeliveryState
+    message: MessageRef | None = None
+    at: datetime | None = None
+    retry_at: datetime | None = None
+    error: errors.GraphError | None = None
+
+    @property
+    def delivered(self) -> bool:
+        """Sent, by this call or before: the reminder counts as gone out."""
+        return self.state in ("sent", "already_sent", "in_flight")
+
+
+def _odata_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class Mail:
+    """Named mail operations over one :class:`GraphHttp`; ``sender`` is a mailbox's UPN or id.
+
+    One :class:`~connectors.graph.mail_limits.SendingPacer` per client keeps every sender's
+    sending limits for all threads of the process.
+    """
+
+    def __init__(self, http: GraphHttp, limits: SendingLimits | None = None, *,
+                 pacer: SendingPacer | None = None) -> None:
+        self.http = http
+        self.pacer = pacer or SendingPacer(limits or SendingLimits())
+
+    # ------------------------------------------------------------------ paths
+    @staticmethod
+    def _messages(sender: str) -> str:
+        return user_path(sender) + "/messages"
+
+    @staticmethod
+    def _message(sender: str, message_id: str) -> str:
+        if not message_id or not message_id.strip():
+            raise ValueError("a message id is required")
+        return user_path(sender) + "/messages/" + quote(message_id, safe="=")
+
+    @staticmethod
+    def _folder(sender: str, folder: Folder) -> str:
+        return user_path(sender) + f"/mailFolders/{folder}/messages"
+
+    # ------------------------------------------------------------------ lookups
+    def find_tagged(self, sender: str, tags: Sequence[str]) -> dict[str, list[MessageRef]]:
+        """The messages carrying each of ``tags`` in ``sender``'s Drafts and Sent Items.
+
+        Every tag is a key of the answer (an empty list: nothing found). One lookup per tag and
+        folder (an extended property's value is matched with ``eq``, one value per filter:
+        docs/graph.md#mail), in ``$batch`` calls of 20. Raises the first lookup's error when a
+        lookup fails: a tag whose messages are unknown must not be sent.
+        """
+        if isinstance(tags, str):
+            raise TypeError("tags must be a sequence of tags, not one string")
+        wanted = list(dict.fromkeys(tags))
+        for tag in wanted:
+            if not tag or not tag.strip():
+                raise ValueError("a tag is required")
+        requests = [BatchRequest(f"{i}:{folder}", "GET", self._folder(sender, folder) + "?" +
+                                 encode_query(_tag_query(tag)))
+                    for i, tag in enumerate(wanted) for folder in FOLDERS]
+        results = execute_batch(self.http, requests)
+        out: dict[str, list[MessageRef]] = {}
+        for i, tag in enumerate(wanted):
+            found: list[MessageRef] = []
+            for folder in FOLDERS:
+                found += self._page_of(results[f"{i}:{folder}"], sender, folder)
+            out[tag] = [m for m in found if m.tag.lower() == tag.lower()]
+        return out
+
+    def list_tagged(self, sender: str, prefix: str) -> dict[str, list[MessageRef]]:
+        """Every message in ``sender``'s Drafts and Sent Items whose tag starts with ``prefix``
+        (a campaign's reminders: ``"2027:"``), by tag; all pages of both folders. Cheaper than
+        :meth:`find_tagged` for a whole pass: two paged listings instead of two lookups a tag."""
+        if not prefix or not prefix.strip():
+            raise ValueError("a tag prefix is required")
+        query = {
+            "$filter": (f"singleValueExtendedProperties/Any(ep: ep/id eq {_odata_string(MAIL_TAG_PROPERTY_ID)} "
+                        f"and startswith(ep/value, {_odata_string(prefix)}))"),
+            "$expand": TAG_EXPAND, "$select": MESSAGE_FIELDS, "$top": PAGE,
+        }
+        out: dict[str, list[MessageRef]] = {}
+        for folder in FOLDERS:
+            for item in self.http.paginate(self._folder(sender, folder), params=query, mailbox=sender):
+                message = message_from_json(item, folder)
+                if message.tag.lower().startswith(prefix.lower()):
+                    out.setdefault(message.tag, []).append(message)
+        return out
+
+    def _page_of(self, res: BatchResult, sender: str, folder: Folder) -> list[MessageRef]:
+        res.raise_for_error()
+        if not isinstance(res.body, dict) or not isinstance(res.body.get("value"), list):
+            raise malformed("a messages answer without a 'value' list")
+        items = list(res.body["value"])
+        next_link = res.body.get("@odata.nextLink")
+        if isinstance(next_link, str) and next_link:
+            items += list(self.http.paginate(next_link, mailbox=sender))
+        return [message_from_json(item, folder) for item in items]
+
+    # ------------------------------------------------------------------ drafts
+    def create_draft(self, sender: str, draft: MessageDraft) -> MessageRef:
+        """Save ``draft`` with its tag in ``sender``'s Drafts (201); nothing is sent.
+
+        When the POST's fate is unknown (connection dropped after sending, or a 5xx), the tag is
+        looked up in Drafts first; only when it is not there is the create sent again, at most
+        :data:`MAX_CREATE_ATTEMPTS` times. A draft already there for the tag is returned.
+        """
+        return self._create(sender, draft, self._create_body(draft))
+
+    def create_drafts(self, sender: str, drafts: Sequence[MessageDraft]) -> list[MessageRef | errors.GraphError]:
+        """:meth:`create_draft` for many drafts of one sender in ``$batch`` calls: one answer per
+        draft, in order, the draft saved or the error that one create met. Items whose fate is
+        unknown are looked up by their tags before they are created again."""
+        tags = [d.tag.lower() for d in drafts]
+        if len(set(tags)) != len(tags):
+            raise ValueError("create_drafts: two drafts carry the same tag")
+        out: dict[int, MessageRef | errors.GraphError] = {}
+        pending = list(range(len(drafts)))
+        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
+            requests = [BatchRequest(str(i), "POST", self._messages(sender), body=self._create_body(drafts[i]))
+                        for i in pending]
+            unknown: dict[int, errors.GraphError] = {}
+            try:
+                results = execute_batch(self.http, requests)
+            except errors.TransportError as err:
+                if not err.maybe_applied:
+                    raise
+                unknown = {i: err for i in pending}
+            else:
+                for i in pending:
+                    res = results[str(i)]
+                    if res.ok:
+                        try:
+                            out[i] = message_from_json(res.body, "drafts", drafts[i].tag)
+                        except errors.GraphError as err:
+                            out[i] = err
+                    elif isinstance(res.error, (errors.ServerError, errors.TransportError)):
+                        unknown[i] = res.error
+                    else:
+                        assert res.error is not None
+                        out[i] = res.error
+            if not unknown:
+                break
+            log.info("creating %d draft(s) failed (attempt %d); looking for them by their tags", len(unknown), attempt)
+            found = self.find_tagged(sender, [drafts[i].tag for i in unknown])
+            pending = []
+            for i, lost in unknown.items():
+                made = [m for m in found[drafts[i].tag] if m.folder == "drafts"]
+                if made:
+                    out[i] = made[0]
+                elif attempt == MAX_CREATE_ATTEMPTS:
+                    lost.message += f" (draft not created after {MAX_CREATE_ATTEMPTS} attempts)"
+                    out[i] = lost
+                else:
+                    pending.append(i)
+            if not pending:
+                break
+        return [out[i] for i in range(len(drafts))]
+
+    def _create(self, sender: str, draft: MessageDraft, body: dict[str, Any]) -> MessageRef:
+        last: errors.GraphError | None = None
+        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
+            try:
+                resp = self.http.post(self._messages(sender), json=body, mailbox=sender)
+            except errors.TransportError as err:
+                if not err.maybe_applied:
+                    raise
+                last = err
+            except errors.ServerError as err:
+                last = err
+            else:
+                return message_from_json(resp.json_object(), "drafts", draft.tag)
+            log.info("creating a draft failed (attempt %d: %s); looking for it by its tag", attempt, type(last).__name__)
+            made = [m for m in self.find_tagged(sender, [draft.tag])[draft.tag] if m.folder == "drafts"]
+            if made:
+                return made[0]
+        assert last is not None
+        last.message += f" (draft not created after {MAX_CREATE_ATTEMPTS} attempts)"
+        raise last
+
+    @staticmethod
+    def _create_body(draft: MessageDraft) -> dict[str, Any]:
+        recipients = []
+        for address, name in draft.to:
+            email = {"address": address}
+            if name:
+                email["name"] = name
+            recipients.append({"emailAddress": email})
+        return {
+            "subject": draft.subject,
+            "body": {"contentType": "HTML", "content": draft.html_document()},
+            "toRecipients": recipients,
+            "categories": list(draft.categories),
+            "singleValueExtendedProperties": [{"id": MAIL_TAG_PROPERTY_ID, "value": draft.tag}],
+        }
+
+    # ------------------------------------------------------------------ sending
+    def send_draft(self, sender: str, message: MessageRef, *, max_wait_s: float | None = None) -> MessageRef:
+        """Hand the draft ``message`` to Exchange to send; returns it with ``submitted`` set.
+
+        Waits for the sender's message rate first (:class:`SendingPacer`); raises
+        :class:`~connectors.graph.errors.SendingLimit` without sending when the rolling day has
+        no room for its recipients, or when the wait would pass ``max_wait_s``. Then marks the
+        draft as handed over (PATCH, :data:`SUBMITTED_PROPERTY_ID`) and sends it (202). A send
+        whose fate is unknown raises and is not repeated here: the next lookup tells.
+        """
+        if message.folder != "drafts":
+            raise ValueError("send_draft: only a draft can be sent")
+        self._seed(sender)
+        recipients = max(1, len(message.recipients))
+        reserved = self.pacer.reserve(sender, recipients, max_wait_s=max_wait_s)
+        now = self.pacer.now()
+        path = self._message(sender, message.id)
+        try:
+            self.http.patch(path, json={"singleValueExtendedProperties": [
+                {"id": SUBMITTED_PROPERTY_ID, "value": now.strftime("%Y-%m-%dT%H:%M:%SZ")}]}, mailbox=sender)
+            self.http.post(path + "/send", mailbox=sender)  # no body: requests sends Content-Length: 0
+        except errors.TransportError as err:
+            if not err.maybe_applied:
+                self.pacer.release(sender, reserved, recipients)
+            raise
+        except errors.StatusError:
+            self.pacer.release(sender, reserved, recipients)  # Graph refused it: nothing left
+            raise
+        return dataclasses.replace(message, submitted=now)
+
+    def send_once(self, sender: str, drafts: Sequence[MessageDraft], *, now: datetime | None = None,
+                  max_wait_s: float | None = None, grace: timedelta = SUBMIT_GRACE) -> list[Delivery]:
+        """Send each of ``drafts`` from ``sender`` unless its tag was sent before; one
+        :class:`Delivery` per draft, in order.
+
+        Looks all tags up first (:meth:`find_tagged`): a sent copy is ``already_sent``, a draft
+        handed over less than ``grace`` before ``now`` (default: the clock) is ``in_flight``, a
+        draft left by a crash is sent, and a tag with nothing is created and sent. Paced under
+        the sending limits; once the day (or ``max_wait_s``) leaves no room, the rest come back
+        ``deferred``. A failure of the sender's own mailbox (no mailbox, refused access) fails
+        the rest at once; any other failure belongs to its draft only.
+        """
+        tags = [d.tag.lower() for d in drafts]
+        if len(set(tags)) != len(tags):
+            raise ValueError("send_once: two drafts carry the same tag")
+        if not drafts:
+            return []
+        moment = now or self.pacer.now()
+        found = self.find_tagged(sender, [d.tag for d in drafts])
+        out: list[Delivery] = []
+        stop: Delivery | None = None
+        for draft in drafts:
+            if stop is not None:
+                out.append(dataclasses.replace(stop, tag=draft.tag, message=None))
+                continue
+            messages = found[draft.tag]
+            sent = sorted((m for m in messages if m.is_sent), key=lambda m: m.sent or m.created or moment)
+            if sent:
+                out.append(Delivery(draft.tag, "already_sent", sent[0], sent[0].sent))
+                continue
+            waiting = [m for m in messages if m.in_flight(moment, grace)]
+            if waiting:
+                out.append(Delivery(draft.tag, "in_flight", waiting[0], waiting[0].submitted))
+                continue
+            try:
+                target = messages[0] if messages else self.create_draft(sender, draft)
+                done = self.send_draft(sender, target, max_wait_s=max_wait_s)
+            except errors.SendingLimit as limit:
+                stop = Delivery(draft.tag, "deferred", retry_at=limit.retry_at, error=limit)
+                out.append(stop)
+                continue
+            except errors.GraphError as err:
+                failed = Delivery(draft.tag, "failed", error=err)
+                out.append(failed)
+                if isinstance(err, (errors.MailboxUnavailable, errors.Forbidden, errors.Unauthorized)):
+                    stop = failed  # the sender's mailbox itself: every other send meets the same
+                continue
+            out.append(Delivery(draft.tag, "sent", done, done.submitted))
+        return out
+
+    # ------------------------------------------------------------------ the budget
+    def budget(self, sender: str) -> SendingBudget:
+        """Where ``sender`` stands against its sending limits: sends in the rolling minute,
+        recipients in the rolling day, when the next send may go. The first call for a sender
+        in a process reads what its Sent Items hold of the past day (mail people sent by hand
+        counts too); later ones count what this process sent."""
+        self._seed(sender)
+        return self.pacer.budget(sender)
+
+    def _seed(self, sender: str) -> None:
+        if self.pacer.is_seeded(sender):
+            return
+        since = self.pacer.now() - timedelta(seconds=self.pacer.limits.day_s)
+        query = {"$filter": f"sentDateTime ge {since.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+                 "$select": "sentDateTime,toRecipients,ccRecipients,bccRecipients", "$top": PAGE}
+        sent: list[tuple[datetime, int]] = []
+        for item in self.http.paginate(self._folder(sender, "sentitems"), params=query, mailbox=sender):
+            when = parse_instant(item.get("sentDateTime"), "sentDateTime")
+            if when is None:
+                continue
+            count = sum(len(item.get(k) or []) for k in ("toRecipients", "ccRecipients", "bccRecipients")
+                        if isinstance(item.get(k) or [], list))
+            sent.append((when, max(1, count)))
+        self.pacer.seed(sender, sent)
+
+
+def _tag_query(tag: str) -> dict[str, str]:
+    return {
+        "$filter": (f"singleValueExtendedProperties/Any(ep: ep/id eq {_odata_string(MAIL_TAG_PROPERTY_ID)} "
+                    f"and ep/value eq {_odata_string(tag)})"),
+        "$expand": TAG_EXPAND,
+        "$select": MESSAGE_FIELDS,
+    }
+
+
+__all__ = ["Mail", "Delivery", "MessageDraft", "MessageRef", "SendingBudget", "SendingLimits"]
