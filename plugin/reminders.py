@@ -14,18 +14,22 @@ spent, the rest waits for a later pass, and the pass report says so: it is not a
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from connectors.graph import errors
 from connectors.graph.addresses import address_key, id_key
 from connectors.graph.directory import User
+from connectors.graph.mail import Delivery, MessageDraft
 from plugin.documents import choose_language
-from plugin.pass_context import PassContext
+from plugin.pass_context import Action, PassContext
 from plugin.records import Record, Status
 from plugin.reminders_digests import hr_digest, manager_digests
 from plugin.reminders_due import (
-    Due, digest_due, hr_digest_key, in_hours, iso_week, manager_digest_key, talk_reminders_due,
+    Due, Tally, after_sending, digest_due, hr_digest_key, in_hours, iso_week, manager_digest_key,
+    talk_reminders_due,
 )
 from plugin.reminders_text import Text, confirm_text, hr_digest_text, manager_digest_text, prepare_text
 from plugin.roster import Entry
@@ -138,3 +142,70 @@ def plan_messages(pc: PassContext, roster: Iterable[Entry], users: Iterable[User
         out += [m for m in digest_messages(mine, records, by_id, s, now, list_url)
                 if pc.cache.due(sent_mark(m.key), now, timedelta.max)]
     return out
+
+
+def send_reminders(pc: PassContext, roster: Iterable[Entry], users: Iterable[User]) -> None:
+    """The reminders stage: what is due, sent exactly once from ``reminders.sender`` within the
+    sending hours (a dry run counts it); the talks' records count what went out."""
+    r = pc.settings.reminders
+    if r.sender is None:
+        return
+    messages = plan_messages(pc, roster, users)
+    tally = Tally(due=dict(Counter(m.kind for m in messages)))
+    pc.report.reminders = tally
+    if not messages:
+        return
+    if not in_hours(pc.settings, pc.now):
+        tally.outside_hours = True
+        return
+    if pc.dry_run:
+        return
+    drafts = [MessageDraft(to=((m.address, m.name),), subject=m.text.subject, body_html=m.text.html,
+                           tag=m.key, language=m.language, categories=(f"samtal {pc.settings.campaign.id}",))
+              for m in messages]
+    with pc.progress.step(f"sending {len(drafts)} reminder(s) from {r.sender}", len(drafts)) as bar:
+        deliveries = pc.client.mail.send_once(r.sender, drafts)
+        bar.update(len(drafts))
+    _record(pc, tally, messages, deliveries)
+
+
+def _record(pc: PassContext, tally: Tally, messages: list[Outgoing], deliveries: list[Delivery]) -> None:
+    """Count what went out, write the talks' records whose reminders are all done, note in the
+    look-cache the digests that went; then sort what failed."""
+    done: Counter[str] = Counter()
+    undone: set[str] = set()
+    failed: Counter[str] = Counter()
+    consent: errors.GraphError | None = None
+    for message, delivery in zip(messages, deliveries):
+        if delivery.delivered:
+            if delivery.state == "sent":
+                tally.sent += 1
+                pc.report.actions.append(Action(message.record_key or message.key, message.name, "",
+                                                f"reminder sent ({message.kind.replace('_', ' ')})"))
+            else:
+                tally.found += 1
+            if message.record_key:
+                done[message.record_key] += 1
+            else:
+                pc.cache.looked(sent_mark(message.key), pc.now)
+            continue
+        undone.add(message.record_key)
+        err = delivery.error
+        if delivery.state == "deferred":
+            tally.left += 1
+            tally.limit_reached = tally.limit_reached or str(err or "the sender's sending limits are spent")
+        elif err is not None and err.outcome is errors.Outcome.NEEDS_CONSENT:
+            consent = consent or err
+            tally.left += 1
+        elif err is not None and err.outcome is errors.Outcome.RETRY:
+            tally.left += 1
+            pc.report.retry_later.append(f"{message.key}: reminder not sent: {err}")
+        else:
+            failed[str(err)] += 1
+    tally.problems += [f"{n} reminder(s) not sent: {why}" for why, n in failed.items()]
+    records = [after_sending(record, n, pc.now) for key, n in sorted(done.items())
+               if key not in undone and (record := pc.book.get(key)) is not None]
+    pc.put_all("recording reminders sent", records)
+    if consent is not None:
+        pc.leave_for_next_pass("reminders", consent)  # an administrator must act: stops the pass
+
