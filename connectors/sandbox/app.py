@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connectors.sandbox import control, identity, upload
+from connectors.sandbox import control, identity, transport, upload
 from connectors.sandbox.ru import MailboxBudget, RuMeter, budget_for_licences
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.faults import FaultEngine, FaultSpec
@@ -102,6 +102,7 @@ class Sandbox:
         snapshot = self.stats_counter.snapshot(self.faults.max_in_flight)
         snapshot["ru"] = self.ru.snapshot()
         snapshot["mailbox_budget_429"] = self.mailbox_budget.throttled
+        snapshot["mail"] = transport.stats(self)
         return snapshot
 
     def serve(self, port: int = 0, *, https: bool = False, host: str = "127.0.0.1") -> Server:

@@ -11,6 +11,8 @@
 | ``PUT /_sandbox/drives/{user or drive id}/content?path=/a/b.docx`` or ``?item=<item id>`` (body: the bytes) | the person saves a new version of an existing file: content, size, version, eTag, cTag, lastModifiedDateTime and lastModifiedBy (the drive's owner, or ``?by=<upn or id>``) change → 200 with the driveItem |
 | ``PUT /_sandbox/users/{upn or id}/manager`` ``{"manager": "<upn or id>"}`` (or ``null``) | HR changes the person's manager in Entra ID (``manager``, ``directReports`` and ``$expand=manager`` follow) → 204 |
 | ``PUT /_sandbox/users/{upn or id}/mail`` ``{"mail": "<address>"}`` | HR (or the synchronisation from on-premises) changes the person's ``mail``; like Entra ID, it may repeat another user's ``mail`` or UPN (see ``state.py`` for which of them the address then reaches) → 204 |
+| ``GET /_sandbox/mailboxes/{upn or id}/{inbox or drafts or sentitems}`` | what the person's folder holds, newest first, each message as Graph renders it with its extended properties (``mail.py``) → ``{"value": [...]}`` |
+| ``GET /_sandbox/mail`` | the mail transport's counters: ``submitted``, ``delivered``, ``over_rate`` (sends past a sender's message rate, carried over), ``refused`` (past its recipients a day), ``external``, ``in_transport`` (also under ``mail`` in stats) |
 | ``GET /_sandbox/state`` | the whole state as saved by ``--state`` (JSON) |
 """
 from __future__ import annotations
@@ -59,6 +61,10 @@ def handle(app: Sandbox, req: Request) -> Response:
         return _set_manager(app, req, parts[1])
     if len(parts) == 3 and parts[0] == "users" and parts[2] == "mail" and method == "PUT":
         return _set_mail(app, req, parts[1])
+    if parts and parts[0] in ("mailboxes", "mail"):
+        from connectors.sandbox import mail
+
+        return mail.control(app, req, parts)
     if parts == ["state"] and method == "GET":
         return Response(200, app.tenant.to_json().encode(), {"Content-Type": "application/json"})
     raise GraphError(404, "NotFound", f"No control route {method} {req.path}.")

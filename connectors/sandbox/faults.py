@@ -27,10 +27,15 @@ A fault list (docs/sandbox.md#faults): comma-separated ``name=value``. Global na
 - ``upload_conflict``: probability that the last fragment of an upload session answers 409
   ``nameAlreadyExists`` whatever its conflict behaviour, the bytes kept for an explicit commit,
   as clients report it (docs/failures.md#u9).
+- ``send_per_minute`` / ``send_recipients_per_day``: Exchange Online's sending limits per sender
+  mailbox (0, the default: the seed's ``tenant.sendingLimits``, else 30 and 10,000);
+  ``send_minute_s`` / ``send_day_s``: the windows (60 and 86,400; shorten them with the counts in
+  tests); ``transport_ms``: how long a sent message stays in Drafts before transport moves it to
+  Sent Items and delivers it (0: within the same request). See ``transport.py``.
 
 Per-route overrides: ``throttle.calendar=0.2``, ``unavailable.drives=0.1``, ``latency_ms.sites=5``,
 ``drop.directory=0``. Route groups: ``directory`` (users, manager, directReports), ``calendar``
-(events, getSchedule, calendarView), ``drives`` (drive items, invite, permissions), ``sites``
+(events, getSchedule, calendarView), ``mail`` (messages, send, sendMail), ``drives`` (drive items, invite, permissions), ``sites``
 (sites, lists, items), ``upload`` (upload-session URLs), ``download`` (``/content`` targets).
 
 Early retries are punished as Dev Proxy's RetryAfterPlugin does (docs/failures.md#t8): a
@@ -46,12 +51,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-GROUPS = ("directory", "calendar", "drives", "sites", "upload", "download")
+GROUPS = ("directory", "calendar", "mail", "drives", "sites", "upload", "download")
 _RATES = ("throttle", "unavailable", "drop", "latency_ms")
 _SCALARS = ("seed", "retry_after", "mailbox_concurrency", "upload_expiry_s", "download_expiry_s", "empty_page",
             "ru_per_minute", "ru_per_day", "ru_window_s", "mailbox_requests", "mailbox_window_s",
-            "upload_conflict")
-_INTEGERS = ("seed", "mailbox_concurrency", "ru_per_minute", "ru_per_day", "mailbox_requests")
+            "upload_conflict", "send_per_minute", "send_recipients_per_day", "send_minute_s", "send_day_s",
+            "transport_ms")
+_INTEGERS = ("seed", "mailbox_concurrency", "ru_per_minute", "ru_per_day", "mailbox_requests", "send_per_minute",
+             "send_recipients_per_day")
 
 
 class FaultSpecError(ValueError):
@@ -76,6 +83,11 @@ class FaultSpec:
     mailbox_requests: int = 10_000
     mailbox_window_s: float = 600.0
     upload_conflict: float = 0.0
+    send_per_minute: int = 0
+    send_recipients_per_day: int = 0
+    send_minute_s: float = 60.0
+    send_day_s: float = 86_400.0
+    transport_ms: float = 0.0
     overrides: tuple[tuple[str, str, float], ...] = field(default_factory=tuple)
 
     @classmethod
@@ -113,7 +125,7 @@ class FaultSpec:
                     raise FaultSpecError(f"fault '{name}' cannot be negative")
                 if name in ("empty_page", "upload_conflict") and number > 1:
                     raise FaultSpecError(f"fault '{name}' is a probability between 0 and 1")
-                if name in ("ru_window_s", "mailbox_window_s") and number <= 0:
+                if name in ("ru_window_s", "mailbox_window_s", "send_minute_s", "send_day_s") and number <= 0:
                     raise FaultSpecError(f"fault '{name}' must be longer than 0 seconds")
                 values[name] = int(number) if name in _INTEGERS else number
             else:

@@ -1,6 +1,7 @@
 """Acting as the people of a sandbox tenant, through its control routes: an employee answers an
 invitation, someone saves a new version of a file. Graph has no route for these (a person does
-them in Outlook or Word), so the demo and the end-to-end tests use this client."""
+them in Outlook or Word), so the demo and the end-to-end tests use this client; and reading what
+a person received by e-mail."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -26,6 +27,14 @@ class People:
                              params={"item": item_id}, data=data, timeout=30,
                              headers={"Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
         r.raise_for_status()
+
+    def inbox(self, user: str, folder: str = "inbox") -> list[dict[str, object]]:
+        """The messages in the person's ``folder`` (``inbox``, ``drafts`` or ``sentitems``), newest
+        first, as Graph renders them (what the person received, for tests and the demo)."""
+        r = self.session.get(f"{self.base}/mailboxes/{quote(user, safe='@')}/{folder}", timeout=30)
+        r.raise_for_status()
+        value: list[dict[str, object]] = r.json()["value"]
+        return value
 
     def stats(self) -> dict[str, object]:
         r = self.session.get(f"{self.base}/stats", timeout=30)

@@ -81,9 +81,10 @@ _ROUTES: list[Route] | None = None
 def routes() -> list[Route]:
     global _ROUTES
     if _ROUTES is None:
-        from connectors.sandbox import batch, calendar, directory, drive, lists, schedule
+        from connectors.sandbox import batch, calendar, directory, drive, lists, mail, schedule
 
-        _ROUTES = [*batch.ROUTES, *directory.ROUTES, *calendar.ROUTES, *schedule.ROUTES, *drive.ROUTES, *lists.ROUTES]
+        _ROUTES = [*batch.ROUTES, *directory.ROUTES, *calendar.ROUTES, *schedule.ROUTES, *mail.ROUTES, *drive.ROUTES,
+                   *lists.ROUTES]
     return _ROUTES
 
 

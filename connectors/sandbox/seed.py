@@ -14,6 +14,7 @@ understands:
   :data:`VARIANTS`' values. ``permissions: documented`` answers permissions as Microsoft's own
   examples do (``connectors/sandbox/drive.py``): ``grantedToV2`` and ``grantedTo`` with the
   user's id as an upper-case GUID and a display name only, no e-mail, and no ``inheritedFrom``;
+- ``tenant.sendingLimits``: Exchange's sending limits per sender mailbox (``seed_mail.py``);
 - ``tenant.licences``: licence count; when given, SharePoint's RU budgets for it are enforced
   (``ru.py``); without it (and without ``ru_per_minute`` in the faults) RU are only counted;
 - ``tenant.apps``: applications that may get tokens over HTTPS (see ``identity.py``)::
@@ -46,6 +47,7 @@ import yaml
 
 from connectors.sandbox.seed_file import SeedFileError, load_yaml, read_seed_text
 from connectors.sandbox.seed_lists import check_lists
+from connectors.sandbox.seed_mail import check_sending_limits
 from connectors.timezones import UnknownTimeZone, resolve_zone
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -59,7 +61,7 @@ _USER_KEYS = {
     "kind", "userType", "givenName", "surname", "officeLocation", "employeeId", "businessPhones",
     "mobilePhone",
 }
-_TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences", "variants"}
+_TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences", "variants", "sendingLimits"}
 # Keys whose value is text (a YAML number or date there is a mistake worth naming).
 _USER_TEXTS = ("userPrincipalName", "displayName", "id", "mail", "department", "jobTitle", "manager",
                "preferredLanguage", "kind", "userType", "givenName", "surname", "officeLocation",
@@ -175,6 +177,7 @@ class _Validator:
         return {
             "domain": domain, "timeZone": zone, "id": tenant_id, "variants": self._variants(raw.get("variants")),
             "displayName": str(raw.get("displayName") or domain), "apps": apps, "licences": licences,
+            "sendingLimits": check_sending_limits(self.fail, raw.get("sendingLimits")),
             "sharepointHost": f"{domain.split('.')[0]}.sharepoint.com",
         }
 

@@ -147,6 +147,6 @@ def test_empty_pages_still_carry_next_link() -> None:
 
 
 def test_fault_spec_errors_name_the_problem() -> None:
-    for bad, word in (("throttle=2", "throttle"), ("nonsense=1", "nonsense"), ("throttle.mail=0.1", "mail"), ("drop", "drop")):
+    for bad, word in (("throttle=2", "throttle"), ("nonsense=1", "nonsense"), ("throttle.teams=0.1", "teams"), ("drop", "drop")):
         with pytest.raises(FaultSpecError, match=word):
             FaultSpec.parse(bad)
