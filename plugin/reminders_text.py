@@ -191,9 +191,9 @@ def manager_digest_text(language: str, digest: ManagerDigest, *, title: str, zon
         rows: list[list[str | tuple[str, str]]] = []
         for u in digest.undocumented:
             day = f", {when(u.start, zone, language, time_of_day=False)}" if u.start else ""
-            row: list[str | tuple[str, str]] = [f"{u.employee}{day}: {_missing(language, u.missing)} "]
+            row: list[str | tuple[str, str]] = [f"{u.employee}{day}: {_missing(language, u.missing)}"]
             if u.link:
-                row.append(("dokumentationen" if sv else "the documentation", u.link))
+                row += [". ", ("Dokumentationen" if sv else "The documentation", u.link)]
             rows.append(row)
         b.items(_capped(rows, language))
     if digest.declined:
