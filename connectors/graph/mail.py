@@ -27,11 +27,12 @@ Exchange application access policy or RBAC for Applications (docs/graph.md#mail)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from connectors.graph import errors
@@ -51,6 +52,13 @@ PAGE = 250  # messages per page when listing ($top: 1..1000, large pages risk a 
 TAG_EXPAND = (f"singleValueExtendedProperties($filter=id eq '{MAIL_TAG_PROPERTY_ID}' "
               f"or id eq '{SUBMITTED_PROPERTY_ID}')")
 DeliveryState = Literal["sent", "already_sent", "in_flight", "deferred", "failed"]
+# 403 ErrorAccessDenied on the sender's mailbox has two causes that only an administrator can
+# fix, and the same code for both: the app lacks Mail.ReadWrite or Mail.Send ("Access is denied.
+# Check credentials and try again.", microsoftgraph/microsoft-graph-docs#10880), or the access
+# policy or RBAC scope leaves the sender mailbox out ("Access to OData is disabled.",
+# https://learn.microsoft.com/graph/auth-limit-mailbox-access). docs/failures.md#m3.
+SENDER_ACCESS_HINT = ("the app cannot use the sender mailbox: grant Mail.ReadWrite and Mail.Send (application) "
+                      "and include the sender mailbox in the application access policy or RBAC scope")
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,31 @@ def _odata_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _sender_error(err: errors.GraphError) -> errors.GraphError:
+    """A refusal of the sender mailbox is the administrator's to fix (docs/failures.md#m3), not a
+    fact about one person as it is for a talk's mailbox: needs re-consent, with what to grant."""
+    if isinstance(err, errors.Forbidden):
+        err.outcome = errors.Outcome.NEEDS_CONSENT
+        err.hint = SENDER_ACCESS_HINT
+    return err
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _as_sender(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A method on the sender mailbox: its refusals are sorted by :func:`_sender_error`."""
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except errors.Forbidden as err:
+            _sender_error(err)
+            raise
+    return wrapper
+
+
 class Mail:
     """Named mail operations over one :class:`GraphHttp`; ``sender`` is a mailbox's UPN or id.
 
@@ -109,6 +142,7 @@ class Mail:
         return user_path(sender) + f"/mailFolders/{folder}/messages"
 
     # ------------------------------------------------------------------ lookups
+    @_as_sender
     def find_tagged(self, sender: str, tags: Sequence[str]) -> dict[str, list[MessageRef]]:
         """The messages carrying each of ``tags`` in ``sender``'s Drafts and Sent Items.
 
@@ -135,6 +169,7 @@ class Mail:
             out[tag] = [m for m in found if m.tag.lower() == tag.lower()]
         return out
 
+    @_as_sender
     def list_tagged(self, sender: str, prefix: str) -> dict[str, list[MessageRef]]:
         """Every message in ``sender``'s Drafts and Sent Items whose tag starts with ``prefix``
         (a campaign's reminders: ``"2027:"``), by tag; all pages of both folders. Cheaper than
@@ -165,6 +200,7 @@ class Mail:
         return [message_from_json(item, folder) for item in items]
 
     # ------------------------------------------------------------------ drafts
+    @_as_sender
     def create_draft(self, sender: str, draft: MessageDraft) -> MessageRef:
         """Save ``draft`` with its tag in ``sender``'s Drafts (201); nothing is sent.
 
@@ -174,6 +210,7 @@ class Mail:
         """
         return self._create(sender, draft, self._create_body(draft))
 
+    @_as_sender
     def create_drafts(self, sender: str, drafts: Sequence[MessageDraft]) -> list[MessageRef | errors.GraphError]:
         """:meth:`create_draft` for many drafts of one sender in ``$batch`` calls: one answer per
         draft, in order, the draft saved or the error that one create met. Items whose fate is
@@ -205,7 +242,7 @@ class Mail:
                         unknown[i] = res.error
                     else:
                         assert res.error is not None
-                        out[i] = res.error
+                        out[i] = _sender_error(res.error)
             if not unknown:
                 break
             log.info("creating %d draft(s) failed (attempt %d); looking for them by their tags", len(unknown), attempt)
@@ -262,6 +299,7 @@ class Mail:
         }
 
     # ------------------------------------------------------------------ sending
+    @_as_sender
     def send_draft(self, sender: str, message: MessageRef, *, max_wait_s: float | None = None) -> MessageRef:
         """Hand the draft ``message`` to Exchange to send; returns it with ``submitted`` set.
 
@@ -281,14 +319,28 @@ class Mail:
         try:
             self.http.patch(path, json={"singleValueExtendedProperties": [
                 {"id": SUBMITTED_PROPERTY_ID, "value": now.strftime("%Y-%m-%dT%H:%M:%SZ")}]}, mailbox=sender)
+        except errors.GraphError:
+            self.pacer.release(sender, reserved, recipients)  # not marked, so certainly not sent
+            raise
+        try:
             self.http.post(path + "/send", mailbox=sender)  # no body: requests sends Content-Length: 0
         except errors.TransportError as err:
-            if not err.maybe_applied:
+            if err.maybe_applied:
+                self.pacer.sent(sender, reserved, recipients)
+            else:
                 self.pacer.release(sender, reserved, recipients)
+            raise
+        except errors.ServerError as err:
+            # A 5xx to a send may have sent it all the same (docs/failures.md#m5): it stays
+            # counted, is never repeated here, and the next lookup finds it marked or sent.
+            self.pacer.sent(sender, reserved, recipients)
+            err.outcome = errors.Outcome.RETRY
+            err.hint = "the message may have gone; the next pass looks it up before sending"
             raise
         except errors.StatusError:
             self.pacer.release(sender, reserved, recipients)  # Graph refused it: nothing left
             raise
+        self.pacer.sent(sender, reserved, recipients)
         return dataclasses.replace(message, submitted=now)
 
     def send_once(self, sender: str, drafts: Sequence[MessageDraft], *, now: datetime | None = None,
@@ -300,8 +352,9 @@ class Mail:
         handed over less than ``grace`` before ``now`` (default: the clock) is ``in_flight``, a
         draft left by a crash is sent, and a tag with nothing is created and sent. Paced under
         the sending limits; once the day (or ``max_wait_s``) leaves no room, the rest come back
-        ``deferred``. A failure of the sender's own mailbox (no mailbox, refused access) fails
-        the rest at once; any other failure belongs to its draft only.
+        ``deferred``. A lookup that fails fails every draft (what was sent is unknown); a failure
+        of the sender's own mailbox (no mailbox, refused access) fails the rest at once; any
+        other failure belongs to its draft only. Nothing is raised for a failed Graph call.
         """
         tags = [d.tag.lower() for d in drafts]
         if len(set(tags)) != len(tags):
@@ -309,7 +362,10 @@ class Mail:
         if not drafts:
             return []
         moment = now or self.pacer.now()
-        found = self.find_tagged(sender, [d.tag for d in drafts])
+        try:
+            found = self.find_tagged(sender, [d.tag for d in drafts])
+        except errors.GraphError as err:  # nothing is known, so nothing is sent
+            return [Delivery(d.tag, "failed", error=_sender_error(err)) for d in drafts]
         out: list[Delivery] = []
         stop: Delivery | None = None
         for draft in drafts:
@@ -333,7 +389,7 @@ class Mail:
                 out.append(stop)
                 continue
             except errors.GraphError as err:
-                failed = Delivery(draft.tag, "failed", error=err)
+                failed = Delivery(draft.tag, "failed", error=_sender_error(err))
                 out.append(failed)
                 if isinstance(err, (errors.MailboxUnavailable, errors.Forbidden, errors.Unauthorized)):
                     stop = failed  # the sender's mailbox itself: every other send meets the same
@@ -342,6 +398,7 @@ class Mail:
         return out
 
     # ------------------------------------------------------------------ the budget
+    @_as_sender
     def budget(self, sender: str) -> SendingBudget:
         """Where ``sender`` stands against its sending limits: sends in the rolling minute,
         recipients in the rolling day, when the next send may go. The first call for a sender

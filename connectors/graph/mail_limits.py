@@ -30,10 +30,10 @@ forgets the passes before it, nor the mail people send from the same mailbox by 
 """
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -112,10 +112,28 @@ def estimate(count: int, limits: SendingLimits = SendingLimits(), *, recipients_
 
 @dataclass
 class _Sender:
-    minute: deque[float] = field(default_factory=deque)              # send times
-    day: deque[tuple[float, int]] = field(default_factory=deque)     # (send time, recipients)
+    minute: list[float] = field(default_factory=list)                # send times, in order
+    day: list[tuple[float, int]] = field(default_factory=list)       # (send time, recipients), in order
     day_total: int = 0
     seeded: bool = False
+
+
+def _insert(state: _Sender, t: float, recipients: int) -> None:
+    bisect.insort(state.minute, t)
+    bisect.insort(state.day, (t, recipients))
+    state.day_total += recipients
+
+
+def _remove(state: _Sender, t: float, recipients: int) -> bool:
+    """Take the send at ``t`` out of the windows; False when it is no longer in them."""
+    try:
+        state.day.remove((t, recipients))
+    except ValueError:
+        return False
+    state.day_total -= recipients
+    if t in state.minute:
+        state.minute.remove(t)
+    return True
 
 
 class SendingPacer:
@@ -149,11 +167,8 @@ class SendingPacer:
             if state.seeded:
                 return
             state.seeded = True
-            for moment, recipients in sorted(sent):
-                t = moment.timestamp()
-                state.minute.append(t)
-                state.day.append((t, recipients))
-                state.day_total += recipients
+            for moment, recipients in sent:
+                _insert(state, moment.timestamp(), recipients)
             self._prune(state, self._clock())
 
     def reserve(self, sender: str, recipients: int, *, max_wait_s: float | None = None) -> float:
@@ -163,6 +178,7 @@ class SendingPacer:
         Raises :class:`~connectors.graph.errors.SendingLimit` when the rolling day has no room
         for ``recipients`` (``retry_at``: when it will), or when the wait would be longer than
         ``max_wait_s``. A message with more recipients than a whole day allows can never go.
+        Once the send has been made, :meth:`sent` moves the reservation to the moment it ended.
         """
         if recipients < 1:
             raise ValueError("a message has at least one recipient")
@@ -182,9 +198,7 @@ class SendingPacer:
                         f"the sender has reached {state.day_total} of its {limits.recipients_per_day} "
                         "recipients in 24 hours", retry_at=_utc(frees), sender=sender)
                 if len(state.minute) < limits.messages_per_minute:
-                    state.minute.append(now)
-                    state.day.append((now, recipients))
-                    state.day_total += recipients
+                    _insert(state, now, recipients)
                     return now
                 wait = state.minute[0] + limits.minute_s - now
             if max_wait_s is not None and wait > max_wait_s:
@@ -193,16 +207,22 @@ class SendingPacer:
                     "goes later than this pass waits", retry_at=_utc(self._clock() + wait), sender=sender)
             self._sleep(max(wait, 0.001))
 
+    def sent(self, sender: str, reserved_at: float, recipients: int) -> float:
+        """The send reserved at ``reserved_at`` has been made (or may have been): it counts from
+        now, the moment its answer came (or did not), which is no earlier than the moment Exchange
+        counted it. Counting from the reservation would let the next minute's first send reach
+        Exchange less than a minute after this one when this one's request took longer."""
+        with self._lock:
+            now = self._clock()
+            state = self._state(sender)
+            if _remove(state, reserved_at, recipients):
+                _insert(state, now, recipients)
+            return now
+
     def release(self, sender: str, reserved_at: float, recipients: int) -> None:
         """Give back a reservation whose send certainly did not happen (Graph refused it)."""
         with self._lock:
-            state = self._state(sender)
-            try:
-                state.minute.remove(reserved_at)
-                state.day.remove((reserved_at, recipients))
-            except ValueError:
-                return  # already out of the windows
-            state.day_total -= recipients
+            _remove(self._state(sender), reserved_at, recipients)
 
     def budget(self, sender: str) -> SendingBudget:
         with self._lock:
@@ -220,10 +240,11 @@ class SendingPacer:
         return self._senders.setdefault(address_key(sender), _Sender())
 
     def _prune(self, state: _Sender, now: float) -> None:
-        while state.minute and state.minute[0] <= now - self.limits.minute_s:
-            state.minute.popleft()
-        while state.day and state.day[0][0] <= now - self.limits.day_s:
-            state.day_total -= state.day.popleft()[1]
+        cut = bisect.bisect_right(state.minute, now - self.limits.minute_s)
+        del state.minute[:cut]
+        cut = bisect.bisect_right(state.day, (now - self.limits.day_s, float("inf")))
+        state.day_total -= sum(n for _, n in state.day[:cut])
+        del state.day[:cut]
 
     def _day_frees(self, state: _Sender, recipients: int) -> float:
         """The moment enough of the day's recipients have aged out for ``recipients`` more."""

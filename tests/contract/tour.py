@@ -22,12 +22,13 @@ from connectors.graph.client import GraphClient, connect
 from connectors.graph.directory import Directory
 from connectors.graph.drive import Drive
 from connectors.graph.lists import ColumnSpec, Lists
+from connectors.graph.mail import Mail, MessageDraft
 from connectors.sandbox import Sandbox
 from connectors.sandbox.people import People
 from tests.contract.conftest import Recorder
 
 SEED = Path(__file__).resolve().parents[1] / "sandbox" / "seed.yaml"
-CONNECTOR_CLASSES: tuple[type, ...] = (Directory, Calendar, Drive, Lists)
+CONNECTOR_CLASSES: tuple[type, ...] = (Directory, Calendar, Drive, Lists, Mail)
 UTC = timezone.utc
 ORGANISER, EMPLOYEE, NO_MAILBOX = "anna.berg@example.se", "per.lind@example.se", "no.drive@example.se"
 WEST = "W. Europe Standard Time"
@@ -186,6 +187,28 @@ def _delete_items(ctx: Ctx) -> None:
     ctx.client.lists.delete_items(site, lst, [(made[0].id, None)])
 
 
+def _message(tag: str) -> MessageDraft:
+    return MessageDraft(to=((EMPLOYEE, "Per Lind"),), subject="Förbered ditt medarbetarsamtal",
+                        body_html="<p>Ditt samtal är tisdag kl. 10.00.</p>", tag=tag, language="sv-SE",
+                        categories=("Medarbetarsamtal",))
+
+
+def _mail_draft(ctx: Ctx) -> Any:
+    if "draft" not in ctx.made:
+        ctx.made["draft"] = ctx.client.mail.create_draft(ORGANISER, _message("2027:per:prepare:1"))
+    return ctx.made["draft"]
+
+
+def _send_draft(ctx: Ctx) -> None:
+    if "sent" not in ctx.made:
+        ctx.made["sent"] = ctx.client.mail.send_draft(ORGANISER, _mail_draft(ctx))
+
+
+def _send_once(ctx: Ctx) -> None:
+    _send_draft(ctx)  # one already sent, one new
+    ctx.client.mail.send_once(ORGANISER, [_message("2027:per:prepare:1"), _message("2027:per:confirm:1")])
+
+
 def _call(step: Callable[[Ctx], Any]) -> Callable[[Ctx], None]:
     def run(ctx: Ctx) -> None:
         result = step(ctx)
@@ -249,6 +272,14 @@ TOUR: dict[str, Callable[[Ctx], None]] = {
     "Lists.delete_items": _delete_items,
     "Lists.query_items": _call(lambda c: c.client.lists.query_items(*_list(c), equals={"Key": "2027:per"})),
     "Lists.get_items": _call(lambda c: c.client.lists.get_items(*_list(c))),
+    "Mail.create_draft": _call(_mail_draft),
+    "Mail.create_drafts": _call(lambda c: c.client.mail.create_drafts(
+        ORGANISER, [_message("2027:per:digest:1"), _message("2027:per:digest:2")])),
+    "Mail.send_draft": _send_draft,
+    "Mail.send_once": _send_once,
+    "Mail.find_tagged": _call(lambda c: c.client.mail.find_tagged(ORGANISER, ["2027:per:prepare:1", "2027:none"])),
+    "Mail.list_tagged": _call(lambda c: c.client.mail.list_tagged(ORGANISER, "2027:per:")),
+    "Mail.budget": _call(lambda c: c.client.mail.budget(ORGANISER)),
 }
 
 

@@ -1,0 +1,295 @@
+"""The mail connector on the wire: the draft's body with its tag, the mark then the send, lookups
+by tag in $batch calls, and send_once's choices (sent before, in flight, left by a crash, new)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+import requests
+import responses
+
+from connectors.graph import errors
+from connectors.graph.http import GraphHttp
+from connectors.graph.mail import Mail
+from connectors.graph.mail_limits import SendingLimits, SendingPacer
+from connectors.graph.mail_records import MAIL_TAG_PROPERTY_ID, SUBMITTED_PROPERTY_ID, MessageDraft, MessageRef
+
+from .conftest import GRAPH
+
+SENDER = "hr.samtal@example.se"
+BOX = f"{GRAPH}/users/{SENDER}"
+BATCH = f"{GRAPH}/$batch"
+START = 1_800_000_000.0
+NOW = datetime.fromtimestamp(START, timezone.utc)
+
+
+class WallClock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def _mail(http: GraphHttp, **limits: Any) -> Mail:
+    wall = WallClock()
+    return Mail(http, pacer=SendingPacer(SendingLimits(**limits), clock=wall, sleep=wall.sleep))
+
+
+def _draft(tag: str, to: str = "per.lind@example.se") -> MessageDraft:
+    return MessageDraft(to=((to, "Per Lind"),), subject="Förbered ditt samtal", body_html="<p>Hej Per</p>",
+                        tag=tag, language="sv-SE", categories=("Medarbetarsamtal",))
+
+
+def _message(mid: str, tag: str, *, submitted: datetime | None = None, sent: bool = False) -> dict[str, Any]:
+    props = [{"id": MAIL_TAG_PROPERTY_ID, "value": tag}]
+    if submitted is not None:
+        props.append({"id": SUBMITTED_PROPERTY_ID, "value": submitted.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    return {"id": mid, "createdDateTime": "2027-01-15T08:00:00Z", "sentDateTime": "2027-01-15T08:00:05Z",
+            "isDraft": not sent, "subject": "Förbered ditt samtal",
+            "toRecipients": [{"emailAddress": {"address": "per.lind@example.se", "name": "Per Lind"}}],
+            "ccRecipients": [], "bccRecipients": [], "singleValueExtendedProperties": props}
+
+
+def _no_sends_today(rsps: responses.RequestsMock) -> None:
+    rsps.get(f"{BOX}/mailFolders/sentitems/messages", json={"value": []},
+             match=[responses.matchers.query_param_matcher({
+                 "$filter": f"sentDateTime ge {(NOW - timedelta(days=1)).strftime('%Y-%m-%dT%H:%M:%SZ')}",
+                 "$select": "sentDateTime,toRecipients,ccRecipients,bccRecipients", "$top": "250"})])
+
+
+def _lookup_answer(found: dict[tuple[str, str], list[dict[str, Any]]]) -> Any:
+    """A $batch callback answering tag lookups from ``found`` ((folder, tag) -> messages)."""
+    def answer(req: Any) -> tuple[int, dict[str, str], str]:
+        out = []
+        for r in json.loads(req.body)["requests"]:
+            url = urlsplit(r["url"])
+            folder = url.path.split("/")[-2]
+            tag = parse_qs(url.query)["$filter"][0].rsplit("ep/value eq '", 1)[1][:-2]
+            out.append({"id": r["id"], "status": 200, "body": {"value": found.get((folder, tag), [])}})
+        return 200, {"Content-Type": "application/json"}, json.dumps({"responses": out})
+    return answer
+
+
+def test_a_draft_is_created_with_its_tag_html_language_and_recipients(http: GraphHttp,
+                                                                      rsps: responses.RequestsMock) -> None:
+    rsps.post(f"{BOX}/messages", status=201, json={**_message("d1", "x"), "singleValueExtendedProperties": None})
+    ref = _mail(http).create_draft(SENDER, _draft("2027:per:prepare:1"))
+    body = json.loads(rsps.calls[0].request.body)
+    assert body == {
+        "subject": "Förbered ditt samtal",
+        "body": {"contentType": "HTML", "content": '<html lang="sv-SE"><head><meta charset="utf-8"></head>'
+                                                   "<body><p>Hej Per</p></body></html>"},
+        "toRecipients": [{"emailAddress": {"address": "per.lind@example.se", "name": "Per Lind"}}],
+        "categories": ["Medarbetarsamtal"],
+        "singleValueExtendedProperties": [{"id": MAIL_TAG_PROPERTY_ID, "value": "2027:per:prepare:1"}],
+    }
+    assert ref == MessageRef("d1", "2027:per:prepare:1", "drafts", ("per.lind@example.se",),
+                             datetime(2027, 1, 15, 8, tzinfo=timezone.utc))
+
+
+def test_a_create_answered_500_is_looked_up_and_not_made_twice(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    rsps.post(f"{BOX}/messages", status=500, json={"error": {"code": "ErrorInternalServerError", "message": "x"}})
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({("drafts", "t:1"): [_message("made", "t:1")]}))
+    ref = _mail(http).create_draft(SENDER, _draft("t:1"))
+    assert ref.id == "made" and ref.folder == "drafts"
+    assert [c.request.method for c in rsps.calls] == ["POST", "POST"]  # the create, then the lookup's $batch
+    assert rsps.calls[1].request.url == BATCH
+
+
+def test_sending_reads_the_day_marks_the_draft_then_sends_it(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    _no_sends_today(rsps)
+    rsps.patch(f"{BOX}/messages/d=1", json=_message("d=1", "t:1"))
+    rsps.post(f"{BOX}/messages/d=1/send", status=202)
+    mail = _mail(http)
+    draft = MessageRef("d=1", "t:1", "drafts", ("per.lind@example.se",))
+    done = mail.send_draft(SENDER, draft)
+    assert done.submitted == NOW and done.in_flight(NOW)
+    patch, send = rsps.calls[1].request, rsps.calls[2].request
+    assert json.loads(patch.body) == {"singleValueExtendedProperties": [
+        {"id": SUBMITTED_PROPERTY_ID, "value": "2027-01-15T08:00:00Z"}]}
+    assert send.body is None and send.headers["Content-Length"] == "0"
+    assert mail.budget(SENDER).recipients_today == 1  # counted; and the day is read only once
+    assert len(rsps.calls) == 3
+
+
+def test_a_send_graph_refused_gives_the_budget_back(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    _no_sends_today(rsps)
+    rsps.patch(f"{BOX}/messages/d1", json=_message("d1", "t:1"))
+    rsps.post(f"{BOX}/messages/d1/send", status=404,
+              json={"error": {"code": "ErrorItemNotFound", "message": "The specified object was not found in the store."}})
+    mail = _mail(http)
+    with pytest.raises(errors.NotFound):
+        mail.send_draft(SENDER, MessageRef("d1", "t:1", "drafts", ("a@example.se",)))
+    assert mail.budget(SENDER).recipients_today == 0
+
+
+def test_a_send_whose_answer_was_lost_is_not_sent_again(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    _no_sends_today(rsps)
+    rsps.patch(f"{BOX}/messages/d1", json=_message("d1", "t:1"))
+    rsps.post(f"{BOX}/messages/d1/send", body=requests.ConnectionError("connection reset by peer"))
+    mail = _mail(http)
+    with pytest.raises(errors.TransportError) as caught:
+        mail.send_draft(SENDER, MessageRef("d1", "t:1", "drafts", ("a@example.se",)))
+    assert caught.value.maybe_applied
+    assert sum(1 for c in rsps.calls if c.request.url.endswith("/send")) == 1
+    assert mail.budget(SENDER).recipients_today == 1  # it may have gone: it stays counted
+
+
+def test_find_tagged_asks_each_folder_once_per_tag_twenty_to_a_batch(http: GraphHttp,
+                                                                     rsps: responses.RequestsMock) -> None:
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({
+        ("sentitems", "t:0"): [_message("s0", "t:0", sent=True)],
+        ("drafts", "t:3"): [_message("d3", "T:3", submitted=NOW)]}))
+    tags = [f"t:{i}" for i in range(11)]
+    found = _mail(http).find_tagged(SENDER, tags + ["t:0"])
+    assert list(found) == tags
+    assert [m.id for m in found["t:0"]] == ["s0"] and found["t:0"][0].is_sent
+    assert found["t:3"][0].folder == "drafts" and found["t:3"][0].submitted == NOW
+    assert all(found[t] == [] for t in tags if t not in ("t:0", "t:3"))
+    items = [r for c in rsps.calls for r in json.loads(c.request.body)["requests"]]
+    assert [len(json.loads(c.request.body)["requests"]) for c in rsps.calls] == [20, 2]
+    first = urlsplit(items[0]["url"])
+    assert (items[0]["method"], unquote(first.path)) == ("GET", f"/users/{SENDER}/mailFolders/drafts/messages")
+    assert urlsplit(items[1]["url"]).path.endswith("/mailFolders/sentitems/messages")
+    query = parse_qs(first.query)
+    assert query["$filter"] == [f"singleValueExtendedProperties/Any(ep: ep/id eq '{MAIL_TAG_PROPERTY_ID}' "
+                                "and ep/value eq 't:0')"]
+    assert query["$expand"] == [f"singleValueExtendedProperties($filter=id eq '{MAIL_TAG_PROPERTY_ID}' "
+                                f"or id eq '{SUBMITTED_PROPERTY_ID}')"]
+
+
+def test_a_tag_with_a_quote_is_escaped_and_a_failed_lookup_raises(http: GraphHttp,
+                                                                  rsps: responses.RequestsMock) -> None:
+    def answer(req: Any) -> tuple[int, dict[str, str], str]:
+        items = json.loads(req.body)["requests"]
+        assert "ep/value eq 'o''brien'" in unquote(items[0]["url"])
+        return 200, {"Content-Type": "application/json"}, json.dumps({"responses": [
+            {"id": items[0]["id"], "status": 200, "body": {"value": []}},
+            {"id": items[1]["id"], "status": 403, "body": {"error": {"code": "ErrorAccessDenied",
+                                                                      "message": "Access is denied."}}}]})
+    rsps.add_callback(responses.POST, BATCH, callback=answer)
+    with pytest.raises(errors.Forbidden):
+        _mail(http).find_tagged(SENDER, ["o'brien"])
+
+
+def test_list_tagged_pages_both_folders_by_prefix(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    rsps.get(f"{BOX}/mailFolders/drafts/messages", json={
+        "value": [_message("d1", "2027:a")], "@odata.nextLink": f"{BOX}/mailFolders/drafts/messages?$skiptoken=x"})
+    rsps.get(f"{BOX}/mailFolders/drafts/messages", json={"value": [_message("d2", "2027:a:2")]})
+    rsps.get(f"{BOX}/mailFolders/sentitems/messages", json={"value": [_message("s1", "2027:b", sent=True)]})
+    found = _mail(http).list_tagged(SENDER, "2027:")
+    assert sorted(found) == ["2027:a", "2027:a:2", "2027:b"] and found["2027:b"][0].is_sent
+    assert rsps.calls[1].request.url == f"{BOX}/mailFolders/drafts/messages?$skiptoken=x"
+    query = parse_qs(urlsplit(rsps.calls[0].request.url).query)
+    assert query["$filter"] == [f"singleValueExtendedProperties/Any(ep: ep/id eq '{MAIL_TAG_PROPERTY_ID}' "
+                                "and startswith(ep/value, '2027:'))"]
+
+
+def test_send_once_sends_only_what_was_never_sent(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    _no_sends_today(rsps)
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({
+        ("sentitems", "sent"): [_message("s1", "sent", sent=True)],
+        ("drafts", "sent"): [_message("old-draft", "sent")],          # a stray draft beside the sent one
+        ("drafts", "flight"): [_message("d-flight", "flight", submitted=NOW - timedelta(minutes=2))],
+        ("drafts", "crash"): [_message("d-crash", "crash")],          # created, never sent: a crash
+        ("drafts", "stale"): [_message("d-stale", "stale", submitted=NOW - timedelta(hours=2))]}))
+    rsps.post(f"{BOX}/messages", status=201, json=_message("d-new", "new"))
+    for mid in ("d-crash", "d-stale", "d-new"):
+        rsps.patch(f"{BOX}/messages/{mid}", json=_message(mid, "x"))
+        rsps.post(f"{BOX}/messages/{mid}/send", status=202)
+    out = _mail(http).send_once(SENDER, [_draft(t) for t in ("sent", "flight", "crash", "stale", "new")])
+    assert [(d.tag, d.state) for d in out] == [("sent", "already_sent"), ("flight", "in_flight"),
+                                               ("crash", "sent"), ("stale", "sent"), ("new", "sent")]
+    assert all(d.delivered for d in out)
+    assert out[0].message is not None and out[0].message.id == "s1"
+    sends = [c.request.url.rsplit("/", 2)[1] for c in rsps.calls if c.request.url.endswith("/send")]
+    assert sends == ["d-crash", "d-stale", "d-new"]
+    assert sum(1 for c in rsps.calls if c.request.url == f"{BOX}/messages") == 1  # one create, for "new"
+
+
+def test_send_once_defers_what_the_day_has_no_room_for(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    _no_sends_today(rsps)
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({}))
+    rsps.add_callback(responses.POST, f"{BOX}/messages", content_type="application/json", callback=lambda req: (
+        201, {}, json.dumps(_message("d-" + json.loads(req.body)["singleValueExtendedProperties"][0]["value"], "x"))))
+    for n in range(2):
+        rsps.patch(f"{BOX}/messages/d-t{n}", json=_message(f"d-t{n}", "x"))
+        rsps.post(f"{BOX}/messages/d-t{n}/send", status=202)
+    out = _mail(http, recipients_per_day=2).send_once(SENDER, [_draft(f"t{n}") for n in range(4)])
+    assert [d.state for d in out] == ["sent", "sent", "deferred", "deferred"]
+    assert out[2].retry_at == NOW + timedelta(days=1) and isinstance(out[3].error, errors.SendingLimit)
+    assert sum(1 for c in rsps.calls if c.request.url == f"{BOX}/messages") == 3  # t2's draft waits in Drafts
+
+
+def test_exchange_refusing_for_its_limit_is_a_sending_limit(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    _no_sends_today(rsps)
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({("drafts", "t"): [_message("d1", "t")]}))
+    rsps.patch(f"{BOX}/messages/d1", json=_message("d1", "t"))
+    rsps.post(f"{BOX}/messages/d1/send", status=403, json={"error": {
+        "code": "ErrorExceededMessageLimit",
+        "message": "Cannot send mail. Daily Message/Recipient limit exceeded."}})
+    out = _mail(http).send_once(SENDER, [_draft("t"), _draft("u")])
+    assert [d.state for d in out] == ["deferred", "deferred"]
+    assert isinstance(out[0].error, errors.SendingLimit) and out[0].error.outcome is errors.Outcome.RETRY
+
+
+def test_a_sender_without_a_mailbox_fails_everything_at_once(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    _no_sends_today(rsps)
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({}))
+    rsps.post(f"{BOX}/messages", status=404, json={"error": {
+        "code": "MailboxNotEnabledForRESTAPI", "message": "REST API is not yet supported for this mailbox."}})
+    out = _mail(http).send_once(SENDER, [_draft(f"t{n}") for n in range(5)])
+    assert [d.state for d in out] == ["failed"] * 5
+    assert all(isinstance(d.error, errors.MailboxUnavailable) for d in out)
+    assert sum(1 for c in rsps.calls if c.request.url == f"{BOX}/messages") == 1
+
+
+def test_drafts_reject_what_would_break_a_mail() -> None:
+    for bad in ({"to": ()}, {"to": (("no-at", ""),)}, {"subject": "two\nlines"}, {"tag": " t"},
+                {"subject": "x" * 256}, {"body_html": "a\x07b"}, {"language": "svenska!"}):
+        fields: dict[str, Any] = {"to": (("a@example.se", "A"),), "subject": "S", "body_html": "<p>x</p>",
+                                  "tag": "t", **bad}
+        with pytest.raises(ValueError):
+            MessageDraft(**fields)
+    whole = MessageDraft(to=(("a@example.se", ""),), subject="S", body_html="<html><body>x</body></html>", tag="t")
+    assert whole.html_document() == "<html><body>x</body></html>"
+
+
+def test_a_refusal_of_the_sender_mailbox_is_for_an_administrator(http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    """403 ErrorAccessDenied on the sender: Mail.ReadWrite missing, or the sender outside the access
+    policy. Either way an administrator must act: needs re-consent, not a fact about one person."""
+    denied = {"error": {"code": "ErrorAccessDenied", "message": "Access is denied. Check credentials and try again."}}
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({}))
+    rsps.post(f"{BOX}/messages", status=403, json=denied)
+    mail = _mail(http)
+    with pytest.raises(errors.Forbidden) as caught:
+        mail.create_draft(SENDER, _draft("t"))
+    assert caught.value.outcome is errors.Outcome.NEEDS_CONSENT and "Mail.ReadWrite" in str(caught.value)
+    out = mail.send_once(SENDER, [_draft("t"), _draft("u")])
+    assert [d.state for d in out] == ["failed", "failed"]
+    assert all(d.error is not None and d.error.outcome is errors.Outcome.NEEDS_CONSENT for d in out)
+    assert sum(1 for c in rsps.calls if c.request.url == f"{BOX}/messages") == 2  # one each call, then it stopped
+
+
+def test_a_send_answered_504_stays_counted_and_is_in_flight_for_the_next_pass(http: GraphHttp,
+                                                                              rsps: responses.RequestsMock) -> None:
+    """Graph answered 504 to a send that went all the same: never sent again by this call, kept
+    in the day's count, and retry later (the next lookup decides), not a permanent failure."""
+    _no_sends_today(rsps)
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({("drafts", "t"): [_message("d1", "t")]}))
+    rsps.patch(f"{BOX}/messages/d1", json=_message("d1", "t"))
+    rsps.post(f"{BOX}/messages/d1/send", status=504, json={"error": {"code": "UnknownError", "message": ""}})
+    mail = _mail(http)
+    (out,) = mail.send_once(SENDER, [_draft("t")])
+    assert out.state == "failed" and out.error is not None and out.error.outcome is errors.Outcome.RETRY
+    assert sum(1 for c in rsps.calls if c.request.url.endswith("/send")) == 1
+    assert mail.budget(SENDER).recipients_today == 1
+    marked = MessageRef("d1", "t", "drafts", ("per.lind@example.se",), submitted=NOW)
+    assert marked.in_flight(NOW + timedelta(minutes=14)) and marked.needs_send(NOW + timedelta(minutes=16))
