@@ -31,6 +31,15 @@ STATUS_NAMES = {
            Status.FILED: "documented", Status.UNSCHEDULABLE: "could not be booked",
            Status.EXCLUDED: "excluded", Status.FAILED: "failed"},
 }
+#: One talk's status in a sentence about it ("Eva Ek: kunde inte bokas").
+STATUS_OF_ONE = {
+    "sv": {Status.SCHEDULED: "bokat", Status.DECLINED: "tackade nej", Status.HELD: "genomfört",
+           Status.FILED: "dokumenterat", Status.UNSCHEDULABLE: "kunde inte bokas",
+           Status.EXCLUDED: "undantaget", Status.FAILED: "har fastnat"},
+    "en": {Status.SCHEDULED: "booked", Status.DECLINED: "declined", Status.HELD: "held",
+           Status.FILED: "documented", Status.UNSCHEDULABLE: "could not be booked",
+           Status.EXCLUDED: "excluded", Status.FAILED: "stuck"},
+}
 _SIGN = {"sv": "Vänliga hälsningar\nHR", "en": "Kind regards\nHR"}
 _AUTOMATIC = {"sv": "Det här mejlet skickas automatiskt och går inte att svara på.",
               "en": "This message is sent automatically; replies are not read."}
@@ -184,7 +193,7 @@ def manager_digest_text(language: str, digest: ManagerDigest, *, title: str, zon
     if digest.stuck:
         b.para("Kunde inte bokas eller har fastnat (orsaken står efter namnet):" if sv else
                "Could not be booked, or stuck (the reason follows the name):")
-        b.items(_capped([[f"{s.employee}: {STATUS_NAMES[language][s.status]}" + (f" ({s.reason})" if s.reason else "")]
+        b.items(_capped([[f"{s.employee}: {STATUS_OF_ONE[language][s.status]}" + (f" ({s.reason})" if s.reason else "")]
                          for s in digest.stuck], language))
     if digest.undocumented:
         b.para("Genomförda men inte dokumenterade:" if sv else "Held but not documented yet:")
@@ -251,4 +260,4 @@ def hr_digest_text(language: str, digest: HrDigest, *, now: datetime, zone: tzin
 def _stuck_line(s: Stuck, language: str) -> str:
     boss = f" ({'chef' if language == 'sv' else 'manager'} {s.manager})" if s.manager else ""
     why = f": {s.reason}" if s.reason else ""
-    return f"{s.employee}{boss}, {STATUS_NAMES[language][s.status]}{why}"
+    return f"{s.employee}{boss}, {STATUS_OF_ONE[language][s.status]}{why}"
