@@ -70,7 +70,7 @@ _MEMBER_OF = {
 _GRAPH_WORDS = frozenset(w.lower() for w in (
     "v1.0", "beta", "$batch", "$value", "$count", "$ref", "root", "me", "manager", "directReports",
     "memberOf", "calendar", "calendarView", "getSchedule", "findMeetingTimes", "mailboxSettings",
-    "sendMail", "cancel", "accept", "decline", "tentativelyAccept", "forward", "permanentDelete",
+    "sendMail", "send", "cancel", "accept", "decline", "tentativelyAccept", "forward", "permanentDelete",
     "dismissReminder", "snoozeReminder", "drive", "children", "content", "invite", "grant",
     "createUploadSession", "createLink", "delta", "driveItem", "fields", "list", "copy", "restore",
     "search", "preview", "checkin", "checkout", "followup", "getByPath", "sitePage", "analytics",

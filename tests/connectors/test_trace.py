@@ -27,6 +27,7 @@ SITE = f"contoso.sharepoint.com,{GUID},9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 @pytest.mark.parametrize(("url", "shown"), [
     (f"{GRAPH}/users/{UPN}/calendar/getSchedule", "/users/{user}/calendar/getSchedule"),
     (f"{GRAPH}/users/{GUID}/events/AAMkAGI2TG93AAA=/cancel", "/users/{user}/events/{event}/cancel"),
+    (f"{GRAPH}/users/{UPN}/messages/AAMkADNlNYjSAAA=/send", "/users/{user}/messages/{message}/send"),
     (f"{GRAPH}/drives/{DRIVE}/items/{ITEM}/permissions/aWQ6MTIz", "/drives/{drive}/items/{item}/permissions/{permission}"),
     (f"{GRAPH}/users/{GUID}/drive/root:/Medarbetarsamtal/%C3%85sa%20%C3%96berg%20({GUID}):/children",
      "/users/{user}/drive/root:/{path}:/children"),
