@@ -349,10 +349,12 @@ class Mail:
         :class:`Delivery` per draft, in order.
 
         Looks all tags up first (:meth:`find_tagged`): a sent copy is ``already_sent``, a draft
-        handed over less than ``grace`` before ``now`` (default: the clock) is ``in_flight``, a
+        handed over less than ``grace`` before ``now`` is ``in_flight`` (``now`` is wall-clock time,
+        as the mark is written: the pacer's clock by default, never a campaign's ``--now``), a
         draft left by a crash is sent, and a tag with nothing is created and sent. Paced under
-        the sending limits; once the day (or ``max_wait_s``) leaves no room, the rest come back
-        ``deferred``. A lookup that fails fails every draft (what was sent is unknown); a failure
+        the sending limits; once the day (or ``max_wait_s``, the longest this call waits for the
+        minute's allowance: without it, 2,000 messages take about 67 minutes) leaves no room, the
+        rest come back ``deferred``. A lookup that fails fails every draft (what was sent is unknown); a failure
         of the sender's own mailbox (no mailbox, refused access) fails the rest at once; any
         other failure belongs to its draft only. Nothing is raised for a failed Graph call.
         """
