@@ -21,6 +21,16 @@ class Permission:
     type: str
     reason: str
     alternative: str | None = None
+    only_when: str | None = None  # a setting (reminders.sender): needed only when it is set
+
+    def needed(self, settings: object | None) -> bool:
+        """Whether the campaign ``settings`` need this permission (None: every campaign might)."""
+        if self.only_when is None or settings is None:
+            return True
+        value: object = settings
+        for part in self.only_when.split("."):  # the setting's key is its attribute path
+            value = getattr(value, part, None)
+        return value is not None
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
         if not isinstance(raw, dict):
             raise ManifestError(f"{w}: expected a mapping")
         perms.append(Permission(_need(raw, "name", w, str), _need(raw, "type", w, str),
-                                _need(raw, "reason", w, str), raw.get("alternative")))
+                                _need(raw, "reason", w, str), raw.get("alternative"), raw.get("only_when")))
     settings = []
     for i, raw in enumerate(_need(data, "settings", where, list)):
         w = f"{where}: settings[{i}]"

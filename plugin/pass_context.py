@@ -30,6 +30,7 @@ from plugin.lease import PassLease
 from plugin.parallel import WorkerPool
 from plugin.progress import Progress, dry_run_label
 from plugin.records import Record, Status
+from plugin.reminders_due import Tally
 from plugin.roster import Entry
 from plugin.settings import Settings
 from plugin.store import RecordBook
@@ -64,6 +65,7 @@ class PassReport:
     retry_later: list[str] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     writes: int = 0
+    reminders: Tally | None = None  # what the reminders stage did; None when reminders are off
 
     def statuses(self) -> Counter[str]:
         return Counter(r.status.value for r in self.records)

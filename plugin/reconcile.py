@@ -13,7 +13,8 @@ permanent / retry later / needs re-consent):
   booking, the forms watched and filed;
 - :mod:`plugin.answers`: attendees' answers, and conflicts on talks still standing;
 - :mod:`plugin.booking` and :mod:`plugin.booking_stages`: booking, and new talks in stages;
-- :mod:`plugin.team_overviews`: the managers' team overviews.
+- :mod:`plugin.team_overviews`: the managers' team overviews;
+- :mod:`plugin.reminders`: reminders by e-mail, after watching.
 
 A new stage of the pass gets a module of its own beside these, and one line here.
 """
@@ -31,6 +32,7 @@ from plugin.parallel import WorkerPool
 from plugin.pass_context import Action, ConsentNeeded, PassContext, PassReport
 from plugin.progress import Progress
 from plugin.records import Record
+from plugin.reminders import send_reminders
 from plugin.roster import build_roster
 from plugin.settings import Settings
 from plugin.sorting import sort_roster
@@ -83,6 +85,7 @@ class Reconciler:
         find_conflicts(pc, standing, work.to_book)
         book_all(pc, work.to_book)
         watch_all(pc, work.to_watch, held_now)
+        send_reminders(pc, roster, users)
 
         self.cache.save()
         pc.report.records = pc.book.all()

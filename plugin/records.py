@@ -6,9 +6,9 @@ truth a re-run reconciles from.
 between the two. Besides the columns HR reads (docs/records.md#columns-hr-reads), a few
 bookkeeping columns (docs/records.md#bookkeeping-columns) keep what a re-run needs to avoid
 repeating work (``ManagerId``, ``DriveId``, ``FolderId``, ``FormItemId``, ``FormETag``,
-``Shared``, ``Language``); they hold ids, never document content. ``Hold`` is HR's: a yes/no HR
-sets on a record to keep it, and its folder, beyond its retention (docs/records.md#holds); samtal
-reads it and never writes it.
+``Shared``, ``Language``, ``RemindersSent``, ``LastReminderAt``); they hold ids and counts, never
+document content. ``Hold`` is HR's: a yes/no HR sets on a record to keep it, and its folder,
+beyond its retention (docs/records.md#holds); samtal reads it and never writes it.
 """
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("FormItemId", "text"),
     ColumnSpec("FormETag", "text"),
     ColumnSpec("Shared", "boolean"),
+    ColumnSpec("RemindersSent", "number"),
+    ColumnSpec("LastReminderAt", "dateTime"),
 ) + tuple(
     ColumnSpec(column, _KIND_OF_FIELD[FORM_FIELDS[tag].kind],
                date_only=FORM_FIELDS[tag].kind == "date")
@@ -197,6 +199,8 @@ class Record:
     form_etag: str = ""
     shared: bool = False
     hold: bool = False  # HR set Hold: kept beyond its retention (read only: to_fields leaves it out)
+    reminders_sent: int = 0  # e-mail reminders that went out for this talk (plugin/reminders.py)
+    last_reminder_at: datetime | None = None
     form: Mapping[str, Any] = field(default_factory=dict)  # filed form fields by tag
     item_id: str | None = None
 
@@ -252,6 +256,17 @@ def _dt(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def _count(value: Any) -> int:
+    """A number column as a count: SharePoint answers numbers as floats (``2.0``); a missing
+    column (a list made before it) or an unreadable value is 0."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    try:
+        return max(0, int(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -286,6 +301,8 @@ def to_fields(record: Record) -> dict[str, Any]:
         "FormItemId": record.form_item_id,
         "FormETag": record.form_etag,
         "Shared": record.shared,
+        "RemindersSent": record.reminders_sent,
+        "LastReminderAt": _iso(record.last_reminder_at),
     }
     for tag, column in FILED_FORM_COLUMNS.items():
         if column in fields:  # ManagerName: always the directory's name, never the form's
@@ -350,6 +367,8 @@ def from_fields(fields: Mapping[str, Any], item_id: str | None = None) -> Record
         form_etag=text("FormETag"),
         shared=bool(fields.get("Shared")),
         hold=fields.get("Hold") is True,
+        reminders_sent=_count(fields.get("RemindersSent")),
+        last_reminder_at=_dt(fields.get("LastReminderAt")),
         form=form,
         item_id=item_id,
     )

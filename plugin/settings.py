@@ -43,9 +43,11 @@ from plugin.settings_parsers import (
     day,
     directory,
     graph_url,
+    mail_address,
     secret_ref,
     text,
     text_list,
+    weekday_or_never,
     weekdays,
     whole_number,
     zone,
@@ -65,7 +67,7 @@ from plugin.settings_schema import (
 __all__ = [
     "CampaignSettings", "CertificateRef", "ConcurrencySettings", "FolderSettings",
     "HolidaySettings", "LanguageSettings", "MeetingSettings", "RecordSettings",
-    "ReportSettings", "RetentionSettings", "ScopeSettings", "SecretRef", "Settings", "SettingsError",
+    "RemindersSettings", "ReportSettings", "RetentionSettings", "ScopeSettings", "SecretRef", "Settings", "SettingsError",
     "TemplateSettings", "TenantSettings", "Window", "WorkingHoursSettings", "accepted_keys",
     "load_settings",
 ]
@@ -241,6 +243,33 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class RemindersSettings:
+    """Reminders by e-mail (README.md#reminders): off unless ``sender`` is set. Sent only from
+    ``hours_start`` to ``hours_end`` on working days (``working_hours.days`` less the holidays)
+    in the campaign's zone. ``manager_digest`` is the weekday (Monday is 0) of the managers'
+    and HR's weekly digests, None for no managers' digest (HR's then goes on Mondays)."""
+
+    sender: str | None = None
+    prepare_days_before: int = 3
+    confirm_after_days: int = 2
+    repeat_days: int = 7
+    max_per_talk: int = 3
+    manager_digest: int | None = 0
+    hr_digest: str | None = None
+    hours_start: time = time(8, 0)
+    hours_end: time = time(17, 0)
+
+    @property
+    def enabled(self) -> bool:
+        return self.sender is not None
+
+    @property
+    def digest_day(self) -> int:
+        """The weekday of the weekly digests: the managers' day, Monday when they get none."""
+        return 0 if self.manager_digest is None else self.manager_digest
+
+
+@dataclass(frozen=True)
 class Settings:
     source: Path
     now: datetime  # the aware moment the file was judged against (--now or the clock)
@@ -258,6 +287,7 @@ class Settings:
     concurrency: ConcurrencySettings
     pacing: PacingSettings = PacingSettings()
     report: ReportSettings = ReportSettings(min_group_size=5)
+    reminders: RemindersSettings = RemindersSettings()
 
 
 def _folder_path(node: yaml.Node, context: Context) -> str:
@@ -347,6 +377,15 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "concurrency.max_requests": Leaf(whole_number("requests", 1, 128), default=16),
     "pacing.licences": Leaf(whole_number("licences", 0, 10_000_000)),
     "pacing.ru_per_minute": Leaf(whole_number("resource units", 100, 1_000_000)),
+    "reminders.sender": Leaf(mail_address),
+    "reminders.prepare_days_before": Leaf(whole_number("days", 0, 60), default=3),
+    "reminders.confirm_after_days": Leaf(whole_number("days", 0, 60), default=2),
+    "reminders.repeat_days": Leaf(whole_number("days", 1, 60), default=7),
+    "reminders.max_per_talk": Leaf(whole_number("reminders", 0, 20), default=3),
+    "reminders.manager_digest": Leaf(weekday_or_never, default=0),
+    "reminders.hr_digest": Leaf(mail_address),
+    "reminders.hours.start": Leaf(clock, default=time(8, 0)),
+    "reminders.hours.end": Leaf(clock, default=time(17, 0)),
 }
 
 
@@ -476,6 +515,8 @@ def _cross_checks(
                 f"the window {start} to {end} holds no working day (working_hours.days, holidays)",
             ))
 
+    _check_reminders(tree, values, file)
+
     work_start = cast(time, values["working_hours.start"])
     work_end = cast(time, values["working_hours.end"])
     if work_end <= work_start:
@@ -492,6 +533,24 @@ def _cross_checks(
                 f"a {minutes}-minute talk does not fit in the working day "
                 f"{work_start:%H:%M}-{work_end:%H:%M}",
             ))
+
+
+def _check_reminders(tree: Tree, values: dict[str, object], file: str) -> None:
+    """Reminder settings without a sender do nothing: say so rather than ignore them; the
+    sending window must be a window."""
+    nodes = tree.nodes
+    given = sorted(k for k in nodes if k.startswith("reminders.") and k != "reminders.hours")
+    if given and "reminders.sender" not in nodes:
+        tree.problems.append(problem_at(
+            file, tree.keys.get("reminders"), "reminders.sender",
+            f"reminders are off without a sender: give reminders.sender (the mailbox they are "
+            f"sent from) or remove {', '.join(given)}"))
+    start = cast(time, values["reminders.hours.start"])
+    end = cast(time, values["reminders.hours.end"])
+    if end <= start:
+        tree.problems.append(problem_at(
+            file, nodes.get("reminders.hours.end", tree.keys.get("reminders")), "reminders.hours.end",
+            f"the sending hours must end ({end:%H:%M}) after they start ({start:%H:%M})"))
 
 
 def _has_working_day(values: dict[str, object], start: date, end: date) -> bool:
@@ -571,4 +630,15 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
         pacing=PacingSettings(licences=cast(int | None, v["pacing.licences"]),
                               ru_per_minute=cast(int | None, v["pacing.ru_per_minute"])),
         report=ReportSettings(min_group_size=cast(int, v["report.min_group_size"])),
+        reminders=RemindersSettings(
+            sender=cast(str | None, v["reminders.sender"]),
+            prepare_days_before=cast(int, v["reminders.prepare_days_before"]),
+            confirm_after_days=cast(int, v["reminders.confirm_after_days"]),
+            repeat_days=cast(int, v["reminders.repeat_days"]),
+            max_per_talk=cast(int, v["reminders.max_per_talk"]),
+            manager_digest=cast(int | None, v["reminders.manager_digest"]),
+            hr_digest=cast(str | None, v["reminders.hr_digest"]),
+            hours_start=cast(time, v["reminders.hours.start"]),
+            hours_end=cast(time, v["reminders.hours.end"]),
+        ),
     )

@@ -33,6 +33,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _THUMBPRINT = re.compile(r"^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::00(?:\.0+)?)?$")
+# One mailbox address: local part, "@", a domain with a dot; no spaces, no display name.
+_ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,27 @@ def clock(node: yaml.Node, _: Context) -> time:
     if match is None:
         raise Invalid(f"expected a time of day (HH:MM), got {describe(node)}", node)
     return time(int(match.group(1)), int(match.group(2)))
+
+
+def mail_address(node: yaml.Node, _: Context) -> str:
+    """One e-mail address or user principal name (``hr.samtal@example.se``), as written."""
+    value = scalar_text(node, "an e-mail address")
+    if len(value) > 254 or not _ADDRESS.match(value):
+        raise Invalid(f"expected one e-mail address such as hr@example.se, got {describe(node)}", node)
+    return value
+
+
+def weekday_or_never(node: yaml.Node, _: Context) -> int | None:
+    """A day name (``monday`` ... ``sunday``) as its ISO index (Monday is 0), or ``never``: None."""
+    expected = "a day name (monday ... sunday) or never"
+    if isinstance(node, yaml.ScalarNode) and node.tag == TAG_BOOL:
+        raise Invalid(f"expected {expected}, got {describe(node)} (quote it)", node)
+    value = scalar_text(node, expected).lower()
+    if value == "never":
+        return None
+    if value not in WEEKDAYS:
+        raise Invalid(f"expected {expected}, got {describe(node)}", node)
+    return WEEKDAYS.index(value)
 
 
 def zone(node: yaml.Node, _: Context) -> Zone:

@@ -1,4 +1,4 @@
-"""Team overviews, the pass's last stage (docs/architecture.md#one-pass, stage 9).
+"""Team overviews, the pass's last stage (docs/architecture.md#one-pass, stage 10).
 
 Each manager whose team has filed content gets a team overview (:mod:`plugin.overview`), made
 from the records as the pass leaves them. It is replaced only when that content changed: its

@@ -2,15 +2,20 @@
 
 It starts the sandbox in this process with a generated organisation, writes a campaign file for
 it, and plays a campaign through in simulated time: a first run books every talk and prepares
-the folders; people accept or decline their invitations; the next run gives the declined talks a
-new time; after the meetings people fill in and confirm their forms in "Word"; the last run files
-them. It prints progress and a summary, and leaves the campaign file, the generated documents,
-the records as CSV, a summary and the sandbox's state in the output folder.
+the folders (and managers with a talk that could not be booked get their weekly digest by
+e-mail); people accept or decline their invitations; the next run gives the declined talks a
+new time; on the first morning of talks, employees get their prepare reminder; after the
+meetings people fill in and confirm their forms in "Word"; the last run files them and reminds
+whoever forgot to confirm. It prints progress and a summary (with what landed in people's
+inboxes, read through the sandbox's control route), and leaves the campaign file, the generated
+documents, the records as CSV, a summary and the sandbox's state in the output folder.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import random
 import sys
 from collections import Counter
@@ -21,6 +26,7 @@ from zoneinfo import ZoneInfo
 from connectors.cli_options import SEED, whole
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
+from connectors.graph.mail_limits import SendingLimits
 from connectors.graph.names import name_with_id, safe_name
 from connectors.sandbox import FaultSpec, FaultSpecError, Sandbox
 from connectors.sandbox.generate import generate_seed
@@ -56,7 +62,13 @@ meetings: {{duration_minutes: 60, buffer_minutes: 15, max_per_manager_per_day: 3
            time_zone: Europe/Stockholm, online: teams}}
 folders: {{owner: employee, path: "Medarbetarsamtal/{{campaign}}"}}
 records: {{site: "example.sharepoint.com:/sites/hr", list: Medarbetarsamtal}}
+reminders: {{sender: {sender}}}
+scope: {{exclude_users: [{sender}]}}   # the reminders' mailbox is no one's talk
 """
+SENDER = "hr.samtal@example.se"
+# The demo's hours pass in seconds: Exchange's 30 messages a minute per sender would make it wait
+# for real minutes, so its sandbox and client take a message rate the simulated time can keep.
+DEMO_SENDING = SendingLimits(messages_per_minute=100_000)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +94,15 @@ def _local(day: date, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=ZONE)
 
 
+def _before(start: datetime) -> datetime:
+    """9:00 on the last weekday at least a day before ``start`` (within the three days a prepare
+    reminder is due)."""
+    day = start.astimezone(ZONE).date() - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return max(_local(day, 9), start - timedelta(days=3))
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         faults = FaultSpec.parse(args.faults) if args.faults else None
@@ -92,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     progress = Progress(quiet=args.quiet)
     seed = generate_seed(args.people, seed=args.seed, window_start=WINDOW[0], window_end=WINDOW[1])
+    seed["users"].append({"userPrincipalName": SENDER, "displayName": "HR Medarbetarsamtal",
+                          "preferredLanguage": "sv-SE"})  # the mailbox HR owns that sends reminders
+    seed["tenant"]["sendingLimits"] = {"messagesPerMinute": DEMO_SENDING.messages_per_minute}
     progress.say(f"samtal demo: a sandbox tenant with {args.people} generated people "
                  f"(seed {args.seed}{', faults ' + args.faults if args.faults else ''})")
     sandbox = Sandbox.from_seed(seed, faults=faults)
@@ -100,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
         config = out / "campaign.yaml"
         config.write_text(CAMPAIGN.format(graph_url=server.graph_url, port=server.port,
                                           state=out / "sandbox-state.json", config=config,
-                                          start=WINDOW[0], end=WINDOW[1], secret=SECRET_VARIABLE),
+                                          start=WINDOW[0], end=WINDOW[1], secret=SECRET_VARIABLE,
+                                          sender=SENDER),
                           encoding="utf-8")
         demo = _Demo(config, out, progress, People(server.url), random.Random(args.seed))
         final = demo.play()
@@ -129,7 +154,7 @@ class _Demo:
     def _pass(self, label: str, now: datetime, *, watch_all: bool = False) -> tuple[Settings, GraphClient, PassReport]:
         self.progress.say(f"\n== {label} ({now:%Y-%m-%d %H:%M}) ==")
         settings = load_settings(self.config, now=now, allow_past_window=True)
-        client = open_client(settings, notices=wait_notices(self.progress.quiet))
+        client = open_client(settings, notices=wait_notices(self.progress.quiet), sending_limits=DEMO_SENDING)
         before = int(str(self.people.stats().get("requests", 0)))
         report = Reconciler(client, settings, now=now, cache=self.cache, progress=self.progress,
                             look_every=timedelta(hours=1), watch_all=watch_all).run()
@@ -157,13 +182,18 @@ class _Demo:
         self._pass("run 2: declined talks get a new time", start + timedelta(days=1), watch_all=True)
         _, _, report = self._pass("run 3: twenty minutes later, nothing new: a handful of requests",
                                   start + timedelta(days=1, minutes=20))
+        first = min((r.meeting_start for r in report.records if r.meeting_start), default=None)
+        if first is not None:
+            self._pass("run 4: the first talks are days away: prepare reminders to their employees",
+                       _before(first))
 
         end = _local(WINDOW[1] + timedelta(days=3), 9)
         settings = load_settings(self.config, now=end, allow_past_window=True)
         client = open_client(settings, notices=wait_notices(self.progress.quiet))
         filled = self._fill_forms(client, report.records)  # the records as they are after the moves
         self.progress.say(f"\nafter the talks, {filled} forms were filled in and confirmed in Word")
-        _, client, report = self._pass("run 4: talks held, confirmed forms filed", end)
+        _, client, report = self._pass("run 5: talks held, confirmed forms filed, reminders to whoever "
+                                       "has not confirmed", end)
         self._save_documents(client, report.records)
         return report.records
 
@@ -231,10 +261,74 @@ class _Demo:
                       table(["status", "employee", "reason"],
                             [(r.status.value, r.employee_name, r.note) for r in needs], width=SUMMARY_WIDTH),
                       "```"]
+        lines += self._reminders()
         lines += ["", f"Graph requests served by the sandbox: {requests_served}", ""]
         text = "\n".join(lines)
         (self.out / "summary.md").write_text(text, encoding="utf-8")
         return text
+
+
+    def _reminders(self) -> list[str]:
+        """What the reminders' sender sent, by kind, and one of each kind as it landed in its
+        recipient's inbox (read through the sandbox's control route)."""
+        sent = self.people.inbox(SENDER, "sentitems")
+        kinds: dict[str, list[dict[str, object]]] = {}
+        for message in sent:
+            kind = _kind(_tag(message))
+            if kind:
+                kinds.setdefault(kind, []).append(message)
+        if not kinds:
+            return []
+        lines = ["", "## Reminders by e-mail", "",
+                 f"{len(sent)} messages from {SENDER}: " + ", ".join(f"{len(kinds[k])} {k}" for k in _KINDS if k in kinds)]
+        for kind in ("prepare", "confirm (to the manager)", "manager digest"):
+            if kind not in kinds:
+                continue
+            message = kinds[kind][-1]  # the oldest of its kind
+            to = _recipients(message)[0]
+            landed = next((m for m in self.people.inbox(to) if m.get("internetMessageId") == message.get("internetMessageId")), None)
+            if landed is None:
+                continue
+            lines += ["", f"### A {kind} reminder, as it landed in {to}'s inbox", "", "```",
+                      f"Subject: {landed['subject']}", "", _plain(landed), "```"]
+        return lines
+
+
+_KINDS = ("prepare", "confirm (to the employee)", "confirm (to the manager)", "manager digest", "HR digest")
+
+
+def _tag(message: dict[str, object]) -> str:
+    props = message.get("singleValueExtendedProperties")
+    for p in props if isinstance(props, list) else []:
+        if isinstance(p, dict) and str(p.get("id", "")).endswith("samtalMailKey"):
+            return str(p.get("value") or "")
+    return ""
+
+
+def _kind(tag: str) -> str:
+    """The kind of reminder a tag (plugin/reminders_due.py) names."""
+    parts = tag.split(":")
+    if len(parts) < 4 or parts[0] != "rem":
+        return ""
+    return {"prepare": "prepare", "confirm-employee": "confirm (to the employee)",
+            "confirm-manager": "confirm (to the manager)"}.get(
+        parts[3], "manager digest" if parts[2] == "manager" else "HR digest" if parts[2] == "hr" else "")
+
+
+def _recipients(message: dict[str, object]) -> list[str]:
+    raw = message.get("toRecipients")
+    return [str(r["emailAddress"]["address"]) for r in raw if isinstance(r, dict)] if isinstance(raw, list) else []
+
+
+def _plain(message: dict[str, object]) -> str:
+    """A message's HTML body as text: a paragraph a line, tags out."""
+    body = message.get("body")
+    content = str(body.get("content", "")) if isinstance(body, dict) else ""
+    content = re.sub(r"<(head|style)\b.*?</\1>", "", content, flags=re.IGNORECASE | re.DOTALL)
+    content = re.sub(r"</p>|<br\s*/?>|</li>|</tr>", "\n", content, flags=re.IGNORECASE)
+    content = re.sub(r"<li>", "- ", content, flags=re.IGNORECASE)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", content))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 _ANSWERS = {

@@ -2,8 +2,8 @@
 
 It reports, one line each: the token (``invalid_auth``), the consented permissions against
 ``manifest.yaml`` (``missing_permission``), the records site and list (``not_found``), the
-directory, a sample of mailboxes and OneDrives, and the campaign's time zone against the
-mailboxes'. It writes nothing, unless ``--write-check UPN`` asks it to write (and delete again)
+directory, a sample of mailboxes and OneDrives, the campaign's time zone against the
+mailboxes', and whether reminders are on (and can use their sender's mailbox). It writes nothing, unless ``--write-check UPN`` asks it to write (and delete again)
 a test event, a test file and a test list item, and to create the records list when it is
 missing (:mod:`plugin.write_check`). Exit status: 0 all good, 1 problems found (a write step
 that failed among them), 2 bad settings,
@@ -76,20 +76,48 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "check left")
 
 
-def check_permissions(client: GraphClient, findings: Findings) -> None:
+def check_permissions(client: GraphClient, findings: Findings, settings: Settings | None = None) -> None:
+    """The token's roles against manifest.yaml's permissions this campaign needs (those only
+    reminders need, only when ``reminders.sender`` is set). A reminders permission missing from
+    the token is left to :func:`check_reminders`: Exchange RBAC for Applications grants it
+    outside the token."""
     manifest = load_manifest()
     roles = client.granted_roles()
     if roles is None:
         findings.ok("permissions", "not checked: a plain-HTTP sandbox accepts any token")
         return
-    missing = [p for p in manifest.permissions
-               if p.name not in roles and not (p.alternative and p.alternative in roles)]
+    needed = [p for p in manifest.permissions if p.needed(settings)]
+    missing = [p for p in needed if p.name not in roles and not (p.alternative and p.alternative in roles)
+               and p.only_when is None]
     if missing:
         for p in missing:
             findings.bad("permissions", "missing_permission",
                          f"{p.name} is not consented ({p.reason.split('.')[0]}); grant admin consent")
     else:
-        findings.ok("permissions", "granted: " + ", ".join(p.name for p in manifest.permissions))
+        findings.ok("permissions", "granted: " + ", ".join(p.name for p in needed if p.name in roles
+                                                           or (p.alternative and p.alternative in roles)))
+
+
+def check_reminders(client: GraphClient, settings: Settings, findings: Findings) -> None:
+    """Whether reminders are on and, when they are, whether samtal can use the sender's mailbox:
+    its Drafts and Sent Items are looked at for a tag no reminder has (nothing is written and
+    nothing is sent, also with ``--write-check``)."""
+    sender = settings.reminders.sender
+    if sender is None:
+        findings.ok("reminders", "off (no reminders.sender): Mail.Send and Mail.ReadWrite are not needed")
+        return
+    client.mail.find_tagged(sender, [f"rem:{settings.campaign.id}:~doctor-check"])
+    roles = client.granted_roles()
+    mail = [p.name for p in load_manifest().permissions if p.only_when is not None]
+    absent = [] if roles is None else [name for name in mail if name not in roles]
+    said = f"on: sent from {sender}, whose Drafts and Sent Items samtal can read"
+    if absent:
+        said += (f"; {' and '.join(absent)} not in the token, so sending relies on an Exchange role "
+                 "assignment (RBAC for Applications: Application Mail.Send, Application Mail.ReadWrite), "
+                 "which doctor cannot check without sending a message")
+    elif roles is not None:
+        said += "; Mail.Send and Mail.ReadWrite are consented"
+    findings.ok("reminders", said)
 
 
 def _step(findings: Findings, check: str, work: Callable[[], None], area: str | None = None) -> bool:
@@ -129,8 +157,9 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
         return f
     f.ok("token", "sandbox static token" if client.is_sandbox
          else f"Entra ID issued a token for app {settings.tenant.client_id}")
-    if not _step(f, "permissions", lambda: check_permissions(client, f)) and f.unreachable:
+    if not _step(f, "permissions", lambda: check_permissions(client, f, settings)) and f.unreachable:
         return f
+    _step(f, "reminders", lambda: check_reminders(client, settings, f))
 
     def site_and_list() -> None:
         store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)

@@ -1,7 +1,8 @@
-"""``samtal plan``: a dry run — who gets a talk, proposed times, what would be created, and the
-SharePoint resource units it would cost with its shortest duration at the tenant's budget, and how
-many records of other campaigns pass their retention within 30 days. Writes nothing: no meeting,
-folder, file, share or record (the records list is not even created)."""
+"""``samtal plan``: a dry run — who gets a talk, proposed times, what would be created, the
+reminders a pass would send and how long that takes at Exchange's sending limits, the SharePoint
+resource units it would cost with its shortest duration at the tenant's budget, and how many
+records of other campaigns pass their retention within 30 days. Writes and sends nothing: no
+meeting, folder, file, share, record or message (the records list is not even created)."""
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         if len(rows) > len(shown):
             print(f"… and {len(rows) - len(shown)} more (--all lists them)")
         print()
-    print_summary(report, dry_run=True)
+    print_summary(report, dry_run=True, settings=settings)
     estimate = estimate_round(((a.what, a.manager) for a in report.actions), len(report.records),
                               settings.pacing.budget)
     print()

@@ -35,6 +35,7 @@ from plugin.lease import LeaseHeld, LeaseLost
 from plugin.progress import Progress
 from plugin.reconcile import ConsentNeeded, PassReport, Reconciler
 from plugin.records import Record, Status
+from plugin.reminders_summary import reminder_lines
 from plugin.settings import Settings
 from plugin.tables import table
 from plugin.tenant import open_client
@@ -113,7 +114,7 @@ _BOOKINGS = frozenset({"book", "book again", "move (declined)", "move (time take
                        "move to the new manager"})
 
 
-def print_summary(report: PassReport, *, dry_run: bool = False) -> None:
+def print_summary(report: PassReport, *, dry_run: bool = False, settings: Settings | None = None) -> None:
     """Two tables, titled so that their numbers are not read as one: the talks by status once
     the pass is done (a dry run: once the plan were carried out), and what the pass did (would
     do), by action."""
@@ -130,6 +131,9 @@ def print_summary(report: PassReport, *, dry_run: bool = False) -> None:
         print(table(("would do" if dry_run else "action", "talks"), sorted(done.items())))
     else:
         print("\nnothing to do")
+    if settings is not None and report.reminders is not None:
+        print()
+        print("\n".join(reminder_lines(report.reminders, settings.reminders, dry_run=dry_run)))
     if report.retry_later:
         print(f"\n{len(report.retry_later)} talk(s) met a passing problem and are left out of this plan:"
               if dry_run else f"\n{len(report.retry_later)} talk(s) will be tried again next run:")
@@ -151,10 +155,10 @@ def attention_line(records: Iterable[Record]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    _, report, code = run_pass(args, dry_run=False)
+    settings, report, code = run_pass(args, dry_run=False)
     if report is None:
         return code
-    print_summary(report)
+    print_summary(report, settings=settings)
     print()
     print(attention_line(report.records), flush=True)
     attention_exit = getattr(args, "attention_exit", None)

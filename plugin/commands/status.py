@@ -5,7 +5,9 @@ Exit status: 0 every talk is on track; 1 some talks need a person's attention (u
 failed, declined without a new time, or held for review: a form found but not filed, the reason
 in the note), or the records could not be read; 2 bad settings or
 arguments (also: ``--manager`` matches no one, or several people); 3 an administrator must act
-first. With ``--manager`` the status concerns that manager's talks only.
+first. With ``--manager`` the status concerns that manager's talks only. The e-mail reminders
+each talk's record counts are shown (``--manager``: per talk; else in all, and per talk that
+needs attention).
 """
 from __future__ import annotations
 
@@ -92,12 +94,31 @@ def managed_by(records: Iterable[Record], who: str) -> tuple[list[Record], list[
     return mine, sorted({r.manager_id or r.manager_email for r in mine})
 
 
+def reminders_of(r: Record, zone: ZoneInfo) -> str:
+    """``2, last 2027-02-22``: the e-mail reminders the talk's record counts; "-" for none."""
+    if not r.reminders_sent:
+        return "-"
+    last = f", last {r.last_reminder_at.astimezone(zone):%Y-%m-%d}" if r.last_reminder_at else ""
+    return f"{r.reminders_sent}{last}"
+
+
 def manager_view(records: list[Record], zone: ZoneInfo) -> str:
     def when(r: Record) -> str:
         return r.meeting_start.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.meeting_start else "-"
-    rows = [(r.employee_name, r.status.value, when(r), r.note)
+    rows = [(r.employee_name, r.status.value, when(r), reminders_of(r, zone), r.note)
             for r in sorted(records, key=lambda r: (r.meeting_start is None, r.meeting_start, r.employee_name))]
-    return table(["employee", "status", "meeting", "note"], rows)
+    return table(["employee", "status", "meeting", "reminders", "note"], rows)
+
+
+def reminders_line(records: list[Record], zone: ZoneInfo) -> str:
+    """How many e-mail reminders the records count, to how many talks; "" when none."""
+    reminded = [r for r in records if r.reminders_sent]
+    if not reminded:
+        return ""
+    last = max((r.last_reminder_at for r in reminded if r.last_reminder_at), default=None)
+    when = f", the last on {last.astimezone(zone):%Y-%m-%d}" if last else ""
+    return (f"reminders sent: {sum(r.reminders_sent for r in reminded)} to {len(reminded)} "
+            f"talk{'s' if len(reminded) != 1 else ''}{when}")
 
 
 def retention_lines(args: argparse.Namespace) -> list[str]:
@@ -131,11 +152,15 @@ def run(args: argparse.Namespace) -> int:
         settings = load_from_args(args, allow_past_window=True)
         print(manager_view(mine, settings.meetings.zone.tzinfo))
         return EXIT_ATTENTION if attention(mine) else 0
+    zone = load_from_args(args, allow_past_window=True).meetings.zone.tzinfo
     total = Counter(r.status.value for r in records)
     print(table(["status", "talks"], [(s, total.get(s, 0)) for s in ORDER] + [("total", len(records))]))
     for key in (("department", "manager") if args.by == "both" else (args.by,)):
         print()
         print(grouped(records, key))
+    sent = reminders_line(records, zone)
+    if sent:
+        print(f"\n{sent}")
     ahead = retention_lines(args)
     if ahead:
         print()
@@ -143,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
     needs = attention(records)
     if needs:
         print(f"\nneeds attention ({len(needs)}):")
-        print(table(["status", "employee", "manager", "reason"],
-                    [(r.status.value, r.employee_name, r.manager_name, r.note) for r in needs]))
+        print(table(["status", "employee", "manager", "reminders", "reason"],
+                    [(r.status.value, r.employee_name, r.manager_name, reminders_of(r, zone), r.note)
+                     for r in needs]))
         return EXIT_ATTENTION
     return 0

@@ -9,7 +9,11 @@ itself and those it inherits from its folders (the drive's owner sees everything
 - an item outside every talk folder (campaign folders, managers' guides, team overviews) carries
   no grant and inherits none: only the drive's owner sees it;
 - no sharing link anywhere;
-- no folder holds two talks' forms, and no two records name one folder.
+- no folder holds two talks' forms, and no two records name one folder;
+- every reminder samtal sent (a message carrying its tag in a sender's Drafts or Sent Items)
+  went to the one person its key names: a talk's employee or manager, a manager their own
+  digest (HR's digest goes to the address the campaign gives); and no message anywhere holds
+  the text of a form field filed in the records.
 
 A talk folder is a folder a record names (``DriveId``/``FolderId``), or one that holds a document
 stamped with a talk's key when no record names it (a pass that stopped before writing). The
@@ -57,8 +61,50 @@ def check_privacy(data: dict[str, Any], blobs: dict[str, bytes]) -> None:
         if entry["kind"] == "driveItem" and drive is not None:
             problems += _check_tree(data, entry["driveId"], drive, entry["items"], blobs, folder_talk,
                                     records, users, " (in the recycle bin)")
+    problems += _check_mail(data, records, users)
     if problems:
         raise OverShared("privacy invariant broken:\n  " + "\n  ".join(problems))
+
+
+_TAG = "samtalmailkey"  # the reminders' extended property's name, as connectors/graph/mail_records.py writes it
+_FILED_TEXT = ("PreviousGoalsFollowup", "Goals", "DevelopmentPlan", "CompetenceNeeds", "Expectations")
+
+
+def _check_mail(data: dict[str, Any], records: dict[str, dict[str, Any]], users: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    texts = {line.strip() for fields in records.values() for column in _FILED_TEXT
+             for line in str(fields.get(column) or "").splitlines() if len(line.strip()) >= 12}
+    for uid, box in ((data.get("mail") or {}).get("boxes") or {}).items():
+        for msg in box.values():
+            body = str((msg.get("body") or {}).get("content") or "") + str(msg.get("subject") or "")
+            leaked = sorted(t for t in texts if t in body)
+            if leaked:
+                problems.append(f"a message in {uid}'s {msg.get('folder')} holds filed form text {leaked[:2]}")
+            tag = next((str(p.get("value")) for p in msg.get("singleValueExtendedProperties") or []
+                        if str(p.get("id", "")).lower().endswith(_TAG)), None)
+            if tag is None:
+                continue
+            to = {str(r["emailAddress"]["address"]).lower() for r in msg.get("toRecipients") or []}
+            allowed = _addressees(tag, records, users)
+            if allowed is not None and not to <= allowed:
+                problems.append(f"reminder {tag} went to {sorted(to - allowed)}, not to {sorted(allowed)}")
+    return problems
+
+
+def _addressees(tag: str, records: dict[str, dict[str, Any]], users: dict[str, Any]) -> set[str] | None:
+    """Who the reminder with ``tag`` may go to; None for HR's digest (the campaign's address)."""
+    parts = tag.split(":")  # rem:{campaign}:{employee id}:{kind}:... or rem:{campaign}:manager|hr:...
+    if parts[2] == "hr":
+        return None
+    if parts[2] == "manager":
+        return _addresses_of(users.get(parts[3]) or {})
+    fields = records.get(f"{parts[1]}:{parts[2]}") or {}
+    side = "ManagerEmail" if parts[3] == "confirm-manager" else "EmployeeEmail"
+    return {str(fields.get(side) or "?").lower()}
+
+
+def _addresses_of(user: dict[str, Any]) -> set[str]:
+    return {str(user[k]).lower() for k in ("mail", "userPrincipalName") if user.get(k)}
 
 
 def _check_tree(data: dict[str, Any], drive_id: str, drive: dict[str, Any], items: dict[str, Any],

@@ -22,6 +22,12 @@ def test_the_demo_files_the_booked_day_of_every_talk_even_the_moved_ones(
     summary = capsys.readouterr().out
     moves = next(line for line in summary.splitlines() if line.startswith("- run 2"))
     assert "move (declined)" in moves  # the seed's people decline some invitations
+    # reminders in the story, each as it landed in its recipient's inbox
+    for kind, words in (("prepare", "Nu närmar sig ditt medarbetarsamtal"),
+                        ("confirm (to the manager)", "väntar på din bekräftelse"),
+                        ("manager digest", "veckans sammanställning")):
+        section = summary.split(f"### A {kind} reminder, as it landed in ", 1)[1].split("###", 1)[0]
+        assert words in section, kind
 
     saved = json.loads((tmp_path / "sandbox-state.json").read_text(encoding="utf-8"))
     blobs = {item: base64.b64decode(data) for item, data in saved["blobs"].items()}

@@ -8,7 +8,10 @@ from connectors.sandbox.generate import generate_seed
 from tests.e2e.checks import check_round, normalised
 from tests.e2e.conftest import FAST_RETRIES, NOW, WINDOW, ServeFactory, small_seed
 
-FAULTS = "throttle=0.1,unavailable=0.05,drop=0.08,latency_ms=5,retry_after=0.05,seed={seed}"
+# Connections drop only outside $batch, and a round sends few such requests: at 0.08 a whole round
+# dropped one connection or none (the check that the faults happened then depended on which
+# request came when); at 0.25 it drops several.
+FAULTS = "throttle=0.1,unavailable=0.05,drop=0.25,latency_ms=5,retry_after=0.05,seed={seed}"
 MAX_PASSES = 3  # a talk that met a passing problem is left for the next pass; 3 is plenty
 
 

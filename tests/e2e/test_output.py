@@ -105,7 +105,9 @@ def test_the_demo_and_the_report_write_one_csv_format(serve_tenant: ServeFactory
     header = next(csv.reader(io.StringIO(demo.decode("utf-8-sig"))))
     assert tuple(header) == HEADER and len(header) == 23
     rows = list(csv.reader(io.StringIO(demo.decode("utf-8-sig"))))[1:]
-    assert len(rows) == 20 and all(len(row) == len(header) for row in rows)
+    # the 20 people, and the demo's reminders mailbox (excluded: it is no one's talk)
+    assert len(rows) == 21 and all(len(row) == len(header) for row in rows)
+    assert [row[7] for row in rows if row[3] == "hr.samtal@example.se"] == ["excluded"]
 
 
 @pytest.mark.usefixtures("secret_env")

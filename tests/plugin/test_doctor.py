@@ -18,7 +18,8 @@ SECRET = "sandbox-test-secret-not-real"
 LIMITED_APP = "22222222-3333-4444-8555-666666666666"
 
 
-def campaign(tmp_path: Path, graph_url: str, *, client_id: str = APP, authority: str | None = None) -> Path:
+def campaign(tmp_path: Path, graph_url: str, *, client_id: str = APP, authority: str | None = None,
+             sender: str | None = None) -> Path:
     path = tmp_path / "campaign.yaml"
     lines = [
         'campaign: {id: "2027", title: Medarbetarsamtal 2027, window: {start: 2027-02-01, end: 2027-04-30}}',
@@ -31,6 +32,8 @@ def campaign(tmp_path: Path, graph_url: str, *, client_id: str = APP, authority:
     if authority:
         lines.append(f"  authority: {authority}")
     lines.append('records: {site: "example.sharepoint.com:/sites/hr", list: Medarbetarsamtal}')
+    if sender:
+        lines.append(f"reminders: {{sender: {sender}}}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -96,3 +99,39 @@ def test_doctor_with_a_wrong_secret_is_invalid_auth(
     assert "invalid_auth" in out and "AADSTS7000215" in out and "secret is wrong" in out
     assert "not-the-secret" not in out
     assert code == 3
+
+
+def test_reminders_off_ask_for_no_mail_permission(
+        tmp_path: Path, env: pytest.MonkeyPatch, https_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    env.setenv("REQUESTS_CA_BUNDLE", https_server.ca_file)
+    main(["doctor", "--config", str(campaign(tmp_path, https_server.graph_url, authority=https_server.url)),
+          "--now", "2027-01-20T09:00"])
+    out = capsys.readouterr().out
+    assert "reminders    off (no reminders.sender): Mail.Send and Mail.ReadWrite are not needed" in out
+    assert not [line for line in out.splitlines() if line.startswith("BAD") and "Mail." in line]
+
+
+def test_reminders_on_without_mail_roles_in_the_token_say_what_sending_rests_on(
+        tmp_path: Path, env: pytest.MonkeyPatch, https_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    env.setenv("REQUESTS_CA_BUNDLE", https_server.ca_file)
+    config = campaign(tmp_path, https_server.graph_url, authority=https_server.url, sender="anna.berg@example.se")
+    main(["doctor", "--config", str(config), "--now", "2027-01-20T09:00"])
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if " reminders " in line)
+    assert line.startswith("ok") and "sent from anna.berg@example.se, whose Drafts and Sent Items samtal can read" in line
+    assert "Mail.Send and Mail.ReadWrite not in the token" in line and "RBAC for Applications" in line
+
+
+def test_doctor_with_reminders_on_sends_nothing_also_with_write_check(
+        tmp_path: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    sb = Sandbox.from_seed(SEED)
+    with sb.serve(port=0) as server:
+        config = campaign(tmp_path, server.graph_url, sender="anna.berg@example.se")
+        main(["doctor", "--config", str(config), "--now", "2027-01-20T09:00", "--write-check", "per.lind@example.se"])
+        mail = sb.stats()["mail"]
+        with sb.tenant.lock:
+            boxes = (sb.tenant.data.get("mail") or {}).get("boxes") or {}
+            messages = sum(len(box) for box in boxes.values())
+    out = capsys.readouterr().out
+    assert "reminders    on: sent from anna.berg@example.se" in out
+    assert mail["submitted"] == 0 and messages == 0

@@ -54,3 +54,15 @@ def test_exit_codes(who: str, code: int, settings: Settings, monkeypatch: pytest
 def test_help_documents_the_exit_codes() -> None:
     text = build_parser(only="status")._subparsers._group_actions[0].choices["status"].format_help()  # type: ignore[union-attr]
     assert "--manager NAME_OR_EMAIL" in text and "exit status:" in text and "  3  " in text
+
+
+def test_status_shows_the_reminders_each_talk_counts() -> None:
+    zone = ZoneInfo("Europe/Stockholm")
+    reminded = team()[3].with_changes(reminders_sent=2, last_reminder_at=datetime(2027, 2, 22, 8, tzinfo=timezone.utc))
+    mine = [team()[0], reminded]
+    lines = status.manager_view(mine, zone).splitlines()
+    olle = next(line for line in lines if line.startswith("Olle"))
+    per = next(line for line in lines if line.startswith("Per"))
+    assert "2, last 2027-02-22" in olle and per.split()[4] == "-"
+    assert status.reminders_line(mine, zone) == "reminders sent: 2 to 1 talk, the last on 2027-02-22"
+    assert status.reminders_line(team(), zone) == ""

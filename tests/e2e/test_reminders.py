@@ -1,0 +1,256 @@
+"""Reminders by e-mail on the sandbox, with ``--now`` stepping through a round: each kind goes at
+its time to its person in their language and never again on re-runs; nothing goes at night; a
+crash between draft and send, or after the send, ends with one delivered message; Exchange's
+sending limit holds with 200 reminders due at once; no message holds a form's content; a person
+who left the round gets nothing."""
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+
+from connectors.graph.mail_limits import SendingLimits
+from connectors.sandbox.generate import generate_seed
+from plugin.cache import LookCache
+from plugin.documents import wordsim
+from plugin.lease import LeaseTerms
+from plugin.reconcile import PassReport, Reconciler
+from plugin.records import Record, Status
+from plugin.reminders_due import in_hours
+from plugin.reminders_text import when
+from plugin.tenant import open_client
+from tests.e2e.conftest import AFTER, NOW, WINDOW, ZONE, ServeFactory, Served, later_lease, team_seed
+from tests.e2e.test_crash import Crash
+
+SENDER = "hr.samtal@example.se"
+HR = "hr@example.se"
+REMINDERS = f"reminders: {{sender: {SENDER}, hr_digest: {HR}}}\n"
+# Exchange's per-minute limit without the minute: tests send more than 30 in a real minute.
+FAST = SendingLimits(messages_per_minute=10_000)
+MARKERS = {tag: f"MARKER-{tag}-{n}-zq" for n, tag in enumerate(
+    ("previous_goals_followup", "goals", "development_plan", "competence_needs", "expectations",
+     "health_notes", "manager_feedback"))}
+
+
+def with_mailboxes(seed: dict[str, Any]) -> dict[str, Any]:
+    seed["users"] += [
+        {"userPrincipalName": SENDER, "displayName": "HR Medarbetarsamtal", "preferredLanguage": "sv-SE"},
+        {"userPrincipalName": HR, "displayName": "Hanna HR", "preferredLanguage": "sv-SE"},
+    ]
+    return seed
+
+
+def served_with_reminders(serve_tenant: ServeFactory, seed: dict[str, Any], extra: str = "",
+                          **options: Any) -> Served:
+    served = serve_tenant(with_mailboxes(seed), **options)
+    served.config.write_text(served.config.read_text(encoding="utf-8") + REMINDERS + extra, encoding="utf-8")
+    return served
+
+
+def run(served: Served, now: datetime, *, limits: SendingLimits = FAST, dry_run: bool = False,
+        session: requests.Session | None = None, lease: LeaseTerms | None = None) -> PassReport:
+    settings = served.settings(now)
+    kw: dict[str, Any] = {"policy": served.policy, "sending_limits": limits}
+    if session is not None:
+        kw["session"] = session
+    return Reconciler(open_client(settings, **kw), settings, now=now, dry_run=dry_run, cache=LookCache(None),
+                      look_every=timedelta(hours=6), lease=lease).run()
+
+
+def inbox(served: Served, user: str) -> list[dict[str, Any]]:
+    return served.people.inbox(user)
+
+
+def delivered(served: Served) -> dict[str, list[dict[str, Any]]]:
+    """Every inbox's messages by owner id (straight from the tenant's state)."""
+    with served.sandbox.tenant.lock:
+        boxes = dict((served.sandbox.tenant.data.get("mail") or {}).get("boxes") or {})
+        return {uid: [m for m in box.values() if m.get("folder") == "inbox"] for uid, box in boxes.items()}
+
+
+def count(served: Served) -> int:
+    return sum(len(v) for v in delivered(served).values())
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return str(message["subject"]) + " " + re.sub(r"<[^>]+>", " ", str(message["body"]["content"]))
+
+
+def records(report: PassReport) -> dict[str, Record]:
+    return {r.employee_email: r for r in report.records}
+
+
+def moment_before(start: datetime, served: Served) -> datetime:
+    """A moment in sending hours within the three days before ``start``."""
+    settings = served.settings(start)
+    local = start.astimezone(ZONE)
+    for days in (2, 1, 3):
+        at = (local - timedelta(days=days)).replace(hour=9, minute=30)
+        if start - timedelta(days=3) <= at < start and in_hours(settings, at):
+            return at
+    raise AssertionError(f"no sending hours in the three days before {start}")
+
+
+def fill(served: Served, record: Record, confirm: tuple[str, ...]) -> None:
+    client = served.client(AFTER)
+    data = client.drive.download(record.drive_id, record.form_item_id)
+    served.people.save_file(record.drive_id, record.form_item_id,
+                            wordsim.fill_form(data, MARKERS, confirm=confirm, health_discussed=True))
+
+
+def test_each_kind_goes_at_its_time_to_its_person_in_their_language_once(serve_tenant: ServeFactory) -> None:
+    served = served_with_reminders(serve_tenant, team_seed(4))
+    booked = run(served, NOW)
+    talks = {r.employee_email: r for r in booked.records if r.status is Status.SCHEDULED and r.event_id}
+    assert len(talks) == 6  # four reports, two managers of the head
+    assert booked.reminders is not None and booked.reminders.due == {"hr_digest": 1}
+    [hr_digest] = inbox(served, HR)
+    assert hr_digest["subject"] == "Medarbetarsamtal 2027: veckans läge"
+    assert run(served, NOW + timedelta(minutes=30)).reminders.found == 1  # type: ignore[union-attr]
+    assert len(inbox(served, HR)) == 1
+
+    first = min(talks.values(), key=lambda r: r.meeting_start or AFTER)
+    assert first.meeting_start is not None
+    at = moment_before(first.meeting_start, served)
+    due = {e for e, r in talks.items() if r.meeting_start and at < r.meeting_start <= at + timedelta(days=3)}
+
+    before = count(served)
+    night = run(served, at.replace(hour=3))
+    assert night.reminders is not None and night.reminders.outside_hours and count(served) == before
+    plan = run(served, at, dry_run=True)
+    assert plan.reminders is not None and plan.reminders.due.get("prepare") == len(due) and count(served) == before
+
+    sent = run(served, at)
+    assert sent.reminders is not None and sent.reminders.due.get("prepare") == len(due)
+    assert sent.reminders.sent == sent.reminders.total_due  # and this week's HR digest
+    for email in due:
+        record = talks[email]
+        [message] = inbox(served, email)
+        language = record.language
+        subject = ("Snart dags för medarbetarsamtal med" if language == "sv" else "Your employee dialogue with")
+        assert message["subject"].startswith(subject)
+        assert when(record.meeting_start, ZONE, language) in text_of(message)  # type: ignore[arg-type]
+        assert [r["emailAddress"]["address"] for r in message["toRecipients"]] == [email]
+        assert records(sent)[email].reminders_sent == 1 and records(sent)[email].last_reminder_at == at
+    assert {r.language for e, r in talks.items() if e in due} <= {"sv", "en"}
+    for email in set(talks) - due:
+        assert inbox(served, email) == []
+    after_prepare = count(served)
+    run(served, at + timedelta(hours=1))
+    assert count(served) == after_prepare  # never again
+
+    # After the talks: every employee confirmed; the manager forgot. Person 0 left the round.
+    boss_talks = [r for e, r in talks.items() if e.startswith("person")]
+    for record in boss_talks:
+        fill(served, record, ("employee_confirmed",))
+    served.config.write_text(served.config.read_text(encoding="utf-8")
+                             + "scope: {exclude_users: [person0@example.se]}\n", encoding="utf-8")
+    before = {e: len(inbox(served, e)) for e in talks}
+    late = run(served, AFTER)
+    assert late.reminders is not None and late.reminders.sent >= 3
+    boss = inbox(served, "boss@example.se")
+    confirms = [m for m in boss if m["subject"] == "Påminnelse: bekräfta dokumentationen av medarbetarsamtalet"
+                and "väntar på din bekräftelse" in text_of(m)]  # as their reports' manager
+    assert sorted(re.search(r"med (Person \d)", text_of(m)).group(1) for m in confirms) == [  # type: ignore[union-attr]
+        "Person 1", "Person 2", "Person 3"]
+    [digest] = [m for m in boss if m["subject"].endswith("samtal behöver din hjälp")]
+    assert "Person 3" in text_of(digest) and "Person 0" not in text_of(digest)
+    for email in talks:
+        if email.startswith("person"):
+            assert len(inbox(served, email)) == before[email]  # employees confirmed: no confirm reminder
+    assert len(inbox(served, "person0@example.se")) == before["person0@example.se"]
+    total = count(served)
+    run(served, AFTER + timedelta(hours=2))
+    assert count(served) == total  # never again
+
+    for box in delivered(served).values():
+        for message in box:
+            body = str(message["body"]["content"])
+            assert not [m for m in MARKERS.values() if m in body], message["subject"]
+
+
+class CrashAt(requests.Session):
+    """The process dies right after a write whose URL ends with ``suffix`` (the server did it)."""
+
+    def __init__(self, suffix: str) -> None:
+        super().__init__()
+        self.suffix = suffix
+        self.dead = False
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> requests.Response:
+        if self.dead:
+            raise Crash("the process is gone")
+        verb = method.decode() if isinstance(method, bytes) else method
+        target = url.decode() if isinstance(url, bytes) else url
+        response = super().request(verb, target, *args, **kw)
+        if verb.upper() == "POST" and target.split("?")[0].endswith(self.suffix):
+            self.dead = True
+            raise Crash(f"killed right after {verb} {target}")
+        return response
+
+
+def test_a_crash_between_draft_and_send_or_after_send_ends_with_one_message(serve_tenant: ServeFactory) -> None:
+    monday = NOW + timedelta(days=5)  # the next week's HR digest is due
+    for suffix in ("/messages", "/send"):
+        served = served_with_reminders(serve_tenant, team_seed(1))
+        run(served, NOW)
+        try:
+            run(served, monday, session=CrashAt(suffix))
+        except Crash:
+            pass
+        else:
+            raise AssertionError("the pass did not reach the mail")
+        report = run(served, monday + timedelta(hours=1), lease=later_lease())
+        assert [m["subject"] for m in inbox(served, HR)] == ["Medarbetarsamtal 2027: veckans läge"] * 2
+        with served.sandbox.tenant.lock:
+            sender = served.sandbox.tenant.user(SENDER)
+            assert sender is not None
+            box = served.sandbox.tenant.data["mail"]["boxes"][sender["id"]]
+            assert sorted(m["folder"] for m in box.values()) == ["sentitems"] * 2, suffix
+            tags = {p["value"] for m in box.values() for p in m["singleValueExtendedProperties"]
+                    if p["id"].endswith("samtalMailKey")}
+        assert tags == {"rem:2027:hr:2027-W03", "rem:2027:hr:2027-W04"}
+        assert report.reminders is not None and report.reminders.sent + report.reminders.found == 1, suffix
+
+
+def test_the_sending_limit_holds_with_200_reminders_due_at_once(serve_tenant: ServeFactory) -> None:
+    seed = generate_seed(240, seed=11, window_start=WINDOW[0], window_end=WINDOW[1])
+    served = served_with_reminders(serve_tenant, seed, "",
+                                   faults="send_recipients_per_day=80,send_minute_s=1,send_day_s=4")
+    first = run(served, NOW).reminders  # books the round; only digests are due yet
+    assert first is not None and first.sent == first.total_due
+    # then prepare reminders for every talk of the window at once: 60 days ahead
+    served.config.write_text(served.config.read_text(encoding="utf-8").replace(
+        "hr_digest: hr@example.se}", "prepare_days_before: 60, manager_digest: never}"), encoding="utf-8")
+    time.sleep(4.1)
+    # Exchange's limits with the windows scaled down, as the sandbox has them: 30 a "minute" of 1 s,
+    # 80 recipients a "day" of 4 s
+    limits = SendingLimits(messages_per_minute=30, recipients_per_day=80, minute_s=1, day_s=4)
+    monday = datetime(2027, 2, 1, 9, 30, tzinfo=ZONE)
+    passes = []
+    while len(passes) < 6:
+        report = run(served, monday + timedelta(minutes=len(passes)), limits=limits)
+        assert report.reminders is not None
+        passes.append(report.reminders)
+        if not report.reminders.left:
+            break
+        time.sleep(4.1)  # the "day" rolls over
+    due = passes[0].total_due
+    assert due >= 200, due
+    assert passes[0].sent == 80 and passes[0].left == due - 80 and passes[0].limit_reached
+    assert sum(p.sent for p in passes) == due and not passes[-1].left
+    stats = served.stats()["mail"]
+    # every reminder left the sender (after the first pass's digests), none refused for the limit;
+    # some people of the generated tenant have no Exchange Online mailbox to receive them
+    assert stats["refused"] == 0 and stats["submitted"] == first.sent + due
+    tags: list[str] = []
+    with served.sandbox.tenant.lock:
+        sender = served.sandbox.tenant.user(SENDER)
+        assert sender is not None
+        for m in served.sandbox.tenant.data["mail"]["boxes"][sender["id"]].values():
+            tags += [p["value"] for p in m["singleValueExtendedProperties"] if p["id"].endswith("samtalMailKey")]
+    assert len(tags) == len(set(tags)) == first.sent + due
+

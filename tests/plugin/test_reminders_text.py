@@ -1,0 +1,119 @@
+"""The reminders' content: digests worked out from the records, and the words in Swedish and
+English: names, times, reasons and links, escaped, and never a form's content."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from plugin.records import Record, Status
+from plugin.reminders_digests import LISTED, hr_digest, manager_digests
+from plugin.reminders_text import confirm_text, hr_digest_text, manager_digest_text, prepare_text, when
+from plugin.report.data import OTHER
+from plugin.settings import Settings
+from tests.plugin.test_settings import GOOD, load
+
+ZONE = ZoneInfo("Europe/Stockholm")
+START = datetime(2027, 2, 9, 10, 0, tzinfo=ZONE)
+NOW = datetime(2027, 2, 22, 9, 0, tzinfo=ZONE)
+SECRET = "MARKER-goals-text-7f3a"
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    return load(tmp_path, GOOD + "reminders: {sender: hr@example.se, hr_digest: hr@example.se}\n"
+                                 "report: {min_group_size: 3}\n")
+
+
+def rec(n: int, status: Status, *, manager: str = "m1", dept: str = "Matematik", note: str = "",
+        start: datetime | None = START) -> Record:
+    return Record(campaign="2027", employee_id=f"e{n}", employee_name=f"Person {n}", status=status,
+                  manager_id=manager, manager_name=f"Chef {manager}", manager_email=f"{manager}@example.se",
+                  department=dept, note=note, meeting_start=start,
+                  meeting_end=start + timedelta(hours=1) if start else None,
+                  document_url=f"https://example.sharepoint.com/doc{n}", form={"goals": SECRET})
+
+
+def test_times_read_naturally_in_each_language() -> None:
+    assert when(START, ZONE, "sv") == "tisdag 9 februari 2027 kl. 10.00"
+    assert when(START, ZONE, "en") == "Tuesday 9 February 2027 at 10:00"
+    assert when(START, ZONE, "sv", time_of_day=False) == "tisdag 9 februari 2027"
+
+
+def test_prepare_names_the_time_the_manager_and_links_the_folder() -> None:
+    sv = prepare_text("sv", employee="Eva <Ek>", manager="Bo Boss", start=START, zone=ZONE,
+                      folder_url="https://example.sharepoint.com/f?a=1&b=2")
+    assert sv.subject == "Snart dags för medarbetarsamtal med Bo Boss"
+    assert "Hej Eva &lt;Ek&gt;!" in sv.html and "<Ek>" not in sv.html
+    assert "tisdag 9 februari 2027 kl. 10.00" in sv.html
+    assert '<a href="https://example.sharepoint.com/f?a=1&amp;b=2">' in sv.html
+    en = prepare_text("en", employee="Eva", manager="Bo", start=START, zone=ZONE, folder_url="javascript:alert(1)")
+    assert "Tuesday 9 February 2027 at 10:00" in en.html
+    assert "javascript" not in en.html and "<a " not in en.html  # only web addresses become links
+
+
+def test_confirm_says_whose_box_is_missing() -> None:
+    to_manager = confirm_text("sv", "manager", employee="Eva Ek", manager="Bo Boss", start=START, zone=ZONE,
+                              link="https://example.sharepoint.com/doc")
+    assert "Hej Bo Boss!" in to_manager.html and "väntar på din bekräftelse" in to_manager.html
+    assert "chefens bekräftelse" in to_manager.html
+    to_employee = confirm_text("en", "employee", employee="Eva Ek", manager="Bo Boss", start=START, zone=ZONE,
+                               link="https://example.sharepoint.com/doc")
+    assert "Hello Eva Ek," in to_employee.html and "employee's confirmation box" in to_employee.html
+
+
+def test_a_manager_digest_lists_only_what_needs_that_manager(settings: Settings) -> None:
+    records = [
+        rec(1, Status.UNSCHEDULABLE, note="no common free time for user 5b0c1e2f-0000-4000-8000-000000000001",
+            start=None),
+        rec(2, Status.HELD, note="waiting for the employee's confirmation"),
+        rec(3, Status.DECLINED),
+        rec(4, Status.SCHEDULED, start=NOW + timedelta(days=3)),
+        rec(5, Status.FILED),
+        rec(6, Status.HELD, start=NOW - timedelta(days=1)),  # held yesterday: not nagged yet
+        rec(7, Status.SCHEDULED, manager="m2"),
+    ]
+    [digest] = manager_digests(records, settings, NOW)
+    assert digest.manager_id == "m1" and digest.count == 3
+    assert [s.employee for s in digest.stuck] == ["Person 1"]
+    assert digest.stuck[0].reason == "no common free time for user …"  # ids taken out
+    assert [(u.employee, u.missing) for u in digest.undocumented] == [("Person 2", ("employee",))]
+    assert digest.declined == ("Person 3",)
+    text = manager_digest_text("sv", digest, title="Medarbetarsamtal 2027", zone=ZONE)
+    assert text.subject == "Medarbetarsamtal 2027: 3 samtal behöver din hjälp"
+    for name in ("Person 1", "Person 2", "Person 3"):
+        assert name in text.html
+    assert "Person 4" not in text.html and "Person 6" not in text.html
+    assert "väntar på medarbetarens bekräftelse" in text.html
+    assert SECRET not in text.html
+    en = manager_digest_text("en", digest, title="Round", zone=ZONE)
+    assert en.subject == "Round: 3 dialogues need your help" and "waiting for the employee's confirmation" in en.html
+
+
+def test_a_manager_with_nothing_to_do_gets_no_digest(settings: Settings) -> None:
+    assert manager_digests([rec(1, Status.SCHEDULED), rec(2, Status.FILED)], settings, NOW) == []
+
+
+def test_hr_digest_counts_by_status_and_merges_small_departments(settings: Settings) -> None:
+    records = ([rec(i, Status.FILED, dept="Matematik") for i in range(4)]
+               + [rec(10, Status.FAILED, dept="Fysik", note="no mailbox"), rec(11, Status.SCHEDULED, dept="Kemi"),
+                  rec(12, Status.SCHEDULED, dept="Kemi")])
+    digest = hr_digest(records, settings, NOW, "https://example.sharepoint.com/sites/hr/Lists/M")
+    assert digest.total == 7 and dict(digest.by_status)[Status.FILED] == 4
+    assert [d for d, _ in digest.departments] == ["Matematik", OTHER]  # Fysik 1 + Kemi 2 merged
+    assert [(s.employee, s.reason) for s in digest.needs] == [("Person 10", "no mailbox")]
+    text = hr_digest_text("sv", digest, now=NOW, zone=ZONE)
+    assert "Övriga (små avdelningar)" in text.html and "Fysik" not in text.html and "Kemi" not in text.html
+    assert "Person 10" in text.html and "samtal report --config campaign.yaml" in text.html
+    assert 'href="https://example.sharepoint.com/sites/hr/Lists/M"' in text.html
+    assert SECRET not in text.html
+    assert hr_digest_text("en", digest, now=NOW, zone=ZONE).subject.endswith("this week's progress")
+
+
+def test_long_lists_are_cut_and_counted(settings: Settings) -> None:
+    records = [rec(i, Status.DECLINED) for i in range(LISTED + 7)]
+    [digest] = manager_digests(records, settings, NOW)
+    text = manager_digest_text("en", digest, title="Round", zone=ZONE)
+    assert text.html.count("<li>") == LISTED + 1 and "… and 7 more" in text.html
