@@ -111,3 +111,60 @@ def test_the_seed_takes_the_variants_and_names_the_values_it_knows() -> None:
     assert "mailbox must be true or false, onprem, restricted, not 'cloud'" in text
     assert "onlineMeetings must be true or false, not 'teams'" in text
     assert "tenant.variants.batch: must be one of default, concurrent, not 'parallel'" in text
+
+
+def _uploads(d: str, names: list[str], depends: bool = False) -> dict[str, Any]:
+    reqs: list[dict[str, Any]] = []
+    for i, name in enumerate(names):
+        reqs.append({"id": str(i + 1), "method": "PUT", "url": f"/drives/{d}/root:/Ny/Mapp/{name}:/content",
+                     "headers": {"Content-Type": "application/json"}, "body": {"x": name}})
+        if depends and i:
+            reqs[-1]["dependsOn"] = [str(i)]
+    return {"requests": reqs}
+
+
+def _tree(graph: Client, d: str) -> list[str]:
+    top = graph.get(f"/drives/{d}/root/children").json()["value"]
+    out = [c["name"] for c in top]
+    for c in top:
+        for inner in graph.get(f"/drives/{d}/items/{c['id']}/children").json()["value"]:
+            out.append(f"{c['name']}/{inner['name']}")
+            out += [f"{c['name']}/{inner['name']}/{f['name']}" for f in
+                    graph.get(f"/drives/{d}/items/{inner['id']}/children").json()["value"]]
+    return sorted(out)
+
+
+@pytest.mark.parametrize("variant", ["default", "concurrent"])
+def test_independent_uploads_into_one_missing_folder_race_only_on_a_concurrent_tenant(variant: str) -> None:
+    sandbox = Sandbox.from_seed(_seed({"batch": variant}))
+    with sandbox.serve(port=0) as server:
+        graph = Client(server.graph_url)
+        d = graph.get("/users/anna@example.se/drive").json()["id"]
+        answers = {a["id"]: a for a in graph.post("/$batch", json=_uploads(d, ["a.json", "b.json", "c.json"])).json()["responses"]}
+        statuses = sorted(a["status"] for a in answers.values())
+        if variant == "default":
+            assert statuses == [201, 201, 201]
+        else:  # one of them made the folders; the others lost the race for them
+            assert statuses == [201, 409, 409]
+            lost = [a for a in answers.values() if a["status"] == 409]
+            assert all(a["body"]["error"]["code"] == "nameAlreadyExists" for a in lost)
+        # never a second folder of one name: the losers wrote nothing
+        made = ["Ny", "Ny/Mapp"] + [f"Ny/Mapp/{a}" for a in ("a.json", "b.json", "c.json")
+                                    if answers[str("abc".index(a[0]) + 1)]["status"] == 201]
+        assert _tree(graph, d) == sorted(made)
+        # sent again, one at a time, they go through
+        again = graph.post("/$batch", json=_uploads(d, ["a.json", "b.json", "c.json"], depends=True)).json()
+        assert sorted(a["status"] for a in again["responses"]) in ([200, 200, 200], [200, 201, 201])
+        assert _tree(graph, d) == ["Ny", "Ny/Mapp", "Ny/Mapp/a.json", "Ny/Mapp/b.json", "Ny/Mapp/c.json"]
+
+
+def test_the_order_of_a_racing_batch_is_drawn_from_the_seed_and_keeps_dependencies() -> None:
+    from connectors.sandbox.races import order
+
+    reqs = [{"id": str(i), "method": "GET", "url": f"/x/{i}"} for i in range(8)]
+    reqs[5]["dependsOn"] = ["2"]
+    first = order(reqs, 7)
+    assert first == order(reqs, 7) and sorted(first) == list(range(8))
+    assert first.index(2) < first.index(5)
+    assert any(order(reqs, seed) != first for seed in range(1, 6))
+    assert first != list(range(8)) or order(reqs, 8) != list(range(8))
