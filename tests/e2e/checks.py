@@ -213,7 +213,8 @@ def check_free_busy(client: Any, users: dict[str, Any], items: dict[str, dict[st
     addresses = sorted({users[f[k]]["mail"] for f in scheduled for k in ("EmployeeId", "ManagerId")})
     start = datetime.combine(WINDOW[0], time(0), timezone.utc) - timedelta(days=1)
     end = datetime.combine(WINDOW[1], time(0), timezone.utc) + timedelta(days=2)
-    organizer = next(iter(addresses))
+    # asked through a mailbox the app may use (not one outside its access policy)
+    organizer = next(u["mail"] for u in users.values() if u["mail"] in addresses and u["mailbox"] is True)
     schedules = {a.lower(): s for a, s in client.calendar.get_schedules(organizer, addresses, start, end).items()}
     for f in scheduled:
         t0, t1 = utc(f["MeetingStart"]), utc(f["MeetingEnd"])

@@ -10,7 +10,7 @@ from connectors.graph import errors
 from connectors.graph.directory import User
 from connectors.graph.permissions import InviteResult, Permission
 from plugin.folders import clash, stale_owner
-from plugin.planning import _no_mailbox
+from plugin.planning import no_mailbox_reason
 from plugin.report.data import general_reason
 from plugin.report.reasons import NO_REASON, known, reason_text
 from plugin.roster import build_roster
@@ -110,7 +110,7 @@ OFF_AFTER_THE_WINDOW = [
 
 
 def every_reason() -> list[str]:
-    mailbox = [_no_mailbox(code) for code in ("ErrorMailRecipientNotFound", "ErrorAccessDenied", None)]
+    mailbox = [no_mailbox_reason(code) for code in ("ErrorMailRecipientNotFound", "ErrorAccessDenied", None)]
     return list(dict.fromkeys(
         roster_reasons() + planner_reasons() + graph_reasons() + mailbox
         + [f"the manager's calendar cannot be read: {m}" for m in mailbox]
