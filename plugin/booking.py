@@ -189,9 +189,13 @@ def _book_one(pc: PassContext, talk: Talk, proposal: Proposal, team_size: dict[s
         pc.talks.ensure_manager_guide(manager, team_size.get(manager.id, 1))
         if talk.kind in _MOVES and base.event_id:
             event = pc.talks.move(manager.id, base.event_id, start, end)
-        else:
-            event = existing or pc.talks.book(employee, manager, start, end, folder.web_url)
-        after = scheduled_record(base, employee, manager, folder, form, event, ctx.language)
+        else:  # a new booking replaces the record's meeting (a new transactionId)
+            event = existing or pc.talks.book(employee, manager, start, end, folder.web_url,
+                                              talk.replaced_event)
+            if pc.talks.lacks_teams(event):
+                event = pc.talks.tell_no_teams(employee, manager, event, folder.web_url)
+        after = scheduled_record(base, employee, manager, folder, form, event, ctx.language,
+                                 pc.talks.meeting_note(event))
         if form_note:
             after = after.with_changes(note="; ".join(n for n in (after.note, form_note) if n))
         pc.book.put(after)
