@@ -84,7 +84,7 @@ FALLBACK_NOTES = {
 }
 _FALLBACK_NOTE = FALLBACK_NOTES[404]
 # A meeting booked without the Teams link it asked for (docs/failures.md#c5).
-NO_TEAMS_NOTE = "no Teams link: the manager's calendar allows no Teams meetings; the invitation says so"
+NO_TEAMS_NOTE = "no Teams link: the manager's calendar allows no Teams meetings (the invitation says so)"
 _NO_TEAMS = {
     "sv": ("<p>Mötet har ingen Teams-länk, eftersom chefens kalender inte tillåter Teams-möten. {where}</p>"),
     "en": ("<p>This meeting has no Teams link, because the manager's calendar does not allow Teams "
