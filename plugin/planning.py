@@ -77,7 +77,7 @@ def read_availability(calendar: Calendar, people: Iterable[User], rules: Rules, 
             try:
                 return calendar.get_schedules(holders[organizer][0], chunk, start, end, **view), cannot
             except (errors.NotFound, errors.Forbidden) as err:
-                if not _per_mailbox(err):
+                if not cannot_ask(err):
                     raise
                 log.info("free/busy cannot be asked through %s (%s); trying another mailbox",
                          holders[organizer][0], err.code)
@@ -108,9 +108,10 @@ def read_availability(calendar: Calendar, people: Iterable[User], rules: Rules, 
     return Availability(people_by_id, missing)
 
 
-def _per_mailbox(err: errors.GraphError) -> bool:
-    """Whether ``err`` is about the one mailbox asked (none there, or the access policy leaves it
-    out), not about the app (consent) or Graph."""
+def cannot_ask(err: errors.GraphError) -> bool:
+    """Whether ``err``, met asking free/busy through a mailbox, is about that one mailbox (none
+    there, or the access policy leaves it out), not about the app (consent) or Graph: another
+    mailbox can ask instead."""
     return isinstance(err, errors.NotFound) or (
         isinstance(err, errors.Forbidden) and err.outcome is errors.Outcome.PERMANENT)
 

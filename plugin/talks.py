@@ -14,7 +14,8 @@ after a crash at any point creates nothing twice (docs/architecture.md#one-pass)
   a ``transactionId`` derived from the key, the manager and the meeting this booking replaces
   (:meth:`Talks.transaction_id`): the same for a create sent again, a new one for a new booking;
 - a meeting that came back without the Teams link asked for (the organiser's calendar allows no
-  Teams meetings, docs/failures.md#c5) has its invitation say so, once, and its record a note.
+  Teams meetings, docs/failures.md#c5) has its invitation updated to say so (again only when a
+  pass stopped before its record was written), and its record a note.
 """
 from __future__ import annotations
 
