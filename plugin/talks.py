@@ -20,7 +20,6 @@ after a crash at any point creates nothing twice (docs/architecture.md#one-pass)
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
 import threading
 import uuid
@@ -40,6 +39,7 @@ from plugin import folders, sharing
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers
 from plugin.form_date import follow_booking
+from plugin.invitations import NO_TEAMS_NOTE, cancel_comment, invitation_body, invitation_subject
 from plugin.records import Record, Status
 from plugin.settings import Settings
 
@@ -52,29 +52,6 @@ FILE_NAMES = {
     "en": {"prep": "Employee dialogue preparation.docx", "form": "Employee dialogue documentation.docx",
            "guide": "Manager's guide to employee dialogues.docx"},
 }
-_SUBJECT = {"sv": "Medarbetarsamtal: {employee} och {manager}",
-            "en": "Employee dialogue: {employee} and {manager}"}
-_BODY = {
-    "sv": ("<p>Hej {employee}!</p><p>Välkommen till ditt medarbetarsamtal med {manager}. "
-           "Förbered dig med förberedelseguiden i er gemensamma mapp: "
-           "<a href=\"{url}\">{folder}</a>. Där finns också dokumentationen som ni fyller i "
-           "och bekräftar tillsammans.</p><p>Passar tiden inte? Tacka nej, så föreslås en ny tid.</p>"),
-    "en": ("<p>Hello {employee},</p><p>Welcome to your employee dialogue with {manager}. "
-           "Prepare with the preparation guide in your shared folder: "
-           "<a href=\"{url}\">{folder}</a>. The documentation form you fill in and confirm "
-           "together is there too.</p><p>Does the time not suit you? Decline, and a new time "
-           "will be proposed.</p>"),
-}
-
-
-_CANCEL_COMMENTS = {
-    "scope": {"sv": "Samtalet ställs in av samtal (ändrad chef eller omfattning).",
-              "en": "The talk is cancelled by samtal (new manager or change of scope)."},
-    "window": {"sv": "Samtalet ställs in av samtal: tiden avböjdes och perioden för samtalen är slut.",
-               "en": "The talk is cancelled by samtal: the time was declined and the campaign window is over."},
-}
-
-
 # Why a talk folder is in the manager's OneDrive when the campaign keeps folders with employees:
 # Graph answers 404 "User's mysite not found." for a OneDrive never provisioned, and 400 "Unable to
 # retrieve user's mysite URL." for an account with no OneDrive to find (docs/failures.md#f15).
@@ -84,15 +61,6 @@ FALLBACK_NOTES = {
           "the manager's OneDrive"),
 }
 _FALLBACK_NOTE = FALLBACK_NOTES[404]
-# A meeting booked without the Teams link it asked for (docs/failures.md#c5).
-NO_TEAMS_NOTE = "no Teams link: the manager's calendar allows no Teams meetings (the invitation says so)"
-_NO_TEAMS = {
-    "sv": ("<p>Mötet har ingen Teams-länk, eftersom chefens kalender inte tillåter Teams-möten. {where}</p>"),
-    "en": ("<p>This meeting has no Teams link, because the manager's calendar does not allow Teams "
-           "meetings. {where}</p>"),
-}
-_PLACE = {"sv": "Plats: {place}.", "en": "Place: {place}."}
-_AGREE = {"sv": "Kom överens om var ni ses.", "en": "Please agree on where to meet."}
 # The talk documents a talk folder holds, by name, in every language; the longest of them.
 _DOCUMENT_NAMES = frozenset(FILE_NAMES[lang][kind] for lang in FILE_NAMES for kind in ("prep", "form"))
 _LONGEST_FILE_NAME = max(len(n) for names in FILE_NAMES.values() for n in names.values())
@@ -414,23 +382,17 @@ class Talks:
 
     def _body(self, employee: User, manager: User, folder_url: str, language: str, *,
               no_teams: bool = False) -> str:
-        names = {"employee": html.escape(employee.display_name), "manager": html.escape(manager.display_name)}
-        body = _BODY[language].format(url=html.escape(folder_url, quote=True),
-                                      folder=html.escape(self.settings.campaign.title), **names)
-        place = self.settings.meetings.location
-        where = _PLACE[language].format(place=html.escape(place)) if place else ""
-        if no_teams:
-            body += _NO_TEAMS[language].format(where=where or _AGREE[language])
-        elif where and self.settings.meetings.online != "teams":
-            body += f"<p>{where}</p>"
-        return body
+        m = self.settings.meetings
+        return invitation_body(language, employee.display_name, manager.display_name, folder_url,
+                               self.settings.campaign.title, place=m.location,
+                               online=m.online == "teams", no_teams=no_teams)
 
     def draft(self, employee: User, manager: User, start: datetime, end: datetime,
               folder_url: str, replaces: str = "") -> EventDraft:
         """The meeting of a booking; ``replaces`` is the id of the meeting it replaces, if any
         (:meth:`transaction_id`)."""
         language = self.language(employee)
-        subject = _SUBJECT[language].format(employee=employee.display_name, manager=manager.display_name)
+        subject = invitation_subject(language, employee.display_name, manager.display_name)
         return EventDraft(
             subject=subject[:255], body_html=self._body(employee, manager, folder_url, language),
             start=start, end=end, time_zone=self.settings.meetings.zone.windows,
@@ -477,7 +439,7 @@ class Talks:
     def cancel(self, manager_id: str, event_id: str, language: str, *, why: str = "scope") -> None:
         """Cancel the meeting, telling the attendee why: ``scope`` (a new manager or a change of
         scope) or ``window`` (declined, and the campaign window is over)."""
-        comment = _CANCEL_COMMENTS[why]["sv" if language == "sv" else "en"]
+        comment = cancel_comment(why, language)
         try:
             self.client.calendar.cancel_event(manager_id, event_id, comment)
         except errors.NotFound:

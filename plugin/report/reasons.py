@@ -10,8 +10,8 @@ is not recognised (Graph's own error messages, say) is shown as stored.
 The English sentences come from :mod:`plugin.roster`, :mod:`plugin.settings` (scope),
 :mod:`plugin.planning`, :mod:`plugin.scheduling.planner`, :mod:`plugin.booking`,
 :mod:`plugin.folders`, :mod:`plugin.sharing`, ``plugin/held.py`` (a meeting off after the
-window), :mod:`plugin.talks` (notes on a booked talk: its folder in the manager's OneDrive, a
-meeting without a Teams link) and ``connectors/graph/errors.py`` (hints);
+window), :mod:`plugin.talks` and :mod:`plugin.invitations` (notes on a booked talk: its folder in the
+manager's OneDrive, a meeting without a Teams link) and ``connectors/graph/errors.py`` (hints);
 ``tests/plugin/report/test_reasons.py`` makes each of them there and checks it is translated.
 """
 from __future__ import annotations

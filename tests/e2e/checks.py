@@ -15,7 +15,8 @@ from connectors.graph.names import safe_name
 from connectors.timezones import resolve_zone
 from plugin.documents import read_form
 from plugin.records import is_lease_fields
-from plugin.talks import FALLBACK_NOTES, FILE_NAMES, NO_TEAMS_NOTE
+from plugin.invitations import NO_TEAMS_NOTE
+from plugin.talks import FALLBACK_NOTES, FILE_NAMES
 from tests.e2e.conftest import NOW, WINDOW, ZONE, Served
 
 KEY_PROPERTY = "Name samtalKey"

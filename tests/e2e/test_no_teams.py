@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from tests.e2e.checks import check_round, items_by_key, talk_events
 from tests.e2e.conftest import NOW, ServeFactory, team_seed
-from plugin.talks import NO_TEAMS_NOTE
+from plugin.invitations import NO_TEAMS_NOTE
 
 
 def test_a_calendar_without_teams_books_the_talk_and_says_so(serve_tenant: ServeFactory) -> None:

@@ -12,7 +12,8 @@ import pytest
 from connectors.graph.calendar_records import Event
 from connectors.graph.directory import User
 from plugin.settings import Settings
-from plugin.talks import NO_TEAMS_NOTE, Talks
+from plugin.invitations import NO_TEAMS_NOTE
+from plugin.talks import Talks
 from tests.plugin.test_settings import GOOD, load
 
 START = datetime(2027, 2, 3, 9, tzinfo=timezone.utc)

@@ -16,7 +16,8 @@ from plugin.report.reasons import NO_REASON, known, reason_text
 from plugin.roster import build_roster
 from plugin.scheduling import Person, Team, Unschedulable, WorkingHours, plan_team
 from plugin.settings import ScopeSettings
-from plugin.talks import FALLBACK_NOTES, NO_TEAMS_NOTE
+from plugin.invitations import NO_TEAMS_NOTE
+from plugin.talks import FALLBACK_NOTES
 from plugin.sharing import check_shared, unshare
 from tests.plugin.scheduling.helpers import STHLM, busy, local, rules
 
