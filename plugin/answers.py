@@ -46,7 +46,7 @@ def _read_answer(pc: PassContext, talk: Talk, record: Record, to_book: list[Talk
     pc.cache.looked(f"answer:{record.key}", pc.now)
     if event is None or event.is_cancelled:
         pc.act(record, "rebook: the meeting was cancelled or deleted")
-        to_book.append(Talk(talk.entry, record.with_changes(event_id=""), "cancelled"))
+        to_book.append(Talk(talk.entry, record.with_changes(event_id=""), "cancelled", record.event_id))
         return
     answer = next((a.response for a in event.attendees
                    if address_key(a.address) in talk.employee.addresses), "none")

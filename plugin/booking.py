@@ -23,7 +23,7 @@ from connectors.graph.directory import User
 from plugin import held
 from plugin.booking_stages import book_in_stages
 from plugin.pass_context import PassContext, Talk
-from plugin.planning import read_availability
+from plugin.planning import mailbox_failure, read_availability
 from plugin.records import Record, Status
 from plugin.scheduling.model import Booking, Proposal, Team, Unschedulable
 from plugin.scheduling.planner import plan_round, propose_new_time
@@ -125,7 +125,10 @@ def _find_booked(pc: PassContext, talks: list[Talk]) -> dict[str, Event | None]:
     def look(chunk: list[Talk]) -> None:
         answers = pc.talks.find_events([(t.manager, t.employee) for t in chunk])
         for talk, answer in zip(chunk, answers):
-            if isinstance(answer, errors.GraphError):
+            if isinstance(answer, errors.GraphError) and (why := mailbox_failure(answer)) is not None:
+                # free/busy came through another mailbox, but this one samtal cannot use
+                pc.fail(talk, f"the manager's calendar cannot be read: {why}")
+            elif isinstance(answer, errors.GraphError):
                 pc.drop(pc.record_for(talk.employee, talk.record), answer, talk)
             else:
                 found[talk.employee.id] = answer
@@ -186,9 +189,13 @@ def _book_one(pc: PassContext, talk: Talk, proposal: Proposal, team_size: dict[s
         pc.talks.ensure_manager_guide(manager, team_size.get(manager.id, 1))
         if talk.kind in _MOVES and base.event_id:
             event = pc.talks.move(manager.id, base.event_id, start, end)
-        else:
-            event = existing or pc.talks.book(employee, manager, start, end, folder.web_url)
-        after = scheduled_record(base, employee, manager, folder, form, event, ctx.language)
+        else:  # a new booking replaces the record's meeting (a new transactionId)
+            event = existing or pc.talks.book(employee, manager, start, end, folder.web_url,
+                                              talk.replaced_event)
+            if pc.talks.lacks_teams(event):
+                event = pc.talks.tell_no_teams(employee, manager, event, folder.web_url)
+        after = scheduled_record(base, employee, manager, folder, form, event, ctx.language,
+                                 pc.talks.meeting_note(event))
         if form_note:
             after = after.with_changes(note="; ".join(n for n in (after.note, form_note) if n))
         pc.book.put(after)

@@ -2,7 +2,8 @@
 booked again after a cancelled meeting, many at once.
 
 Each stage runs across all the talks before the next begins, batched or parallel: prep guides,
-folders' web addresses, forms and managers' guides, shares, meetings, and the records last. A
+folders' web addresses, forms and managers' guides, shares, meetings (a meeting that came without
+its Teams link gets an invitation that says so), and the records last. A
 talk a stage fails drops out of the later stages, its failure sorted once
 (:meth:`~plugin.pass_context.PassContext.drop`). Every stage looks before it writes
 (:mod:`plugin.talks`): a folder at the talk's path is used only when it is this talk's, a form
@@ -120,8 +121,10 @@ def _book_stages(pc: PassContext, jobs: list[_Job], team_size: dict[str, int]) -
         job.event = job.existing
 
     def book(chunk: list[_Job]) -> None:
+        # a new booking replaces the record's meeting, if it had one: a new transactionId
         answers = pc.talks.book_many([(j.talk.employee, j.talk.manager, j.proposal.start,
-                                       j.proposal.end, j.folder.web_url if j.folder else "")
+                                       j.proposal.end, j.folder.web_url if j.folder else "",
+                                       j.talk.replaced_event)
                                       for j in chunk])
         for job, answer in zip(chunk, answers):
             if isinstance(answer, errors.GraphError):
@@ -131,12 +134,23 @@ def _book_stages(pc: PassContext, jobs: list[_Job], team_size: dict[str, int]) -
 
     pc.in_batches("booking meetings", [j for j in jobs if j.alive and j.event is None], book)
 
+    def tell(job: _Job) -> None:
+        assert job.event is not None and job.folder is not None
+        try:
+            job.event = pc.talks.tell_no_teams(job.talk.employee, job.talk.manager, job.event,
+                                               job.folder.web_url)
+        except errors.GraphError as err:  # the meeting stands; the next pass finds it and says so
+            _fail_job(pc, job, err)
+
+    pc.run_parallel("updating invitations without a Teams link", [
+        j for j in jobs if j.alive and j.event is not None and pc.talks.lacks_teams(j.event)], tell)
+
     def write(chunk: list[_Job]) -> None:
         afters = []
         for j in chunk:
             assert j.folder is not None and j.event is not None and j.ctx is not None
             afters.append(scheduled_record(j.base, j.talk.employee, j.talk.manager, j.folder,
-                                           j.form, j.event, j.ctx.language))
+                                           j.form, j.event, j.ctx.language, pc.talks.meeting_note(j.event)))
         what = {"new": "book", "cancelled": "book again"}
         for job, saved in zip(chunk, pc.book.put_many(afters)):
             if isinstance(saved, errors.GraphError):

@@ -78,6 +78,13 @@ class Talk:
     entry: Entry
     record: Record | None
     kind: str  # "new", "declined", "conflict", "cancelled", "moved"; "check", "held" while sorted
+    replaces: str = ""  # the meeting a new booking replaces, when the record no longer names it
+
+    @property
+    def replaced_event(self) -> str:
+        """The id of the meeting a new booking of this talk replaces ("" for a first booking):
+        part of its ``transactionId`` (:meth:`plugin.talks.Talks.transaction_id`)."""
+        return self.replaces or (self.record.event_id if self.record is not None else "")
 
     @property
     def employee(self) -> User:

@@ -69,19 +69,20 @@ def read_availability(calendar: Calendar, people: Iterable[User], rules: Rules, 
     chunks = [wanted[i:i + 20] for i in range(0, len(wanted), 20)]
 
     def ask(chunk: list[str]) -> tuple[dict[str, Schedule], dict[str, str]]:
-        missing: dict[str, str] = {}
-        try:
-            return calendar.get_schedules(holders[chunk[0]][0], chunk, start, end, **view), missing
-        except errors.MailboxUnavailable:
-            # The organizer itself has no mailbox: ask again on behalf of each address.
-            schedules: dict[str, Schedule] = {}
-            for address in chunk:
-                try:
-                    schedules.update(calendar.get_schedules(holders[address][0], [address], start, end,
-                                                            **view))
-                except (errors.MailboxUnavailable, errors.NotFound, errors.Forbidden) as err:
-                    missing[address] = _no_mailbox(err.code)
-            return schedules, missing
+        """The chunk's schedules, asked through the first of its mailboxes that can ask: one
+        without a mailbox in Exchange Online, or outside the app's access policy, cannot, and
+        its own schedule then comes back through another's, with whatever Exchange says of it."""
+        cannot: dict[str, str] = {}
+        for organizer in chunk:
+            try:
+                return calendar.get_schedules(holders[organizer][0], chunk, start, end, **view), cannot
+            except (errors.NotFound, errors.Forbidden) as err:
+                if not cannot_ask(err):
+                    raise
+                log.info("free/busy cannot be asked through %s (%s); trying another mailbox",
+                         holders[organizer][0], err.code)
+                cannot[organizer] = no_mailbox_reason(err.code)
+        return {}, cannot  # no mailbox of the chunk could ask
 
     people_by_id: dict[str, Person] = {}
     missing: dict[str, str] = {}
@@ -92,12 +93,12 @@ def read_availability(calendar: Calendar, people: Iterable[User], rules: Rules, 
         answered = {address_key(k): v for k, v in schedules.items()}
         for address in chunk:
             sched = answered.get(address)
-            if address in lost:
+            if sched is None and address in lost:
                 reason = lost[address]
             elif sched is None:
                 reason = "Exchange did not answer for this mailbox"
             elif sched.error:
-                reason = _no_mailbox(sched.error)
+                reason = no_mailbox_reason(sched.error)
             else:
                 for person_id in holders[address]:
                     people_by_id[person_id] = to_person(person_id, sched)
@@ -107,7 +108,26 @@ def read_availability(calendar: Calendar, people: Iterable[User], rules: Rules, 
     return Availability(people_by_id, missing)
 
 
-def _no_mailbox(code: str | None) -> str:
+def cannot_ask(err: errors.GraphError) -> bool:
+    """Whether ``err``, met asking free/busy through a mailbox, is about that one mailbox (none
+    there, or the access policy leaves it out), not about the app (consent) or Graph: another
+    mailbox can ask instead."""
+    return isinstance(err, errors.NotFound) or (
+        isinstance(err, errors.Forbidden) and err.outcome is errors.Outcome.PERMANENT)
+
+
+def mailbox_failure(err: errors.GraphError) -> str | None:
+    """The reason for a talk whose mailbox call met ``err``, when ``err`` says that samtal cannot
+    use that mailbox (docs/failures.md#a6); None for any other failure."""
+    if isinstance(err, errors.MailboxUnavailable) or (
+            isinstance(err, errors.Forbidden) and err.outcome is errors.Outcome.PERMANENT
+            and err.code == "ErrorAccessDenied"):
+        return no_mailbox_reason(err.code)
+    return None
+
+
+def no_mailbox_reason(code: str | None) -> str:
+    """Why a person's mailbox cannot be used, from Graph's code for it."""
     if code in ("ErrorAccessDenied",):
         return f"the mailbox is outside the app's Exchange application access policy ({code})"
     return f"no Exchange Online mailbox samtal can read ({code or 'unknown error'})"

@@ -26,7 +26,7 @@ _RATE_AFTER = 1.0  # seconds a step runs before its rate is shown
 # (reading, checking, looking, collecting) say the same in both.
 _WOULD = {"recording": "would record", "booking": "would book", "writing": "would write",
           "placing": "would place", "sharing": "would share", "moving": "would move",
-          "cancelling": "would cancel", "filing": "would file"}
+          "cancelling": "would cancel", "filing": "would file", "updating": "would update"}
 READING_WORDS = ("reading", "checking", "looking", "collecting")
 
 

@@ -129,6 +129,7 @@ class MeetingSettings:
     online: Literal["teams", "none"]
     spread: Literal["even", "early"]
     notice: timedelta
+    location: str | None = None  # where talks are held in person; on every invitation when set
 
 
 @dataclass(frozen=True)
@@ -354,6 +355,7 @@ SCHEMA: Mapping[str, Leaf[object]] = {
     "meetings.online": Leaf(choice("teams", "none"), default="teams"),
     "meetings.spread": Leaf(choice("even", "early"), default="even"),
     "meetings.notice_days": Leaf(whole_number("days", 0, 60), default=2),
+    "meetings.location": Leaf(text(255)),
     "folders.owner": Leaf(choice("employee", "manager"), default="employee"),
     "folders.path": Leaf(_folder_path, default="Medarbetarsamtal/{campaign}"),
     "records.site": Leaf(_site, required=True),
@@ -596,6 +598,7 @@ def _build(source: Path, now: datetime, v: dict[str, object]) -> Settings:
             online=cast(Literal["teams", "none"], v["meetings.online"]),
             spread=cast(Literal["even", "early"], v["meetings.spread"]),
             notice=timedelta(days=cast(int, v["meetings.notice_days"])),
+            location=cast("str | None", v["meetings.location"]),
         ),
         folders=FolderSettings(
             owner=cast(Literal["employee", "manager"], v["folders.owner"]),

@@ -11,12 +11,15 @@ after a crash at any point creates nothing twice (docs/architecture.md#one-pass)
 - ``invite`` grants the same permission again rather than a second one, and only to the one
   other person of the talk (the folder's owner is the other), checked by object id or address;
 - the meeting is looked up by the record key stored on it before one is created, and created with
-  a ``transactionId`` derived from the key.
+  a ``transactionId`` derived from the key, the manager and the meeting this booking replaces
+  (:meth:`Talks.transaction_id`): the same for a create sent again, a new one for a new booking;
+- a meeting that came back without the Teams link asked for (the organiser's calendar allows no
+  Teams meetings, docs/failures.md#c5) has its invitation updated to say so (again only when a
+  pass stopped before its record was written), and its record a note.
 """
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
 import threading
 import uuid
@@ -36,6 +39,7 @@ from plugin import folders, sharing
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers
 from plugin.form_date import follow_booking
+from plugin.invitations import NO_TEAMS_NOTE, cancel_comment, invitation_body, invitation_subject
 from plugin.records import Record, Status
 from plugin.settings import Settings
 
@@ -48,30 +52,15 @@ FILE_NAMES = {
     "en": {"prep": "Employee dialogue preparation.docx", "form": "Employee dialogue documentation.docx",
            "guide": "Manager's guide to employee dialogues.docx"},
 }
-_SUBJECT = {"sv": "Medarbetarsamtal: {employee} och {manager}",
-            "en": "Employee dialogue: {employee} and {manager}"}
-_BODY = {
-    "sv": ("<p>Hej {employee}!</p><p>Välkommen till ditt medarbetarsamtal med {manager}. "
-           "Förbered dig med förberedelseguiden i er gemensamma mapp: "
-           "<a href=\"{url}\">{folder}</a>. Där finns också dokumentationen som ni fyller i "
-           "och bekräftar tillsammans.</p><p>Passar tiden inte? Tacka nej, så föreslås en ny tid.</p>"),
-    "en": ("<p>Hello {employee},</p><p>Welcome to your employee dialogue with {manager}. "
-           "Prepare with the preparation guide in your shared folder: "
-           "<a href=\"{url}\">{folder}</a>. The documentation form you fill in and confirm "
-           "together is there too.</p><p>Does the time not suit you? Decline, and a new time "
-           "will be proposed.</p>"),
+# Why a talk folder is in the manager's OneDrive when the campaign keeps folders with employees:
+# Graph answers 404 "User's mysite not found." for a OneDrive never provisioned, and 400 "Unable to
+# retrieve user's mysite URL." for an account with no OneDrive to find (docs/failures.md#f15).
+FALLBACK_NOTES = {
+    404: "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive",
+    400: ("the employee's OneDrive cannot be found (no OneDrive licence or site): the folder is in "
+          "the manager's OneDrive"),
 }
-
-
-_CANCEL_COMMENTS = {
-    "scope": {"sv": "Samtalet ställs in av samtal (ändrad chef eller omfattning).",
-              "en": "The talk is cancelled by samtal (new manager or change of scope)."},
-    "window": {"sv": "Samtalet ställs in av samtal: tiden avböjdes och perioden för samtalen är slut.",
-               "en": "The talk is cancelled by samtal: the time was declined and the campaign window is over."},
-}
-
-
-_FALLBACK_NOTE = "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive"
+_FALLBACK_NOTE = FALLBACK_NOTES[404]
 # The talk documents a talk folder holds, by name, in every language; the longest of them.
 _DOCUMENT_NAMES = frozenset(FILE_NAMES[lang][kind] for lang in FILE_NAMES for kind in ("prep", "form"))
 _LONGEST_FILE_NAME = max(len(n) for names in FILE_NAMES.values() for n in names.values())
@@ -182,17 +171,18 @@ class Talks:
                 owner_id = record.folder_owner or employee.id
                 with_manager = same_id(owner_id, manager.id) and self.settings.folders.owner == "employee"
                 out[i] = (Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
-                                 _FALLBACK_NOTE if with_manager else "", []), False)
+                                 _fallback_note_of(record) if with_manager else "", []), False)
         in_manager_drive = self.settings.folders.owner == "manager"
-        fallback: list[int] = []
+        fallback: dict[int, str] = {}
         for i, placed in zip(by_path, self._put_in_folders(talks, by_path, names, preps, in_manager_drive)):
             if isinstance(placed, errors.DriveNotProvisioned) and not in_manager_drive:
-                fallback.append(i)  # the employee's OneDrive was never provisioned
+                # the employee has no OneDrive: never provisioned (404), or none to find (400)
+                fallback[i] = FALLBACK_NOTES[400 if placed.status == 400 else 404]
             else:
                 out[i] = placed
-        for i, placed in zip(fallback, self._put_in_folders(talks, fallback, names, preps, True)):
+        for i, placed in zip(fallback, self._put_in_folders(talks, list(fallback), names, preps, True)):
             out[i] = placed if isinstance(placed, errors.GraphError) else (
-                dataclasses.replace(placed[0], note=_FALLBACK_NOTE), True)
+                dataclasses.replace(placed[0], note=fallback[i]), True)
         assert all(o is not None for o in out), "every talk has an answer"
         return out  # type: ignore[return-value]
 
@@ -380,33 +370,67 @@ class Talks:
         return [a if isinstance(a, errors.GraphError) else next((ev for ev in a if not ev.is_cancelled), None)
                 for a in answers]
 
+    def transaction_id(self, employee: User, manager: User, replaces: str = "") -> str:
+        """The ``transactionId`` of a booking of ``employee``'s talk with ``manager``: derived from
+        the talk's key, the manager and the meeting this booking replaces (the record's event id,
+        empty for a first booking). A create sent again for the same booking (the connection
+        dropped, a pass stopped before writing the record) sends the same id, so Exchange can drop
+        the repeat; a new booking after a cancelled or deleted meeting sends a new one, so Exchange
+        never answers it with the old meeting (docs/failures.md#t16)."""
+        booking = f"{self.tag(employee)}:{manager.id}" + (f":{replaces}" if replaces else "")
+        return str(uuid.uuid5(_NAMESPACE, booking))
+
+    def _body(self, employee: User, manager: User, folder_url: str, language: str, *,
+              no_teams: bool = False) -> str:
+        m = self.settings.meetings
+        return invitation_body(language, employee.display_name, manager.display_name, folder_url,
+                               self.settings.campaign.title, place=m.location,
+                               online=m.online == "teams", no_teams=no_teams)
+
     def draft(self, employee: User, manager: User, start: datetime, end: datetime,
-              folder_url: str) -> EventDraft:
+              folder_url: str, replaces: str = "") -> EventDraft:
+        """The meeting of a booking; ``replaces`` is the id of the meeting it replaces, if any
+        (:meth:`transaction_id`)."""
         language = self.language(employee)
-        names = {"employee": html.escape(employee.display_name), "manager": html.escape(manager.display_name)}
-        body = _BODY[language].format(url=html.escape(folder_url, quote=True),
-                                      folder=html.escape(self.settings.campaign.title), **names)
-        subject = _SUBJECT[language].format(employee=employee.display_name, manager=manager.display_name)
-        key = self.tag(employee)
+        subject = invitation_subject(language, employee.display_name, manager.display_name)
         return EventDraft(
-            subject=subject[:255], body_html=body, start=start, end=end,
-            time_zone=self.settings.meetings.zone.windows,
+            subject=subject[:255], body_html=self._body(employee, manager, folder_url, language),
+            start=start, end=end, time_zone=self.settings.meetings.zone.windows,
             attendees=((address_of(employee), employee.display_name),),
-            tag=key, transaction_id=str(uuid.uuid5(_NAMESPACE, f"{key}:{manager.id}")),
+            tag=self.tag(employee), transaction_id=self.transaction_id(employee, manager, replaces),
             online_meeting=self.settings.meetings.online == "teams",
+            location=self.settings.meetings.location,
             categories=(self.settings.campaign.title[:255],),
         )
 
     def book(self, employee: User, manager: User, start: datetime, end: datetime,
-             folder_url: str) -> Event:
+             folder_url: str, replaces: str = "") -> Event:
         return self.client.calendar.create_event(
-            manager.id, self.draft(employee, manager, start, end, folder_url))
+            manager.id, self.draft(employee, manager, start, end, folder_url, replaces))
 
-    def book_many(self, talks: list[tuple[User, User, datetime, datetime, str]]) -> list[Event | errors.GraphError]:
-        """:meth:`book` for many ``(employee, manager, start, end, folder_url)`` in ``$batch``
-        calls, never twice (:meth:`Calendar.create_events`); in order."""
+    def book_many(self, talks: list[tuple[User, User, datetime, datetime, str, str]]
+                  ) -> list[Event | errors.GraphError]:
+        """:meth:`book` for many ``(employee, manager, start, end, folder_url, replaces)`` in
+        ``$batch`` calls, never twice (:meth:`Calendar.create_events`); in order."""
         return self.client.calendar.create_events(
-            [(m.id, self.draft(e, m, start, end, url)) for e, m, start, end, url in talks])
+            [(m.id, self.draft(e, m, start, end, url, replaces)) for e, m, start, end, url, replaces in talks])
+
+    def lacks_teams(self, event: Event) -> bool:
+        """Whether ``event`` came without the Teams link the campaign asks for: Graph books the
+        meeting all the same, with ``isOnlineMeeting: false``, when the organiser's calendar
+        allows no Teams meetings (docs/failures.md#c5)."""
+        return self.settings.meetings.online == "teams" and not event.join_url
+
+    def meeting_note(self, event: Event) -> str:
+        """The record's note about the meeting itself: why it has no Teams link, if it has none."""
+        return NO_TEAMS_NOTE if self.lacks_teams(event) else ""
+
+    def tell_no_teams(self, employee: User, manager: User, event: Event, folder_url: str) -> Event:
+        """Have the invitation of ``event`` (booked without its Teams link) say so, and where
+        the talk is held when ``meetings.location`` is set: Exchange sends the employee the
+        updated invitation."""
+        body = self._body(employee, manager, folder_url, self.language(employee), no_teams=True)
+        return self.client.calendar.update_event(manager.id, event.id, body_html=body)
 
     def move(self, manager_id: str, event_id: str, start: datetime, end: datetime) -> Event:
         return self.client.calendar.update_event(manager_id, event_id, start=start, end=end,
@@ -415,7 +439,7 @@ class Talks:
     def cancel(self, manager_id: str, event_id: str, language: str, *, why: str = "scope") -> None:
         """Cancel the meeting, telling the attendee why: ``scope`` (a new manager or a change of
         scope) or ``window`` (declined, and the campaign window is over)."""
-        comment = _CANCEL_COMMENTS[why]["sv" if language == "sv" else "en"]
+        comment = cancel_comment(why, language)
         try:
             self.client.calendar.cancel_event(manager_id, event_id, comment)
         except errors.NotFound:
@@ -423,8 +447,9 @@ class Talks:
 
 
 def scheduled_record(base: Record, employee: User, manager: User, folder: Folder,
-                     form: DriveItem | None, event: Event, language: str) -> Record:
-    """The record of a booked, prepared talk."""
+                     form: DriveItem | None, event: Event, language: str, meeting_note: str = "") -> Record:
+    """The record of a booked, prepared talk; its note says why the folder is where it is and
+    anything to know about the meeting (``meeting_note``)."""
     return base.with_changes(
         employee_name=employee.display_name, employee_email=address_of(employee),
         manager_id=manager.id, manager_email=address_of(manager),
@@ -432,7 +457,12 @@ def scheduled_record(base: Record, employee: User, manager: User, folder: Folder
         status=Status.SCHEDULED, meeting_start=event.start, meeting_end=event.end,
         event_id=event.id, folder_url=folder.web_url,
         document_url=(form.web_url or "") if form else base.document_url,
-        note=folder.note, language=language, drive_id=folder.drive_id,
+        note="; ".join(n for n in (folder.note, meeting_note) if n), language=language, drive_id=folder.drive_id,
         folder_id=folder.item_id, folder_owner=folder.owner_id, form_item_id=form.id if form else base.form_item_id,
         shared=True,
     )
+
+
+def _fallback_note_of(record: Record) -> str:
+    """The fallback note a record of a folder in the manager's OneDrive already gives."""
+    return next((n for n in FALLBACK_NOTES.values() if n in record.note), _FALLBACK_NOTE)

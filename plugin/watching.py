@@ -53,7 +53,8 @@ def look_before_held(pc: PassContext, to_watch: list[Talk], to_book: list[Talk])
                 later.append(look.record)
             else:
                 moved = not same_id(talk.record.manager_id, talk.manager.id)
-                to_book.append(Talk(talk.entry, look.record, "moved" if moved else look.verdict))
+                to_book.append(Talk(talk.entry, look.record, "moved" if moved else look.verdict,
+                                    talk.record.event_id))
     to_watch[:] = [t for t in to_watch if id(t) not in off]
     pc.put_all("recording meetings moved in Outlook", later)
     return held_now

@@ -7,6 +7,16 @@ base64-encoded, by design (Microsoft Q&A 1352007, a driveItem upload through ``$
 :mod:`connectors.graph.batch` decodes it. Each item is a Graph request of its own for
 throttling and RU, as any batch item.
 
+Graph runs a batch's items side by side unless ``dependsOn`` orders them
+(https://learn.microsoft.com/graph/json-batching, "Sequencing requests with the dependsOn
+property"), so two uploads by path that both need one missing folder race for it and one answers
+409 ``nameAlreadyExists``, whatever its conflict behaviour
+(https://github.com/microsoftgraph/microsoft-graph-docs/issues/13655; docs/failures.md#t22). Such
+an upload goes again on its own once, when the folder is there: always under ``replace`` or
+``rename`` (where a 409 can only be such a race), and under ``fail`` when another item of its
+envelope wrote where it could have raced with it: into the same OneDrive by path, into the same
+folder under the same name by id (else the 409 says that the file is there).
+
 How many bytes one ``$batch`` may carry is not documented; an envelope here carries at most
 :data:`ENVELOPE_BYTES` of file content and a file above :data:`BATCHED_FILE_LIMIT` goes in its
 own request (our choice, not a Graph limit). The answers are the ones the direct calls give:
@@ -62,7 +72,7 @@ def upload_many(drive: Drive, files: Sequence[tuple[str, str, str, bytes]], *, c
         return drive.item_from(body, f[0])
 
     return _run(drive, files, url, single, answer, data_of=lambda f: f[3], conflict=conflict,
-                content_type=content_type)
+                content_type=content_type, race_key=lambda f: f"{f[0]}|{f[1]}|{f[2].casefold()}")
 
 
 def upload_many_to_user_paths(drive: Drive, files: Sequence[tuple[str, Sequence[str], bytes]], *,
@@ -95,12 +105,13 @@ def upload_many_to_user_paths(drive: Drive, files: Sequence[tuple[str, Sequence[
         return item
 
     return _run(drive, files, url, single, answer, data_of=lambda f: f[2], conflict=conflict,
-                content_type="application/octet-stream")
+                content_type="application/octet-stream", race_key=lambda f: f[0].lower())
 
 
 def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Callable[[_T], DriveItem],
          answer: Callable[[_T, dict[str, Any] | errors.GraphError], DriveItem | errors.GraphError], *,
-         data_of: Callable[[_T], bytes], conflict: str, content_type: str) -> list[DriveItem | errors.GraphError]:
+         data_of: Callable[[_T], bytes], conflict: str, content_type: str,
+         race_key: Callable[[_T], str]) -> list[DriveItem | errors.GraphError]:
     out: list[DriveItem | errors.GraphError | None] = [None] * len(files)
     batched = [i for i, f in enumerate(files) if 0 < len(data_of(f)) <= BATCHED_FILE_LIMIT
                and drive.batched_uploads]
@@ -120,10 +131,14 @@ def _run(drive: Drive, files: Sequence[_T], url: Callable[[_T], str], single: Ca
             log.warning("Graph refused uploads inside $batch (%s); sending files one by one from now on",
                         results[str(group[0])].error)
             drive.batched_uploads = False
+        wrote = {race_key(files[i]) for i in group if results[str(i)].ok}
         for i in group:
             res = results[str(i)]
             body: dict[str, Any] | errors.GraphError
-            if _refused(res):  # the batched form was refused, not the file: send it direct
+            if _refused(res) or (isinstance(res.error, errors.Conflict) and (
+                    conflict != "fail" or race_key(files[i]) in wrote)):
+                # the batched form was refused, not the file; or the upload lost a race with
+                # another item of its envelope for a folder (module docstring): send it direct
                 out[i] = _attempt(lambda f=files[i]: single(f))  # type: ignore[misc]
                 continue
             if res.error is not None:

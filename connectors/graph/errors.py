@@ -270,6 +270,10 @@ _NAME_CODES = frozenset({"invalidPath", "pathIsTooLong", "nameContainsInvalidCha
 # no site; skilion/onedrive#276, OneDrive/onedrive-api-docs#822,
 # microsoftgraph/microsoft-graph-docs#1354); docs/failures.md#f15.
 _NO_MY_SITE = ("user's mysite not found", "unable to retrieve user's mysite url")
+# A mailbox outside the app's Exchange application access policy answers 403 ErrorAccessDenied
+# "Access to OData is disabled." (https://learn.microsoft.com/graph/auth-limit-mailbox-access).
+POLICY_HINT = ("the mailbox is outside the app's Exchange application access policy: add the person to "
+               "the policy's group")
 NO_ONEDRIVE_HINT = "app-only access cannot provision a OneDrive: the person must have a licence and open OneDrive once"
 _THROTTLE_CODES = frozenset({"TooManyRequests", "activityLimitReached", "throttledRequest"})
 # Exchange refusing a send for the sender's sending limits, as public client code meets it
@@ -357,7 +361,8 @@ def from_response(
     if status == 403:
         if codes & _PER_PERSON_FORBIDDEN and not codes & _PERMISSION_CODES:
             err.outcome = Outcome.PERMANENT
-            err.hint = "access to this mailbox or item is blocked by a tenant policy"
+            err.hint = (POLICY_HINT if "ErrorAccessDenied" in codes
+                        else "access to this item is blocked by a tenant policy")
         else:
             err.hint = "grant the app's permissions admin consent again (samtal doctor lists them)"
     elif status == 401:

@@ -16,7 +16,11 @@ property"), and hands Outlook at most four of a batch's items at a time, or one 
 for JSON batching"). So the envelope waits for the longest path through the items, Outlook's in
 waves of four, and never less than one request's latency: it is a round trip too. Modelled on the
 request shapes, before running: an item that then meets a fault, or a 424, is counted in full.
-Each item's mailbox slot (``mailbox_concurrency``) is taken only while the item itself runs. The envelope is 200 and the responses come back in an
+Each item's mailbox slot (``mailbox_concurrency``) is taken only while the item itself runs.
+The items run one after another in request order, unless the seed's ``tenant.variants.batch``
+is ``concurrent``: then the items that do not depend on one another run interleaved, in an order
+drawn from the fault seed, and race for the folders and files they create (:mod:`connectors.sandbox.races`).
+The envelope is 200 and the responses come back in an
 order that is not the request order, as Graph allows. A body that is not JSON (file content) comes
 base64-encoded, and the JSON answer to such an item goes back base64-encoded too, as Graph's does.
 """
@@ -29,6 +33,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from connectors.sandbox import races
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.http_types import JSON_TYPE, Request, Response, ok
 from connectors.sandbox.router import route
@@ -134,7 +139,11 @@ def run_batch(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     requests = _validate(req.json())
     statuses: dict[str, int] = {}
     answers: list[dict[str, Any]] = []
-    for r in requests:
+    concurrent = (app.tenant.seed["tenant"].get("variants") or {}).get("batch") == "concurrent"
+    race = races.BatchRace()
+    run_order = races.order(requests, app.faults.spec.seed) if concurrent else range(len(requests))
+    for i in run_order:
+        r = requests[i]
         failed = [d for d in r.get("dependsOn") or [] if statuses.get(d.lower(), 0) >= 400]
         if failed:
             statuses[r["id"].lower()] = 424
@@ -143,7 +152,11 @@ def run_batch(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
                                                "message": "The request could not be executed because a dependent request failed."}}})
             continue
         inner = _sub_request(req, r)
-        response, _ = serve_graph(app, inner, in_batch=True)
+        if concurrent:
+            with races.running(race, r["id"], races.ancestors(requests, i)):
+                response, _ = serve_graph(app, inner, in_batch=True)
+        else:
+            response, _ = serve_graph(app, inner, in_batch=True)
         statuses[r["id"].lower()] = response.status
         answers.append(_encode(r["id"], response, sent_content=_sends_content(r)))
     answers.sort(key=lambda a: hashlib.sha256(f"{req.header('client-request-id')}|{a['id']}".encode()).digest())

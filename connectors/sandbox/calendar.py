@@ -8,7 +8,10 @@ organizer (204) and ``cancel`` (202, organizer only) cancel the copies; ``transa
 the existing event on a repeated POST in the same mailbox; ``body.contentType`` comes back
 lower-case with HTML wrapped in ``<html>``; single-value extended properties only with
 ``$expand`` and findable with ``$filter=singleValueExtendedProperties/Any(...)``; users without a
-mailbox → 404 ``MailboxNotEnabledForRESTAPI``. Free/busy lives in ``schedule.py``.
+mailbox, or with one on-premises, → 404 ``MailboxNotEnabledForRESTAPI``; a mailbox outside the
+app's application access policy → 403 ``ErrorAccessDenied``; an organiser whose calendar allows
+no Teams meetings gets its event with ``isOnlineMeeting: false`` and no ``onlineMeeting``, whatever
+was asked (docs/sandbox.md#user-variants). Free/busy lives in ``schedule.py``.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from connectors.sandbox.events import (
 from connectors.sandbox.errors import GraphError, event_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
+from connectors.sandbox.seed import in_exchange_online
 from connectors.sandbox.state import iso_z, iso_z7, utc_now
 
 if TYPE_CHECKING:
@@ -46,15 +50,42 @@ _PATCHABLE = ("subject", "body", "start", "end", "location", "locations", "atten
               "singleValueExtendedProperties", "hideAttendees", "recurrence")
 
 
-def mailbox(app: Sandbox, ref: str) -> dict[str, Any]:
-    """The user owning a mailbox, or the Graph error for an unknown user / no mailbox."""
+# What Graph answers for a mailbox on an Exchange server on-premises, as reported
+# (https://github.com/microsoft/MicrosoftCloud/issues/41); for no mailbox at all users report
+# "REST API is not yet supported for this mailbox." with the same code
+# (https://github.com/O365/python-o365/issues/438), and so does an on-premises mailbox without an
+# Exchange Online licence (https://github.com/microsoftgraph/microsoft-graph-docs/issues/10745).
+ON_PREMISES = "The mailbox is either inactive, soft-deleted, or is hosted on-premise."
+NO_MAILBOX = "REST API is not yet supported for this mailbox."
+# A mailbox outside the app's application access policy: 403 ErrorAccessDenied, "Access to OData is
+# disabled." (https://learn.microsoft.com/graph/auth-limit-mailbox-access, "Handling API errors";
+# https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/8731).
+OUTSIDE_POLICY = "Access to OData is disabled."
+
+
+def mailbox(app: Sandbox, ref: str, *, as_app: bool = True) -> dict[str, Any]:
+    """The user owning a mailbox, or the Graph error for an unknown user / no mailbox (none, or
+    on-premises) / a mailbox the app's access policy leaves out (``as_app``: the app asks, not
+    the person in Outlook)."""
     user = app.tenant.user(unquote(ref))
     if user is None:
         raise GraphError(404, "ErrorInvalidUser", f"The requested user '{unquote(ref)}' is invalid.")
-    if not user["mailbox"]:
+    if not in_exchange_online(user):
         raise GraphError(404, "MailboxNotEnabledForRESTAPI",
-                         "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
+                         ON_PREMISES if user["mailbox"] == "onprem" else NO_MAILBOX)
+    if as_app and user["mailbox"] == "restricted":
+        raise GraphError(403, "ErrorAccessDenied", OUTSIDE_POLICY)
     return user
+
+
+def _online(body: dict[str, Any], organizer: dict[str, Any]) -> bool:
+    """Whether an event asked to be a Teams meeting gets one: not when the organiser's calendar
+    allows no online meeting provider; Graph then answers 201 with ``isOnlineMeeting: false``
+    and ``onlineMeetingProvider: unknown``
+    (https://github.com/microsoftgraph/microsoft-graph-docs/issues/9741;
+    https://learn.microsoft.com/graph/outlook-calendar-online-meetings, on
+    ``allowedOnlineMeetingProviders``)."""
+    return bool(body.get("isOnlineMeeting", False)) and organizer.get("onlineMeetings", True) is not False
 
 
 def _events(app: Sandbox, user: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -94,7 +125,7 @@ def create_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
         raise GraphError(400, "ErrorInvalidRequest", f"Invalid body contentType '{content.get('contentType')}'.")
     check_recurrence(body)
     place, places = locations_of(body) or (location(None), [])
-    online = bool(body.get("isOnlineMeeting", False))
+    online = _online(body, user)
     now = iso_z7()
     ev_id = app.tenant.new_id("event")
     ev: dict[str, Any] = {
@@ -139,7 +170,7 @@ def _sync_copies(app: Sandbox, org: dict[str, Any], *, reset_answers: bool = Fal
     wanted: dict[str, dict[str, Any]] = {}
     for a in org["attendees"]:
         target = app.tenant.user(a["emailAddress"]["address"])
-        if target is not None and target["mailbox"] and target["id"] != org["mailbox"]:
+        if target is not None and in_exchange_online(target) and target["id"] != org["mailbox"]:
             wanted[target["id"]] = target
         if reset_answers:
             a["status"] = {"response": "none", "time": NEVER}
@@ -274,7 +305,7 @@ def update_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     places = locations_of(body)
     if places is not None:
         ev["location"], ev["locations"] = places
-    if body.get("isOnlineMeeting") and not ev["isOnlineMeeting"]:
+    if _online(body, user) and not ev["isOnlineMeeting"]:
         ev["isOnlineMeeting"] = True
         ev["onlineMeetingProvider"] = enum(body.get("onlineMeetingProvider") or "teamsForBusiness", PROVIDERS,
                                           "onlineMeetingProvider")

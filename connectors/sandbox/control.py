@@ -103,7 +103,7 @@ def _respond(app: Sandbox, req: Request) -> Response:
     if action.lower() not in calendar.RESPONSES:
         raise GraphError(400, "invalidRequest", "response must be accept, decline or tentativelyAccept.")
     with app.tenant.lock:
-        user = calendar.mailbox(app, str(body.get("user", "")))
+        user = calendar.mailbox(app, str(body.get("user", "")), as_app=False)  # the person in Outlook
         wanted = str(body.get("event_id", ""))
         box = app.tenant.data["events"].get(user["id"], {})
         ev = box.get(wanted) or next(

@@ -24,7 +24,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
-from connectors.sandbox import authors, names, odata, recycle, sharing, upload
+from connectors.sandbox import authors, names, odata, races, recycle, sharing, upload
 from connectors.sandbox.errors import GraphError, item_not_found
 from connectors.sandbox.http_types import Request, Response, empty, ok
 from connectors.sandbox.router import route
@@ -132,7 +132,7 @@ def resolve(app: Sandbox, drive: dict[str, Any], p: dict[str, str]) -> tuple[dic
     segments = split_path(m.group("path") or "")
     for i, seg in enumerate(segments):
         found = child_named(app, drive, current["id"], seg) if current else None
-        if found is None:
+        if found is None or races.racing(found):  # another item of a racing batch made it meanwhile
             return None, segments[i:], (m.group("action") or ""), current or base
         current = found
     return current, [], (m.group("action") or ""), base
@@ -242,6 +242,7 @@ def new_item(app: Sandbox, drive: dict[str, Any], parent_id: str, name: str, *, 
             "guid": str(stable_id("item", item_id)).upper(), "createdDateTime": now, "lastModifiedDateTime": now,
             "size": 0, "permissions": [], "mimeType": None if folder else _mime(name)}
     items(app, drive)[item_id] = item
+    races.made(item)
     return item
 
 
@@ -261,6 +262,8 @@ def place(app: Sandbox, drive: dict[str, Any], parent_id: str, name: str, confli
     if conflict not in ("fail", "rename", "replace"):
         raise GraphError(400, "invalidRequest", f"Invalid conflictBehavior '{conflict}'; use fail, rename or replace.")
     existing = child_named(app, drive, parent_id, name)
+    if races.racing(existing):  # made at the same time by another item of the batch: the create loses
+        raise GraphError(409, "nameAlreadyExists", f"The specified item name already exists. Name: {name}")
     if existing is None:
         return new_item(app, drive, parent_id, name, folder=folder), True
     if conflict == "fail":
@@ -281,6 +284,8 @@ def ensure_folders(app: Sandbox, drive: dict[str, Any], base: dict[str, Any], se
     current = base
     for seg in segments:
         found = child_named(app, drive, current["id"], seg)
+        if races.racing(found):  # both looked before either made it: this create loses
+            raise GraphError(409, "nameAlreadyExists", f"The specified item name already exists. Name: {seg}")
         if found is None:
             found = new_item(app, drive, current["id"], seg, folder=True)
         elif not found["folder"]:

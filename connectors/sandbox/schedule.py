@@ -23,7 +23,7 @@ from connectors.sandbox.calendar import mailbox
 from connectors.sandbox.errors import GraphError
 from connectors.sandbox.http_types import Request, Response, ok
 from connectors.sandbox.router import route
-from connectors.sandbox.seed import DAYS
+from connectors.sandbox.seed import DAYS, in_exchange_online
 
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
@@ -129,10 +129,13 @@ def get_schedule(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     values = []
     for address in schedules:
         user = app.tenant.user(address)
-        if user is None or not user["mailbox"]:
+        if user is None or not in_exchange_online(user):
             # The shape of a real answer reported to Microsoft: scheduleId and error only
             # (https://github.com/microsoftgraph/microsoft-graph-docs/issues/11225;
-            # docs/graph.md#free-and-busy-time).
+            # docs/graph.md#free-and-busy-time). A mailbox on-premises gets the same here: what
+            # Exchange Online answers for one depends on hybrid free/busy and is not documented.
+            # A mailbox outside the app's access policy is answered as anyone's: the policy
+            # scopes the mailbox the request names (the organiser's), docs/sandbox.md#user-variants.
             values.append({"scheduleId": address, "error": {
                 "message": f"Unable to resolve e-mail address {address} to an Active Directory object.",
                 "responseCode": "5009"}})

@@ -12,8 +12,14 @@ understands:
 - ``tenant.id`` (tenant GUID; derived from the domain when absent), ``tenant.displayName``;
 - ``tenant.variants``: how this tenant answers where real tenants differ; each key takes one of
   :data:`VARIANTS`' values. ``permissions: documented`` answers permissions as Microsoft's own
-  examples do (``connectors/sandbox/drive.py``): ``grantedToV2`` and ``grantedTo`` with the
+  examples do (``connectors/sandbox/sharing.py``): ``grantedToV2`` and ``grantedTo`` with the
   user's id as an upper-case GUID and a display name only, no e-mail, and no ``inheritedFrom``;
+  ``batch: concurrent`` runs a ``$batch``'s independent items interleaved, so that two of them
+  needing one missing folder race for it (``connectors/sandbox/batch.py``);
+- per user, the ways a mailbox or OneDrive differs (docs/sandbox.md#user-variants):
+  ``oneDrive`` true, false or ``unlicensed``; ``mailbox`` true, false, ``onprem`` or
+  ``restricted`` (:data:`MAILBOX_VARIANTS`); ``onlineMeetings`` true or false (false: the
+  calendar allows no Teams meetings);
 - ``tenant.sendingLimits``: Exchange's sending limits per sender mailbox (``seed_mail.py``);
 - ``tenant.licences``: licence count; when given, SharePoint's RU budgets for it are enforced
   (``ru.py``); without it (and without ``ru_per_minute`` in the faults) RU are only counted;
@@ -57,8 +63,8 @@ _NS = uuid.UUID("6f1d0a2e-5b7c-4e59-9a35-0c8d2b1e4f70")
 
 _USER_KEYS = {
     "userPrincipalName", "displayName", "id", "mail", "department", "jobTitle", "manager",
-    "preferredLanguage", "accountEnabled", "oneDrive", "mailbox", "workingHours", "busy", "weekly",
-    "kind", "userType", "givenName", "surname", "officeLocation", "employeeId", "businessPhones",
+    "preferredLanguage", "accountEnabled", "oneDrive", "mailbox", "onlineMeetings", "workingHours", "busy",
+    "weekly", "kind", "userType", "givenName", "surname", "officeLocation", "employeeId", "businessPhones",
     "mobilePhone",
 }
 _TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences", "variants", "sendingLimits"}
@@ -70,10 +76,22 @@ _TENANT_TEXTS = ("domain", "timeZone", "id", "displayName")
 _APP_TEXTS = ("client_id", "displayName", "secret", "certificate_pem")
 # Documented ways real tenants answer differently (``tenant.variants``): name -> allowed values,
 # the first being what the sandbox does without the key.
-VARIANTS: dict[str, tuple[str, ...]] = {"permissions": ("default", "documented")}
+VARIANTS: dict[str, tuple[str, ...]] = {"permissions": ("default", "documented"),
+                                         "batch": ("default", "concurrent")}
 # ``oneDrive`` besides true/false: "unlicensed", no OneDrive site to be found, which Graph answers
 # 400 "Unable to retrieve user's mysite URL." (docs/failures.md#f15).
 ONE_DRIVE_VARIANTS: tuple[str, ...] = ("unlicensed",)
+# ``mailbox`` besides true/false: "onprem", a mailbox on an Exchange server on-premises (Graph
+# answers MailboxNotEnabledForRESTAPI), and "restricted", an Exchange Online mailbox outside the
+# app's application access policy (403 ErrorAccessDenied); docs/failures.md#a6.
+MAILBOX_VARIANTS: tuple[str, ...] = ("onprem", "restricted")
+_TEXT_VALUES = {"oneDrive": ONE_DRIVE_VARIANTS, "mailbox": MAILBOX_VARIANTS}
+
+
+def in_exchange_online(user: dict[str, Any]) -> bool:
+    """Whether the user's mailbox is in Exchange Online (``mailbox`` true or ``restricted``): it
+    has a calendar there, receives invitation copies and has free/busy there."""
+    return user.get("mailbox") in (True, "restricted")
 
 
 class SeedError(ValueError):
@@ -272,12 +290,14 @@ class _Validator:
         name = str(e.get("displayName") or upn)
         parts = name.split()
         bools = {}
-        for key, default in (("accountEnabled", True), ("oneDrive", True), ("mailbox", True)):
+        for key, default in (("accountEnabled", True), ("oneDrive", True), ("mailbox", True),
+                             ("onlineMeetings", True)):
             value = e.get(key, default)
-            if key == "oneDrive" and value in ONE_DRIVE_VARIANTS:
+            texts = _TEXT_VALUES.get(key, ())
+            if isinstance(value, str) and value in texts:
                 pass
             elif not isinstance(value, bool):
-                also = f", {', '.join(ONE_DRIVE_VARIANTS)}" if key == "oneDrive" else ""
+                also = "".join(f", {t}" for t in texts)
                 self.fail(where, f"{key} must be true or false{also}, not {value!r}")
                 value = default
             bools[key] = value

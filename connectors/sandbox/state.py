@@ -16,7 +16,7 @@ import os
 import threading
 from typing import Any
 
-from connectors.sandbox.seed import stable_id
+from connectors.sandbox.seed import in_exchange_online, stable_id
 
 STATE_VERSION = 1
 
@@ -120,7 +120,7 @@ def _build(seed: dict[str, Any]) -> dict[str, Any]:
     }
     for u in seed["users"]:
         data["users"][u["id"]] = copy.deepcopy(u)
-        if u["mailbox"]:
+        if in_exchange_online(u):
             data["events"][u["id"]] = {}
     for c in seed["contacts"]:
         data["contacts"][c["id"]] = copy.deepcopy(c)

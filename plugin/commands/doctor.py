@@ -22,12 +22,13 @@ from connectors.cli_options import whole
 from connectors.graph import errors
 from connectors.graph.client import GraphClient
 from connectors.graph.addresses import address_key
+from connectors.graph.calendar_records import Schedule
 from connectors.graph.directory import User
 from connectors.timezones import UnknownTimeZone, same_zone
 from plugin.commands.common import EXIT_UNREACHABLE, add_config_arguments, load_from_args, wait_notices
 from plugin.commands.window import refuse_unbooked_past_window
 from plugin.manifest import load_manifest
-from plugin.planning import schedule_window
+from plugin.planning import cannot_ask, schedule_window
 from plugin.scheduling.rules import rules_from_settings
 from plugin.settings import Settings
 from plugin.store import RecordStore
@@ -196,8 +197,15 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
         start, _ = schedule_window(rules_from_settings(settings))
         end = start + timedelta(days=7)  # a week is enough to see that the mailbox answers
         addresses = [address_of(u) for u in people]
-        schedules = {address_key(k): v for k, v in
-                     client.calendar.get_schedules(people[0].id, addresses, start, end).items()}
+        schedules: dict[str, Schedule] = {}
+        for asker in people:  # through the first mailbox that can ask (plugin/planning.py)
+            try:
+                schedules = {address_key(k): v for k, v in
+                             client.calendar.get_schedules(asker.id, addresses, start, end).items()}
+                break
+            except (errors.NotFound, errors.Forbidden) as err:
+                if not cannot_ask(err):
+                    raise
         answers = [schedules.get(address_key(a)) for a in addresses]
         bad = [a for a, answer in zip(addresses, answers) if answer is None or answer.error]
         if bad:
@@ -229,7 +237,8 @@ def diagnose(client: GraphClient, settings: Settings, sample: int) -> Findings:
         reached = len(people) - missing
         message = f"{reached} of {len(people)} sampled OneDrives reachable"
         if missing:
-            message += f"; {missing} never provisioned (their folders go to the manager's OneDrive)"
+            message += (f"; {missing} without a OneDrive, never provisioned or none to find (their "
+                        "folders go to the manager's OneDrive)")
         f.ok("drives", message)
     _step(f, "drives", drives)
     return f

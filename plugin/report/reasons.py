@@ -10,7 +10,8 @@ is not recognised (Graph's own error messages, say) is shown as stored.
 The English sentences come from :mod:`plugin.roster`, :mod:`plugin.settings` (scope),
 :mod:`plugin.planning`, :mod:`plugin.scheduling.planner`, :mod:`plugin.booking`,
 :mod:`plugin.folders`, :mod:`plugin.sharing`, ``plugin/held.py`` (a meeting off after the
-window) and ``connectors/graph/errors.py`` (hints);
+window), :mod:`plugin.talks` and :mod:`plugin.invitations` (notes on a booked talk: its folder in the
+manager's OneDrive, a meeting without a Teams link) and ``connectors/graph/errors.py`` (hints);
 ``tests/plugin/report/test_reasons.py`` makes each of them there and checks it is translated.
 """
 from __future__ import annotations
@@ -110,7 +111,22 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
     (r"could not share the folder with (?P<who>\S+): (?P<why>.*)", "mappen kunde inte delas med {who}: {why}"),
     (r"sharing the folder with (?P<who>\S+) gave a permission to someone else",
      "när mappen delades med {who} fick någon annan behörighet till den"),
+    # plugin/talks.py: notes on a booked talk (where its folder is, its meeting)
+    (r"the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive",
+     "medarbetarens OneDrive har aldrig skapats: mappen ligger i chefens OneDrive"),
+    (r"the employee's OneDrive cannot be found \(no OneDrive licence or site\): the folder is in the "
+     r"manager's OneDrive",
+     "medarbetarens OneDrive går inte att hitta (ingen OneDrive-licens eller webbplats): mappen ligger i "
+     "chefens OneDrive"),
+    (r"no Teams link: the manager's calendar allows no Teams meetings \(the invitation says so\)",
+     "ingen Teams-länk: chefens kalender tillåter inte Teams-möten (det står i kallelsen)"),
     # connectors/graph/errors.py: hints after a Graph error
+    (r"the mailbox is outside the app's Exchange application access policy: add the person to the "
+     r"policy's group",
+     "brevlådan omfattas inte av appens åtkomstprincip i Exchange (application access policy): lägg "
+     "till personen i principens grupp"),
+    (r"access to this item is blocked by a tenant policy",
+     "åtkomsten till objektet stoppas av en princip i organisationen"),
     (r"the person has no Exchange Online mailbox samtal can reach",
      "personen har ingen brevlåda i Exchange Online som samtal kan nå"),
     (r"the file or folder name breaks OneDrive's rules", "fil- eller mappnamnet bryter mot OneDrives regler"),

@@ -203,3 +203,33 @@ def test_one_refused_item_goes_again_on_its_own_and_batching_stays(drive: Drive,
     out = drive.upload_many([(DRIVE, "01A", "a.docx", b"a"), (DRIVE, "01A", "b.docx", b"b")], conflict="fail")
     assert [getattr(o, "id", o) for o in out] == ["F0", "F1"]
     assert drive.batched_uploads
+
+
+def test_an_upload_by_path_that_lost_a_race_for_its_folder_goes_again_on_its_own(
+        drive: Drive, rsps: responses.RequestsMock) -> None:
+    """Independent items run at once (docs/failures.md#t22): two uploads into one missing folder
+    race for it and one answers 409 whatever its conflict behaviour; it goes again, alone."""
+    lost = {"error": {"code": "nameAlreadyExists", "message": "The specified item name already exists."}}
+    rsps.add(responses.POST, BATCH, json={"responses": [
+        {"id": "0", "status": 201, "body": encoded(item("F0", "a.docx"))},
+        {"id": "1", "status": 409, "body": encoded(lost)},
+        {"id": "2", "status": 409, "body": encoded(lost)},
+    ]})
+    again = rsps.add(responses.PUT, f"{GRAPH}/users/u1/drive/root:/Samtal/2027/b.docx:/content",
+                     json=item("F1", "b.docx"))
+    other = rsps.add(responses.PUT, f"{GRAPH}/users/u2/drive/root:/Samtal/2027/c.docx:/content",
+                     json=item("F2", "c.docx"))
+    files = [("u1", ["Samtal", "2027", "a.docx"], b"a"), ("u1", ["Samtal", "2027", "b.docx"], b"b"),
+             ("u2", ["Samtal", "2027", "c.docx"], b"c")]
+    out = drive.upload_many_to_user_paths(files, conflict="replace")
+    assert [getattr(o, "id", o) for o in out] == ["F0", "F1", "F2"]
+    assert again.call_count == 1 and other.call_count == 1  # replace: a 409 can only be a race
+    # under "fail" a 409 is the file being there, unless another item wrote into that OneDrive
+    rsps.add(responses.POST, BATCH, json={"responses": [
+        {"id": "0", "status": 201, "body": encoded(item("F0", "a.docx"))},
+        {"id": "1", "status": 409, "body": encoded(lost)},
+        {"id": "2", "status": 409, "body": encoded(lost)},
+    ]})
+    out = drive.upload_many_to_user_paths(files, conflict="fail")
+    assert getattr(out[1], "id", None) == "F1" and again.call_count == 2
+    assert isinstance(out[2], errors.Conflict) and other.call_count == 1

@@ -15,7 +15,8 @@ from connectors.graph.names import safe_name
 from connectors.timezones import resolve_zone
 from plugin.documents import read_form
 from plugin.records import is_bookkeeping_fields, is_lease_fields
-from plugin.talks import FILE_NAMES
+from plugin.invitations import NO_TEAMS_NOTE
+from plugin.talks import FALLBACK_NOTES, FILE_NAMES
 from tests.e2e.conftest import NOW, WINDOW, ZONE, Served
 
 KEY_PROPERTY = "Name samtalKey"
@@ -131,7 +132,12 @@ def check_round(served: Served, state: dict[str, Any], *, per_day: int = 3, buff
         assert mailbox == manager["id"] and ev["id"] == f["EventId"], f"{key}: the event is not the record's"
         attendees = [(a["emailAddress"]["address"].lower(), a["type"]) for a in ev["attendees"]]
         assert attendees == [(employee["mail"].lower(), "required")], f"{key}: attendees {attendees}"
-        assert ev["isOnlineMeeting"], f"{key}: no Teams meeting"
+        if manager.get("onlineMeetings", True) is not False:
+            assert ev["isOnlineMeeting"], f"{key}: no Teams meeting"
+        else:  # the calendar allows no Teams meetings: booked without, and said so (docs/failures.md#c5)
+            assert not ev["isOnlineMeeting"] and not ev["onlineMeeting"], f"{key}: a Teams link?"
+            assert NO_TEAMS_NOTE in f["Note"], f"{key}: no Teams link, not said: {f['Note']!r}"
+            assert "Teams" in ev["body"]["content"], f"{key}: the invitation does not say there is no link"
         start, end = utc(ev["start"]), utc(ev["end"])
         assert (start, end) == (utc(f["MeetingStart"]), utc(f["MeetingEnd"])), f"{key}: record and event differ"
         assert end - start == timedelta(minutes=duration_minutes), f"{key}: length {end - start}"
@@ -163,11 +169,12 @@ def check_folder(served: Served, state: dict[str, Any], key: str, f: dict[str, A
     assert folder["folder"], f"{key}: FolderId is not a folder"
     owner = users_owner = drive["ownerId"]
     if folders_owner == "manager":
-        assert owner == manager["id"] and not f["Note"], f"{key}: the folder is not in the manager's OneDrive"
+        assert owner == manager["id"] and "OneDrive" not in f["Note"], f"{key}: the folder is not in the manager's OneDrive"
     elif employee["oneDrive"] is True:
-        assert owner == employee["id"] and not f["Note"], f"{key}: the folder is not in the employee's OneDrive"
-    else:
-        assert owner == manager["id"] and "OneDrive" in f["Note"], f"{key}: fallback not said: {f['Note']!r}"
+        assert owner == employee["id"] and "OneDrive" not in f["Note"], f"{key}: the folder is not in the employee's OneDrive"
+    else:  # never provisioned (404) or none to find (400): said which (docs/failures.md#f15)
+        said = FALLBACK_NOTES[404 if employee["oneDrive"] is False else 400]
+        assert owner == manager["id"] and said in f["Note"], f"{key}: fallback not said: {f['Note']!r}"
     for segment in path_segments(drive, folder):
         assert not FORBIDDEN & set(segment), f"{key}: forbidden character in {segment!r}"
         # leading/trailing spaces and a trailing dot are not allowed (docs/graph.md#onedrive)
@@ -213,7 +220,8 @@ def check_free_busy(client: Any, users: dict[str, Any], items: dict[str, dict[st
     addresses = sorted({users[f[k]]["mail"] for f in scheduled for k in ("EmployeeId", "ManagerId")})
     start = datetime.combine(WINDOW[0], time(0), timezone.utc) - timedelta(days=1)
     end = datetime.combine(WINDOW[1], time(0), timezone.utc) + timedelta(days=2)
-    organizer = next(iter(addresses))
+    # asked through a mailbox the app may use (not one outside its access policy)
+    organizer = next(u["mail"] for u in users.values() if u["mail"] in addresses and u["mailbox"] is True)
     schedules = {a.lower(): s for a, s in client.calendar.get_schedules(organizer, addresses, start, end).items()}
     for f in scheduled:
         t0, t1 = utc(f["MeetingStart"]), utc(f["MeetingEnd"])

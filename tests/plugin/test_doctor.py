@@ -135,3 +135,23 @@ def test_doctor_with_reminders_on_sends_nothing_also_with_write_check(
     out = capsys.readouterr().out
     assert "reminders    on: sent from anna.berg@example.se" in out
     assert mail["submitted"] == 0 and messages == 0
+
+
+def test_doctor_asks_free_busy_through_a_mailbox_that_can_and_names_the_others(
+        tmp_path: Path, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first person sampled has a mailbox outside the app's access policy (403 to anything
+    asked through it), the next one's is on-premises: the free/busy check asks through another
+    mailbox and counts them, rather than failing on the first (docs/failures.md#a6)."""
+    seed = {"tenant": {"domain": "example.se"}, "sites": [{"path": "/sites/hr", "displayName": "HR"}], "users": [
+        {"userPrincipalName": "boss@example.se", "displayName": "Boss"},
+        {"userPrincipalName": "a.rut@example.se", "displayName": "Rut", "manager": "boss@example.se",
+         "mailbox": "restricted"},
+        {"userPrincipalName": "b.olle@example.se", "displayName": "Olle", "manager": "boss@example.se",
+         "mailbox": "onprem", "oneDrive": "unlicensed"},
+        {"userPrincipalName": "c.anna@example.se", "displayName": "Anna", "manager": "boss@example.se"}]}
+    with Sandbox.from_seed(seed).serve(port=0) as server:
+        main(["doctor", "--config", str(campaign(tmp_path, server.graph_url)), "--now", "2027-01-20T09:00"])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "mailboxes" in x)
+    assert "1 of 3 sampled mailboxes do not answer free/busy" in line, out
+    assert "ErrorAccessDenied" not in out and "without a OneDrive" in out

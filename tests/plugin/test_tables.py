@@ -7,7 +7,7 @@ import re
 import pytest
 
 from connectors.graph.directory import User
-from plugin.planning import _no_mailbox
+from plugin.planning import no_mailbox_reason
 from plugin.roster import build_roster
 from plugin.settings import ScopeSettings
 from plugin.tables import NO_TERMINAL_WIDTH, table, terminal_width
@@ -41,9 +41,9 @@ def reasons() -> list[str]:
                  manager_id="m")
     manager = User(id="m", display_name="Anna Berg", upn="anna@example.se")
     roster = build_roster([guest, manager], ScopeSettings((), (), ()))
-    return [e.reason for e in roster] + [_no_mailbox("ErrorMailRecipientNotFound"),
-                                         _no_mailbox("MailboxNotEnabledForRESTAPI"),
-                                         _no_mailbox("ErrorAccessDenied")]
+    return [e.reason for e in roster] + [no_mailbox_reason("ErrorMailRecipientNotFound"),
+                                         no_mailbox_reason("MailboxNotEnabledForRESTAPI"),
+                                         no_mailbox_reason("ErrorAccessDenied")]
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 100, 200])
@@ -106,4 +106,4 @@ def test_every_code_of_the_troubleshooting_table_survives_a_narrow_table() -> No
 def test_the_exchange_codes_readme_names_are_in_the_reasons_samtal_writes() -> None:
     """A person told to look for ``ErrorAccessDenied`` finds it in the reason."""
     for code in (c for c in troubleshooting_codes() if c.startswith(("Error", "Mailbox"))):
-        assert f"({code})" in _no_mailbox(code), code
+        assert f"({code})" in no_mailbox_reason(code), code

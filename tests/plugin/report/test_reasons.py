@@ -10,19 +10,22 @@ from connectors.graph import errors
 from connectors.graph.directory import User
 from connectors.graph.permissions import InviteResult, Permission
 from plugin.folders import clash, stale_owner
-from plugin.planning import _no_mailbox
+from plugin.planning import no_mailbox_reason
 from plugin.report.data import general_reason
 from plugin.report.reasons import NO_REASON, known, reason_text
 from plugin.roster import build_roster
 from plugin.scheduling import Person, Team, Unschedulable, WorkingHours, plan_team
 from plugin.settings import ScopeSettings
+from plugin.invitations import NO_TEAMS_NOTE
+from plugin.talks import FALLBACK_NOTES
 from plugin.sharing import check_shared, unshare
 from tests.plugin.scheduling.helpers import STHLM, busy, local, rules
 
 # English words that only an untranslated sentence has (Swedish has none of them as words).
 ENGLISH = (" the ", " is ", " has ", " and ", " no ", " not ", " of ", " with ", " was ")
 # What Graph (not samtal) said, which a reason quotes as it came.
-GRAPH_SAID = ("REST API is not yet supported for this mailbox.", "Invalid path", "the recipient cannot be invited")
+GRAPH_SAID = ("REST API is not yet supported for this mailbox.", "Invalid path", "the recipient cannot be invited",
+              "Access to OData is disabled.", "Sharing is not allowed.")
 
 
 def user(uid: str, manager: str | None = None, **kw: object) -> User:
@@ -74,7 +77,11 @@ def graph_reasons() -> list[str]:
                                    body={"error": {"code": "MailboxNotEnabledForRESTAPI", "message": "REST API is not yet supported for this mailbox."}})
     name = errors.from_response(method="PUT", path="/drives/d/root:/x", status=400, headers={},
                                 body={"error": {"code": "invalidPath", "message": "Invalid path"}})
-    out = [str(mailbox), str(name)]
+    policy = errors.from_response(method="POST", path="/users/x/events", status=403, headers={"request-id": "r-2"},
+                                  body={"error": {"code": "ErrorAccessDenied", "message": "Access to OData is disabled."}})
+    sharing_policy = errors.from_response(method="POST", path="/drives/d/items/i/invite", status=403, headers={},
+                                          body={"error": {"code": "notSupported", "message": "Sharing is not allowed."}})
+    out = [str(mailbox), str(name), str(policy), str(sharing_policy)]
     for why in ("the folder holds the documents of another talk",
                 "the folder holds no document samtal made for this talk",
                 "a file stands where the talk's folder should be"):
@@ -110,10 +117,11 @@ OFF_AFTER_THE_WINDOW = [
 
 
 def every_reason() -> list[str]:
-    mailbox = [_no_mailbox(code) for code in ("ErrorMailRecipientNotFound", "ErrorAccessDenied", None)]
+    mailbox = [no_mailbox_reason(code) for code in ("ErrorMailRecipientNotFound", "ErrorAccessDenied", None)]
     return list(dict.fromkeys(
         roster_reasons() + planner_reasons() + graph_reasons() + mailbox
         + [f"the manager's calendar cannot be read: {m}" for m in mailbox]
+        + list(FALLBACK_NOTES.values()) + [NO_TEAMS_NOTE, f"{FALLBACK_NOTES[400]}; {NO_TEAMS_NOTE}"]  # plugin/talks.py
         + ["Exchange did not answer for this mailbox",  # plugin/planning.py
            "the campaign window ended on 2027-04-30: no time is left to book",  # plugin/booking.py
            NO_REASON] + OFF_AFTER_THE_WINDOW))
