@@ -16,6 +16,7 @@ from plugin.records import Status
 from plugin.reminders_digests import LISTED, HrDigest, ManagerDigest, Stuck
 from plugin.reminders_due import Side
 from plugin.report.data import NO_DEPARTMENT, ORDER, OTHER
+from plugin.report.reasons import reason_text
 
 _DAYS = {"sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
          "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
@@ -193,7 +194,7 @@ def manager_digest_text(language: str, digest: ManagerDigest, *, title: str, zon
     if digest.stuck:
         b.para("Kunde inte bokas eller har fastnat (orsaken står efter namnet):" if sv else
                "Could not be booked, or stuck (the reason follows the name):")
-        b.items(_capped([[f"{s.employee}: {STATUS_OF_ONE[language][s.status]}" + (f" ({s.reason})" if s.reason else "")]
+        b.items(_capped([[f"{s.employee}: {STATUS_OF_ONE[language][s.status]}" + (f" ({reason_text(s.reason, language)})" if s.reason else "")]
                          for s in digest.stuck], language))
     if digest.undocumented:
         b.para("Genomförda men inte dokumenterade:" if sv else "Held but not documented yet:")
@@ -259,5 +260,5 @@ def hr_digest_text(language: str, digest: HrDigest, *, now: datetime, zone: tzin
 
 def _stuck_line(s: Stuck, language: str) -> str:
     boss = f" ({'chef' if language == 'sv' else 'manager'} {s.manager})" if s.manager else ""
-    why = f": {s.reason}" if s.reason else ""
+    why = f": {reason_text(s.reason, language)}" if s.reason else ""
     return f"{s.employee}{boss}, {STATUS_OF_ONE[language][s.status]}{why}"

@@ -117,3 +117,14 @@ def test_long_lists_are_cut_and_counted(settings: Settings) -> None:
     [digest] = manager_digests(records, settings, NOW)
     text = manager_digest_text("en", digest, title="Round", zone=ZONE)
     assert text.html.count("<li>") == LISTED + 1 and "… and 7 more" in text.html
+
+
+def test_a_swedish_digest_says_the_reason_in_swedish(settings: Settings) -> None:
+    """Reasons are stored in English; a Swedish digest says them as the Swedish report does."""
+    records = [rec(1, Status.FAILED, note="no Exchange Online mailbox samtal can read (5009)", start=None)]
+    [digest] = manager_digests(records, settings, NOW)
+    sv = manager_digest_text("sv", digest, title="Medarbetarsamtal 2027", zone=ZONE)
+    assert "det finns ingen brevlåda i Exchange Online som samtal kan läsa (5009)" in sv.html
+    assert "no Exchange Online mailbox" not in sv.html
+    en = manager_digest_text("en", digest, title="Round", zone=ZONE)
+    assert "no Exchange Online mailbox samtal can read (5009)" in en.html
