@@ -34,6 +34,7 @@ from urllib.parse import quote
 from connectors.graph import errors
 from connectors.graph.addresses import address_key
 from connectors.graph.batch import BatchRequest, BatchResult, execute_batch
+from connectors.graph.create_once import create_once
 from connectors.graph.calendar_records import (
     TAG_PROPERTY_ID, AttendeeStatus, BusyItem, Event, EventDraft, Schedule, WorkingHours,
     attendees_from_json, busy_item_from_json, event_from_json, schedule_error_from_json,
@@ -342,60 +343,21 @@ class Calendar:
         tags = [draft.tag for _, draft in items]
         if len(set(tags)) != len(tags):
             raise ValueError("create_events: two drafts carry the same tag")
-        out: dict[int, Event | errors.GraphError] = {}
-        pending = list(range(len(items)))
-        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
-            requests = [BatchRequest(str(i), "POST", self._events(items[i][0]),
-                                     body=self._create_body(items[i][1]), headers=PREFER_UTC)
-                        for i in pending]
-            unknown: dict[int, errors.GraphError] = {}
-            try:
-                results = execute_batch(self.http, requests)
-            except errors.TransportError as err:
-                if not err.maybe_applied:
-                    raise  # certainly not applied, and the HTTP layer already retried it
-                unknown = {i: err for i in pending}
-            else:
-                for i in pending:
-                    res = results[str(i)]
-                    draft = items[i][1]
-                    if res.ok:
-                        try:
-                            event = event_from_json(res.body if isinstance(res.body, dict) else {})
-                        except errors.GraphError as err:
-                            out[i] = err
-                            continue
-                        out[i] = event if event.tag else dataclasses.replace(event, tag=draft.tag)
-                    elif isinstance(res.error, (errors.ServerError, errors.TransportError)):
-                        unknown[i] = res.error
-                    else:
-                        assert res.error is not None
-                        out[i] = res.error
-            if not unknown:
-                break
-            log.info("creating %d event(s) failed (attempt %d); looking for them by their tags",
-                     len(unknown), attempt)
-            order = list(unknown)
-            found = self.find_events_by_tags([(items[i][0], items[i][1].tag) for i in order])
-            pending = []
-            for i, events in zip(order, found):
-                if isinstance(events, errors.GraphError):
-                    out[i] = events  # cannot tell whether it exists: never create blindly
-                    continue
-                made = _created(events, items[i][1])
-                if made is not None:
-                    out[i] = made
-                elif attempt == MAX_CREATE_ATTEMPTS:
-                    lost = unknown[i]
-                    note = f" (event not created after {MAX_CREATE_ATTEMPTS} attempts)"
-                    if not lost.message.endswith(note):
-                        lost.message += note
-                    out[i] = lost
-                else:
-                    pending.append(i)
-            if not pending:
-                break
-        return [out[i] for i in range(len(items))]
+        def request(i: int) -> BatchRequest:
+            return BatchRequest(str(i), "POST", self._events(items[i][0]), body=self._create_body(items[i][1]),
+                                headers=PREFER_UTC)
+
+        def parse(i: int, body: Any) -> Event:
+            event = event_from_json(body if isinstance(body, dict) else {})
+            return event if event.tag else dataclasses.replace(event, tag=items[i][1].tag)
+
+        def lookup(indices: Sequence[int]) -> dict[int, Event | None | errors.GraphError]:
+            found = self.find_events_by_tags([(items[i][0], items[i][1].tag) for i in indices])
+            return {i: events if isinstance(events, errors.GraphError) else _created(events, items[i][1])
+                    for i, events in zip(indices, found)}
+
+        return create_once(self.http, len(items), request=request, parse=parse, lookup=lookup,
+                           attempts=MAX_CREATE_ATTEMPTS, what="event")
 
     def update_event(
         self,

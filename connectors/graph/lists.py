@@ -36,6 +36,7 @@ from typing import Any, Literal, get_args
 
 from connectors.graph import errors
 from connectors.graph.batch import BatchRequest, execute_batch
+from connectors.graph.create_once import create_once
 from connectors.graph.http import GraphHttp
 from connectors.graph.names import encode_id
 from connectors.graph.upload import parse_instant
@@ -332,47 +333,22 @@ class Lists:
         info = self.get_list(site_id, list_id)
         path = f"{_site(site_id)}/lists/{encode_id(list_id)}/items"
         bodies = [{"fields": self._serialise(info, f, _key_label(self.key_field, f, None))} for f in many]
-        out: dict[int, ListItem | errors.GraphError] = {}
-        pending = list(range(len(many)))
-        for attempt in (1, 2):
-            unknown: dict[int, errors.GraphError] = {}
-            try:
-                results = execute_batch(self.http, [BatchRequest(str(i), "POST", path, body=bodies[i])
-                                                    for i in pending])
-            except errors.TransportError as err:
-                if not err.maybe_applied:
-                    raise
-                unknown = {i: err for i in pending}
-            else:
-                for i in pending:
-                    res = results[str(i)]
-                    if res.ok:
-                        try:
-                            out[i] = _list_item(res.body if isinstance(res.body, dict) else {})
-                        except errors.GraphError as err:
-                            out[i] = err
-                    elif isinstance(res.error, (errors.ServerError, errors.TransportError)) and \
-                            self._key_of(info, many[i]) is not None:
-                        unknown[i] = res.error
-                    else:
-                        assert res.error is not None
-                        out[i] = res.error
-            pending = []
-            for i, lost in unknown.items():
+        def lookup(indices: Sequence[int]) -> dict[int, ListItem | None | errors.GraphError]:
+            found: dict[int, ListItem | None | errors.GraphError] = {}
+            for i in indices:
                 try:
-                    existing = self._existing_by_key(site_id, list_id, info, many[i])
+                    found[i] = self._existing_by_key(site_id, list_id, info, many[i])
                 except errors.GraphError as look_err:
-                    out[i] = look_err  # cannot tell whether it exists: never create blindly
-                    continue
-                if existing is not None:
-                    out[i] = existing
-                elif attempt == 2:
-                    out[i] = lost
-                else:
-                    pending.append(i)
-            if not pending:
-                break
-        return [out[i] for i in range(len(many))]
+                    found[i] = look_err
+            return found
+
+        return create_once(
+            self.http, len(many), what="list item", attempts=2, lookup=lookup,
+            request=lambda i: BatchRequest(str(i), "POST", path, body=bodies[i]),
+            parse=lambda _i, body: _list_item(body if isinstance(body, dict) else {}),
+            # without a key there is nothing to look it up by: its error stands
+            unknown_fate=lambda i, err: isinstance(err, (errors.ServerError, errors.TransportError))
+            and self._key_of(info, many[i]) is not None)
 
     def update_items(self, site_id: str, list_id: str,
                      changes: Sequence[tuple[str, Mapping[str, Any]]], *,

@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from connectors.graph import errors
 from connectors.graph.batch import BatchRequest, BatchResult, execute_batch
+from connectors.graph.create_once import create_once
 from connectors.graph.directory import user_path
 from connectors.graph.http import GraphHttp, encode_query
 from connectors.graph.mail_limits import SendingBudget, SendingLimits, SendingPacer
@@ -218,48 +219,15 @@ class Mail:
         tags = [d.tag.lower() for d in drafts]
         if len(set(tags)) != len(tags):
             raise ValueError("create_drafts: two drafts carry the same tag")
-        out: dict[int, MessageRef | errors.GraphError] = {}
-        pending = list(range(len(drafts)))
-        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
-            requests = [BatchRequest(str(i), "POST", self._messages(sender), body=self._create_body(drafts[i]))
-                        for i in pending]
-            unknown: dict[int, errors.GraphError] = {}
-            try:
-                results = execute_batch(self.http, requests)
-            except errors.TransportError as err:
-                if not err.maybe_applied:
-                    raise
-                unknown = {i: err for i in pending}
-            else:
-                for i in pending:
-                    res = results[str(i)]
-                    if res.ok:
-                        try:
-                            out[i] = message_from_json(res.body, "drafts", drafts[i].tag)
-                        except errors.GraphError as err:
-                            out[i] = err
-                    elif isinstance(res.error, (errors.ServerError, errors.TransportError)):
-                        unknown[i] = res.error
-                    else:
-                        assert res.error is not None
-                        out[i] = _sender_error(res.error)
-            if not unknown:
-                break
-            log.info("creating %d draft(s) failed (attempt %d); looking for them by their tags", len(unknown), attempt)
-            found = self.find_tagged(sender, [drafts[i].tag for i in unknown])
-            pending = []
-            for i, lost in unknown.items():
-                made = [m for m in found[drafts[i].tag] if m.folder == "drafts"]
-                if made:
-                    out[i] = made[0]
-                elif attempt == MAX_CREATE_ATTEMPTS:
-                    lost.message += f" (draft not created after {MAX_CREATE_ATTEMPTS} attempts)"
-                    out[i] = lost
-                else:
-                    pending.append(i)
-            if not pending:
-                break
-        return [out[i] for i in range(len(drafts))]
+        def lookup(indices: Sequence[int]) -> dict[int, MessageRef | None | errors.GraphError]:
+            found = self.find_tagged(sender, [drafts[i].tag for i in indices])
+            return {i: next((m for m in found[drafts[i].tag] if m.folder == "drafts"), None) for i in indices}
+
+        return create_once(
+            self.http, len(drafts), what="draft", attempts=MAX_CREATE_ATTEMPTS, lookup=lookup,
+            request=lambda i: BatchRequest(str(i), "POST", self._messages(sender), body=self._create_body(drafts[i])),
+            parse=lambda i, body: message_from_json(body, "drafts", drafts[i].tag),
+            refused=_sender_error)
 
     def _create(self, sender: str, draft: MessageDraft, body: dict[str, Any]) -> MessageRef:
         last: errors.GraphError | None = None
