@@ -161,7 +161,8 @@ def send_reminders(pc: PassContext, roster: Iterable[Entry], users: Iterable[Use
     if pc.dry_run:
         return
     drafts = [MessageDraft(to=((m.address, m.name),), subject=m.text.subject, body_html=m.text.html,
-                           tag=m.key, language=m.language, categories=(f"samtal {pc.settings.campaign.id}",))
+                           body_text=m.text.text, tag=m.key, language=m.language,
+                           categories=(f"samtal {pc.settings.campaign.id}",))
               for m in messages]
     with pc.progress.step(f"sending {len(drafts)} reminder(s) from {r.sender}", len(drafts)) as bar:
         deliveries = pc.client.mail.send_once(r.sender, drafts)

@@ -1,9 +1,11 @@
 """The reminders' words, in Swedish and English (README.md#reminders).
 
 Each function returns a :class:`Text` for one recipient in their language (``sv`` or ``en``,
-chosen as for invitations: :func:`plugin.documents.choose_language`). What goes in is names,
+chosen as for invitations: :func:`plugin.documents.choose_language`), in HTML and in plain text
+built from the same paragraphs, lists and tables, so both say the same. What goes in is names,
 times, reasons and links: never a form's content. Every name and reason is escaped in the HTML,
-and only ``https://`` (or a loopback sandbox's ``http://``) addresses become links.
+and only ``https://`` (or a loopback sandbox's ``http://``) addresses become links (in the text,
+written out after their label; other addresses are left out of both).
 """
 from __future__ import annotations
 
@@ -48,10 +50,13 @@ _AUTOMATIC = {"sv": "Det här mejlet skickas automatiskt och går inte att svara
 
 @dataclass(frozen=True)
 class Text:
-    """One message's words: its subject and its HTML body (the inside of ``<body>``)."""
+    """One message's words: its subject, its HTML body (the inside of ``<body>``) and the same
+    as plain text (paragraphs apart by a blank line, list items as ``- ``, table rows as cells
+    joined by ``|``, links written out)."""
 
     subject: str
     html: str
+    text: str
 
 
 def when(moment: datetime, zone: tzinfo, language: str, *, time_of_day: bool = True) -> str:
@@ -75,27 +80,30 @@ def _linkable(url: str) -> bool:
 
 
 class _Body:
-    """Paragraphs, lists and tables of one message, as HTML that also reads well as text (the
-    plain-text alternative is Exchange's rendering of it): short paragraphs, and every link
-    written out after its label."""
+    """Paragraphs, lists and tables of one message, kept as HTML and as plain text side by side:
+    short paragraphs, and every link written out after its label in both."""
 
     def __init__(self) -> None:
         self._html: list[str] = []
+        self._text: list[str] = []
 
     def para(self, *parts: str | tuple[str, str]) -> None:
         """A paragraph of text parts; a ``(label, url)`` part is a link."""
         self._html.append("<p>" + "".join(self._h(p) for p in parts).replace("\n", "<br>") + "</p>")
+        self._text.append("".join(self._t(p) for p in parts))
 
     def items(self, rows: list[list[str | tuple[str, str]]]) -> None:
         if rows:
             self._html.append("<ul>" + "".join("<li>" + "".join(self._h(p) for p in row) + "</li>"
                                                for row in rows) + "</ul>")
+            self._text.append("\n".join("- " + "".join(self._t(p) for p in row).replace("\n", " ") for row in rows))
 
     def table(self, head: list[str], rows: list[list[str]]) -> None:
         cells = "".join(f"<th style=\"text-align:left;padding:2px 8px\">{_esc(h)}</th>" for h in head)
         body = "".join("<tr>" + "".join(f"<td style=\"padding:2px 8px\">{_esc(c)}</td>" for c in row)
                        + "</tr>" for row in rows)
         self._html.append(f"<table>\n<tr>{cells}</tr>\n{body}</table>")
+        self._text.append("\n".join(" | ".join(row) for row in [head, *rows]))
 
     @staticmethod
     def _h(part: str | tuple[str, str]) -> str:
@@ -107,10 +115,18 @@ class _Body:
             return _esc(label)
         return _esc(part)
 
+    @staticmethod
+    def _t(part: str | tuple[str, str]) -> str:
+        if isinstance(part, tuple):
+            label, url = part
+            return f"{label}: {url}" if _linkable(url) else label
+        return part
+
     def done(self, subject: str, language: str) -> Text:
         self.para(_SIGN[language])
         self._html.append(f"<p style=\"color:#666;font-size:smaller\">{_esc(_AUTOMATIC[language])}</p>")
-        return Text(subject, "\n".join(self._html))
+        self._text.append(_AUTOMATIC[language])
+        return Text(subject, "\n".join(self._html), "\n\n".join(self._text) + "\n")
 
 
 def prepare_text(language: str, *, employee: str, manager: str, start: datetime, zone: tzinfo,

@@ -6,13 +6,19 @@ docs/failures.md#mail.
 Exactly once, in three steps that each survive a crash between them:
 
 1. **Look up** the message's tag (samtal's single-value extended property, the reminder's key)
-   in the sender's Drafts and Sent Items (:meth:`Mail.find_tagged`, :meth:`Mail.list_tagged`).
-   In Sent Items: Exchange has it; never sent again. A draft marked as handed over less than
+   in the sender's Drafts and Sent Items (:meth:`Mail.find_tagged`, :meth:`Mail.list_tagged`);
+   in Drafts also by the property Exchange makes of the ``X-Samtal-Key`` header. In Sent Items:
+   Exchange has it; never sent again. A draft marked as handed over less than
    :data:`~connectors.graph.mail_records.SUBMIT_GRACE` ago: in flight; left alone.
-2. **Create** the draft with its tag in the same call (``POST /users/{sender}/messages``: the
-   draft lands in Drafts, :meth:`Mail.create_draft`). A create whose fate is unknown is looked
-   up by its tag before it is sent again.
-3. **Send** it (:meth:`Mail.send_draft`): mark it as handed over, then
+2. **Create** the draft from MIME (``POST /users/{sender}/messages``, ``Content-Type:
+   text/plain``, a base64 ``multipart/alternative`` with text and HTML: the draft lands in
+   Drafts), then **tag** it (``PATCH``: samtal's tag, the header's property, the categories;
+   :meth:`Mail.create_draft`). The MIME form takes no JSON properties, hence two calls. A create
+   whose fate is unknown is looked up before it is sent again. A crash between the two leaves a
+   draft that carries the header's property (found, tagged, then sent) or, when Exchange did not
+   keep it, nothing: such a draft is never found and never sent, and the reminder is created
+   again, so it still goes once (docs/failures.md#m2).
+3. **Send** it (:meth:`Mail.send_draft`, only a tagged draft): mark it as handed over, then
    ``POST /users/{sender}/messages/{id}/send`` (202 Accepted). Exchange moves it to Sent Items once
    transport has taken it. A send whose fate is unknown is never repeated by this call: the next
    lookup sees the mark or the sent copy.
@@ -35,23 +41,23 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import quote
 
-from connectors.graph import errors
+from connectors.graph import errors, mail_lookup
 from connectors.graph.batch import BatchRequest, BatchResult, execute_batch
 from connectors.graph.create_once import create_once
 from connectors.graph.directory import user_path
-from connectors.graph.http import GraphHttp, encode_query
+from connectors.graph.http import GraphHttp
 from connectors.graph.mail_limits import SendingBudget, SendingLimits, SendingPacer
+from connectors.graph.mail_lookup import PAGE
+from connectors.graph.mail_mime import mime_body
 from connectors.graph.mail_records import (
-    FOLDERS, MAIL_TAG_PROPERTY_ID, MESSAGE_FIELDS, SUBMIT_GRACE, SUBMITTED_PROPERTY_ID, Folder,
-    MessageDraft, MessageRef, malformed, message_from_json, parse_instant,
+    HEADER_TAG_PROPERTY_ID, MAIL_TAG_PROPERTY_ID, SUBMIT_GRACE, SUBMITTED_PROPERTY_ID, MessageDraft, MessageRef,
+    malformed, message_from_json, parse_instant,
 )
 
 log = logging.getLogger(__name__)
 
 MAX_CREATE_ATTEMPTS = 3
-PAGE = 250  # messages per page when listing ($top: 1..1000, large pages risk a 504; docs/graph.md#mail)
-TAG_EXPAND = (f"singleValueExtendedProperties($filter=id eq '{MAIL_TAG_PROPERTY_ID}' "
-              f"or id eq '{SUBMITTED_PROPERTY_ID}')")
+MIME_HEADERS = {"Content-Type": "text/plain"}  # the MIME form of the create (docs/graph.md#mail)
 DeliveryState = Literal["sent", "already_sent", "in_flight", "deferred", "failed"]
 # 403 ErrorAccessDenied on the sender's mailbox has two causes that only an administrator can
 # fix, and the same code for both: the app lacks Mail.ReadWrite or Mail.Send ("Access is denied.
@@ -84,10 +90,6 @@ class Delivery:
     def delivered(self) -> bool:
         """Sent, by this call or before: the reminder counts as gone out."""
         return self.state in ("sent", "already_sent", "in_flight")
-
-
-def _odata_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _sender_error(err: errors.GraphError) -> errors.GraphError:
@@ -138,84 +140,48 @@ class Mail:
             raise ValueError("a message id is required")
         return user_path(sender) + "/messages/" + quote(message_id, safe="=")
 
-    @staticmethod
-    def _folder(sender: str, folder: Folder) -> str:
-        return user_path(sender) + f"/mailFolders/{folder}/messages"
 
     # ------------------------------------------------------------------ lookups
     @_as_sender
     def find_tagged(self, sender: str, tags: Sequence[str]) -> dict[str, list[MessageRef]]:
-        """The messages carrying each of ``tags`` in ``sender``'s Drafts and Sent Items.
-
-        Every tag is a key of the answer (an empty list: nothing found). One lookup per tag and
-        folder (an extended property's value is matched with ``eq``, one value per filter:
-        docs/graph.md#mail), in ``$batch`` calls of 20. Raises the first lookup's error when a
-        lookup fails: a tag whose messages are unknown must not be sent.
-        """
-        if isinstance(tags, str):
-            raise TypeError("tags must be a sequence of tags, not one string")
-        wanted = list(dict.fromkeys(tags))
-        for tag in wanted:
-            if not tag or not tag.strip():
-                raise ValueError("a tag is required")
-        requests = [BatchRequest(f"{i}:{folder}", "GET", self._folder(sender, folder) + "?" +
-                                 encode_query(_tag_query(tag)))
-                    for i, tag in enumerate(wanted) for folder in FOLDERS]
-        results = execute_batch(self.http, requests)
-        out: dict[str, list[MessageRef]] = {}
-        for i, tag in enumerate(wanted):
-            found: list[MessageRef] = []
-            for folder in FOLDERS:
-                found += self._page_of(results[f"{i}:{folder}"], sender, folder)
-            out[tag] = [m for m in found if m.tag.lower() == tag.lower()]
-        return out
+        """The messages carrying each of ``tags`` in ``sender``'s Drafts and Sent Items
+        (:func:`connectors.graph.mail_lookup.find_tagged`)."""
+        return mail_lookup.find_tagged(self.http, sender, tags)
 
     @_as_sender
     def list_tagged(self, sender: str, prefix: str) -> dict[str, list[MessageRef]]:
         """Every message in ``sender``'s Drafts and Sent Items whose tag starts with ``prefix``
-        (a campaign's reminders: ``"2027:"``), by tag; all pages of both folders. Cheaper than
-        :meth:`find_tagged` for a whole pass: two paged listings instead of two lookups a tag."""
-        if not prefix or not prefix.strip():
-            raise ValueError("a tag prefix is required")
-        query = {
-            "$filter": (f"singleValueExtendedProperties/Any(ep: ep/id eq {_odata_string(MAIL_TAG_PROPERTY_ID)} "
-                        f"and startswith(ep/value, {_odata_string(prefix)}))"),
-            "$expand": TAG_EXPAND, "$select": MESSAGE_FIELDS, "$top": PAGE,
-        }
-        out: dict[str, list[MessageRef]] = {}
-        for folder in FOLDERS:
-            for item in self.http.paginate(self._folder(sender, folder), params=query, mailbox=sender):
-                message = message_from_json(item, folder)
-                if message.tag.lower().startswith(prefix.lower()):
-                    out.setdefault(message.tag, []).append(message)
-        return out
+        (:func:`connectors.graph.mail_lookup.list_tagged`)."""
+        return mail_lookup.list_tagged(self.http, sender, prefix)
 
-    def _page_of(self, res: BatchResult, sender: str, folder: Folder) -> list[MessageRef]:
-        res.raise_for_error()
-        if not isinstance(res.body, dict) or not isinstance(res.body.get("value"), list):
-            raise malformed("a messages answer without a 'value' list")
-        items = list(res.body["value"])
-        next_link = res.body.get("@odata.nextLink")
-        if isinstance(next_link, str) and next_link:
-            items += list(self.http.paginate(next_link, mailbox=sender))
-        return [message_from_json(item, folder) for item in items]
+    @_as_sender
+    def get_mime(self, sender: str, message_id: str) -> bytes:
+        """The MIME of a message in ``sender``'s mailbox (``GET .../messages/{id}/$value``, 200,
+        ``text/plain``): the message as Exchange holds it, both alternatives of a reminder."""
+        resp = self.http.get(self._message(sender, message_id) + "/$value", headers={"Accept": "text/plain"},
+                             mailbox=sender)
+        return resp.content
 
     # ------------------------------------------------------------------ drafts
     @_as_sender
     def create_draft(self, sender: str, draft: MessageDraft) -> MessageRef:
-        """Save ``draft`` with its tag in ``sender``'s Drafts (201); nothing is sent.
+        """Save ``draft`` in ``sender``'s Drafts and tag it; nothing is sent.
 
-        When the POST's fate is unknown (connection dropped after sending, or a 5xx), the tag is
-        looked up in Drafts first; only when it is not there is the create sent again, at most
-        :data:`MAX_CREATE_ATTEMPTS` times. A draft already there for the tag is returned.
+        The create sends the MIME message (:func:`~connectors.graph.mail_mime.mime_body`, 201);
+        then a ``PATCH`` writes samtal's tag, the ``X-Samtal-Key`` header's property and the
+        categories (:meth:`_tag_draft`). When the POST's fate is unknown (connection dropped after
+        sending, or a 5xx), the tag is looked up in Drafts first; only when it is not there is
+        the create sent again, at most :data:`MAX_CREATE_ATTEMPTS` times. A draft already there
+        for the tag is tagged (when it is not yet) and returned.
         """
-        return self._create(sender, draft, self._create_body(draft))
+        return self._tag_draft(sender, self._create(sender, draft), draft)
 
     @_as_sender
     def create_drafts(self, sender: str, drafts: Sequence[MessageDraft]) -> list[MessageRef | errors.GraphError]:
-        """:meth:`create_draft` for many drafts of one sender in ``$batch`` calls: one answer per
-        draft, in order, the draft saved or the error that one create met. Items whose fate is
-        unknown are looked up by their tags before they are created again."""
+        """:meth:`create_draft` for many drafts of one sender in ``$batch`` calls (the creates,
+        then the ``PATCH`` es that tag them): one answer per draft, in order, the draft saved and
+        tagged or the error that one met. Items whose fate is unknown are looked up by their tags
+        before they are created again."""
         tags = [d.tag.lower() for d in drafts]
         if len(set(tags)) != len(tags):
             raise ValueError("create_drafts: two drafts carry the same tag")
@@ -223,17 +189,43 @@ class Mail:
             found = self.find_tagged(sender, [drafts[i].tag for i in indices])
             return {i: next((m for m in found[drafts[i].tag] if m.folder == "drafts"), None) for i in indices}
 
-        return create_once(
+        made = create_once(
             self.http, len(drafts), what="draft", attempts=MAX_CREATE_ATTEMPTS, lookup=lookup,
-            request=lambda i: BatchRequest(str(i), "POST", self._messages(sender), body=self._create_body(drafts[i])),
-            parse=lambda i, body: message_from_json(body, "drafts", drafts[i].tag),
+            request=lambda i: BatchRequest(str(i), "POST", self._messages(sender), data=mime_body(sender, drafts[i]),
+                                           headers=MIME_HEADERS),
+            parse=lambda i, body: _untagged(message_from_json(body, "drafts", drafts[i].tag)),
             refused=_sender_error)
+        todo = [i for i, m in enumerate(made) if isinstance(m, MessageRef) and not m.tagged]
+        answers = execute_batch(self.http, [
+            BatchRequest(str(i), "PATCH", self._message(sender, _ref(made[i]).id), body=_tag_body(drafts[i]),
+                         idempotent=True) for i in todo])
+        for i in todo:
+            res = answers[str(i)]
+            made[i] = (dataclasses.replace(_ref(made[i]), tagged=True) if res.ok else
+                       _sender_error(res.error or malformed("a failed tagging without an error")))
+        return made
 
-    def _create(self, sender: str, draft: MessageDraft, body: dict[str, Any]) -> MessageRef:
+    def _tag_draft(self, sender: str, message: MessageRef, draft: MessageDraft) -> MessageRef:
+        """Write samtal's tag, the ``X-Samtal-Key`` header's property and ``draft``'s categories
+        on the draft ``message`` (``PATCH``, 200); returns it ``tagged``. A draft already tagged
+        is returned as it is. Writing the header's property maps its name in the mailbox, so
+        that Exchange keeps the header of later MIME drafts as that property (docs/graph.md#mail).
+        """
+        if message.folder != "drafts":
+            raise ValueError("_tag_draft: only a draft is tagged")
+        if message.tag.lower() != draft.tag.lower():
+            raise ValueError("_tag_draft: the draft carries another tag")
+        if message.tagged:
+            return message
+        self.http.patch(self._message(sender, message.id), json=_tag_body(draft), mailbox=sender)
+        return dataclasses.replace(message, tagged=True)
+
+    def _create(self, sender: str, draft: MessageDraft) -> MessageRef:
+        body = mime_body(sender, draft)
         last: errors.GraphError | None = None
         for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
             try:
-                resp = self.http.post(self._messages(sender), json=body, mailbox=sender)
+                resp = self.http.post(self._messages(sender), data=body, headers=MIME_HEADERS, mailbox=sender)
             except errors.TransportError as err:
                 if not err.maybe_applied:
                     raise
@@ -241,7 +233,7 @@ class Mail:
             except errors.ServerError as err:
                 last = err
             else:
-                return message_from_json(resp.json_object(), "drafts", draft.tag)
+                return _untagged(message_from_json(resp.json_object(), "drafts", draft.tag))
             log.info("creating a draft failed (attempt %d: %s); looking for it by its tag", attempt, type(last).__name__)
             made = [m for m in self.find_tagged(sender, [draft.tag])[draft.tag] if m.folder == "drafts"]
             if made:
@@ -249,22 +241,6 @@ class Mail:
         assert last is not None
         last.message += f" (draft not created after {MAX_CREATE_ATTEMPTS} attempts)"
         raise last
-
-    @staticmethod
-    def _create_body(draft: MessageDraft) -> dict[str, Any]:
-        recipients = []
-        for address, name in draft.to:
-            email = {"address": address}
-            if name:
-                email["name"] = name
-            recipients.append({"emailAddress": email})
-        return {
-            "subject": draft.subject,
-            "body": {"contentType": "HTML", "content": draft.html_document()},
-            "toRecipients": recipients,
-            "categories": list(draft.categories),
-            "singleValueExtendedProperties": [{"id": MAIL_TAG_PROPERTY_ID, "value": draft.tag}],
-        }
 
     # ------------------------------------------------------------------ sending
     @_as_sender
@@ -279,6 +255,8 @@ class Mail:
         """
         if message.folder != "drafts":
             raise ValueError("send_draft: only a draft can be sent")
+        if not message.tagged:
+            raise ValueError("send_draft: only a draft carrying samtal's tag is sent (tag it first)")
         self._seed(sender)
         recipients = max(1, len(message.recipients))
         reserved = self.pacer.reserve(sender, recipients, max_wait_s=max_wait_s)
@@ -319,7 +297,8 @@ class Mail:
         Looks all tags up first (:meth:`find_tagged`): a sent copy is ``already_sent``, a draft
         handed over less than ``grace`` before ``now`` is ``in_flight`` (``now`` is wall-clock time,
         as the mark is written: the pacer's clock by default, never a campaign's ``--now``), a
-        draft left by a crash is sent, and a tag with nothing is created and sent. Paced under
+        draft left by a crash is sent (tagged first when the crash came before its tag), and a
+        tag with nothing is created and sent. Paced under
         the sending limits; once the day (or ``max_wait_s``, the longest this call waits for the
         minute's allowance: without it, 2,000 messages take about 67 minutes) leaves no room, the
         rest come back ``deferred``. A lookup that fails fails every draft (what was sent is unknown); a failure
@@ -352,7 +331,8 @@ class Mail:
                 out.append(Delivery(draft.tag, "in_flight", waiting[0], waiting[0].submitted))
                 continue
             try:
-                target = messages[0] if messages else self.create_draft(sender, draft)
+                left = sorted(messages, key=lambda m: not m.tagged)  # a tagged draft first
+                target = self._tag_draft(sender, left[0], draft) if left else self.create_draft(sender, draft)
                 done = self.send_draft(sender, target, max_wait_s=max_wait_s)
             except errors.SendingLimit as limit:
                 stop = Delivery(draft.tag, "deferred", retry_at=limit.retry_at, error=limit)
@@ -384,7 +364,7 @@ class Mail:
         query = {"$filter": f"sentDateTime ge {since.strftime('%Y-%m-%dT%H:%M:%SZ')}",
                  "$select": "sentDateTime,toRecipients,ccRecipients,bccRecipients", "$top": PAGE}
         sent: list[tuple[datetime, int]] = []
-        for item in self.http.paginate(self._folder(sender, "sentitems"), params=query, mailbox=sender):
+        for item in self.http.paginate(mail_lookup.folder_path(sender, "sentitems"), params=query, mailbox=sender):
             when = parse_instant(item.get("sentDateTime"), "sentDateTime")
             if when is None:
                 continue
@@ -394,13 +374,24 @@ class Mail:
         self.pacer.seed(sender, sent)
 
 
-def _tag_query(tag: str) -> dict[str, str]:
+def _tag_body(draft: MessageDraft) -> dict[str, Any]:
+    """The ``PATCH`` that tags a draft created from MIME (message-update: categories and
+    single-value extended properties can be written on a draft)."""
     return {
-        "$filter": (f"singleValueExtendedProperties/Any(ep: ep/id eq {_odata_string(MAIL_TAG_PROPERTY_ID)} "
-                    f"and ep/value eq {_odata_string(tag)})"),
-        "$expand": TAG_EXPAND,
-        "$select": MESSAGE_FIELDS,
+        "categories": list(draft.categories),
+        "singleValueExtendedProperties": [{"id": MAIL_TAG_PROPERTY_ID, "value": draft.tag},
+                                          {"id": HEADER_TAG_PROPERTY_ID, "value": draft.tag}],
     }
+
+
+def _untagged(message: MessageRef) -> MessageRef:
+    """A draft just created from MIME: not tagged until its ``PATCH``."""
+    return dataclasses.replace(message, tagged=False)
+
+
+def _ref(item: MessageRef | errors.GraphError) -> MessageRef:
+    assert isinstance(item, MessageRef)
+    return item
 
 
 __all__ = ["Mail", "Delivery", "MessageDraft", "MessageRef", "SendingBudget", "SendingLimits"]

@@ -14,6 +14,14 @@ Before it asks Exchange to send a draft, samtal writes a second property on it,
 Sent Items only once transport has taken it (docs/graph.md#mail, "Send mail by using the
 Microsoft Graph API"), so a draft that carries the mark was handed over moments ago and must not
 be sent again.
+
+A draft is created from MIME (text and HTML alternatives), which carries no JSON properties, so
+the tag is written by a ``PATCH`` right after. The MIME also carries the tag as the header
+``X-Samtal-Key``; Exchange's MIME reader turns such a header into the named property
+:data:`HEADER_TAG_PROPERTY_ID` (PS_INTERNET_HEADERS), but only once that name is mapped in the
+mailbox, which samtal's ``PATCH`` does by writing it too (docs/graph.md#mail). A draft a crash
+left between the two calls is found by that property (:attr:`MessageRef.tagged` is false) and
+tagged before it is sent; one that carries neither is never found and never sent.
 """
 from __future__ import annotations
 
@@ -30,6 +38,11 @@ from connectors.graph import errors
 # strings are used everywhere.
 MAIL_TAG_PROPERTY_ID = "String {feed13f3-197a-4d00-9c43-90c321a1472e} Name samtalMailKey"
 SUBMITTED_PROPERTY_ID = "String {feed13f3-197a-4d00-9c43-90c321a1472e} Name samtalSubmittedAt"
+# The MIME header that carries the tag, and the named property Exchange makes of an X- header:
+# property set PS_INTERNET_HEADERS ({00020386-0000-0000-C000-000000000046}), the header's name as
+# written (MS-OXCMAIL 2.2.3.2.29, docs/graph.md#mail). The same spelling in both places.
+TAG_HEADER = "X-Samtal-Key"
+HEADER_TAG_PROPERTY_ID = f"String {{00020386-0000-0000-C000-000000000046}} Name {TAG_HEADER}"
 
 # A draft marked as handed to Exchange this long ago and still in Drafts was not taken by
 # transport (the process died between the mark and the send, or transport refused it and put a
@@ -56,22 +69,20 @@ class MessageDraft:
     the message as :data:`MAIL_TAG_PROPERTY_ID` so that a later pass finds it in Drafts or Sent
     Items. Tags are compared without regard to case, as Exchange filters them
     (docs/graph.md#mail). ``language`` (``sv-SE``, ``en-US``) is written as the ``lang`` of the
-    HTML body, for screen readers and spelling. ``categories`` are Outlook categories on the
-    sender's copy (HR can sort the sent reminders by them).
+    HTML body and the message's ``Content-Language``, for screen readers and spelling.
+    ``categories`` are Outlook categories on the sender's copy (HR can sort the sent reminders
+    by them).
 
-    The body is HTML only: Graph's JSON message takes one ``itemBody`` (``html`` *or* ``text``),
-    and a ``multipart/alternative`` with a text part of our own needs the MIME form of the
-    create call, which carries no JSON properties, so the tag could not be written in the same
-    call as the draft and a crash between two calls would leave an untagged draft that no later
-    pass can find. Exchange writes the plain-text alternative itself for mail that leaves the
-    organisation (a remote domain's ``ContentType`` is ``MimeHtmlText`` by default) and Outlook
-    shows HTML inside it; the HTML should read well as text (short paragraphs, links written
-    out). Sources: docs/graph.md#mail.
+    The body comes twice, with the same content: ``body_html`` (the inside of ``<body>``) and
+    ``body_text`` (plain text: paragraphs apart by a blank line, list items as ``- ``, links
+    written out). The message goes as ``multipart/alternative`` with both
+    (:mod:`connectors.graph.mail_mime`). Sources: docs/graph.md#mail.
     """
 
     to: tuple[tuple[str, str], ...]
     subject: str
     body_html: str
+    body_text: str
     tag: str
     language: str | None = None
     categories: tuple[str, ...] = ()
@@ -88,8 +99,10 @@ class MessageDraft:
             raise ValueError("MessageDraft.subject must be one non-empty line")
         if len(self.subject) > MAX_SUBJECT:
             raise ValueError(f"MessageDraft.subject is longer than {MAX_SUBJECT} characters")
-        if _CONTROL.search(self.subject) or _CONTROL.search(self.body_html):
+        if _CONTROL.search(self.subject) or _CONTROL.search(self.body_html) or _CONTROL.search(self.body_text):
             raise ValueError("MessageDraft subject and body may not hold control characters")
+        if not self.body_text.strip():
+            raise ValueError("MessageDraft.body_text (the plain-text alternative) is required")
         if self.language is not None and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", self.language):
             raise ValueError(f"MessageDraft.language is not a language tag: {self.language!r}")
 
@@ -115,6 +128,9 @@ class MessageRef:
     draft gets a new id in Sent Items); ``recipients`` are its To/Cc/Bcc addresses; ``created``
     is ``createdDateTime``; ``sent`` is ``sentDateTime`` (sent items only); ``submitted`` is the
     time samtal asked Exchange to send it (:data:`SUBMITTED_PROPERTY_ID`), drafts only.
+    ``tagged`` is false for a draft found only by its ``X-Samtal-Key`` header
+    (:data:`HEADER_TAG_PROPERTY_ID`): a crash came between its create and the ``PATCH`` that tags
+    it, and it is tagged before it is sent.
     """
 
     id: str
@@ -124,6 +140,7 @@ class MessageRef:
     created: datetime | None = None
     sent: datetime | None = None
     submitted: datetime | None = None
+    tagged: bool = True
 
     @property
     def is_sent(self) -> bool:
@@ -194,12 +211,14 @@ def message_from_json(item: Any, folder: Folder, tag: str | None = None) -> Mess
     """A :class:`MessageRef` from one message of a create answer or a folder listing.
 
     ``tag`` is the tag expected (a create answer carries no extended properties unless they
-    are expanded); otherwise the expanded :data:`MAIL_TAG_PROPERTY_ID` is read.
+    are expanded); otherwise the expanded :data:`MAIL_TAG_PROPERTY_ID` is read, and for a draft
+    without it the :data:`HEADER_TAG_PROPERTY_ID` (then ``tagged`` is false).
     """
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
         raise malformed("a message without an id")
     found = property_value(item, MAIL_TAG_PROPERTY_ID)
-    the_tag = found if found is not None else tag
+    header = property_value(item, HEADER_TAG_PROPERTY_ID) if folder == "drafts" else None
+    the_tag = found if found is not None else tag if tag is not None else header
     if the_tag is None:
         raise malformed("a message without samtal's tag")
     submitted_raw = property_value(item, SUBMITTED_PROPERTY_ID)
@@ -215,4 +234,5 @@ def message_from_json(item: Any, folder: Folder, tag: str | None = None) -> Mess
         created=parse_instant(item.get("createdDateTime"), "createdDateTime"),
         sent=parse_instant(item.get("sentDateTime"), "sentDateTime") if folder == "sentitems" else None,
         submitted=submitted if folder == "drafts" else None,
+        tagged=found is not None or tag is not None,
     )

@@ -13,7 +13,8 @@ default 10), ``$orderby`` and follow ``@odata.nextLink``. Users without a mailbo
 calendar does (``calendar.mailbox``). A draft that is already in transport and is sent again is
 sent again (a second copy leaves): the sandbox takes the worst case where Microsoft says nothing.
 
-The MIME form of the create and send calls is left out (docs/sandbox.md#what-the-sandbox-leaves-out).
+The MIME form of the create call and of ``sendMail`` (``Content-Type: text/plain``, base64) and
+``GET .../messages/{id}/$value`` live in ``mime.py``.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from connectors.sandbox import odata, transport
+from connectors.sandbox import mime, odata, transport
 from connectors.sandbox.calendar import mailbox
 from connectors.sandbox.errors import GraphError, event_not_found
 from connectors.sandbox.events import enum
@@ -70,18 +71,29 @@ def _draft_fields(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _json_body(req: Request) -> dict[str, Any]:
-    kind = (req.header("content-type") or "application/json").lower()
-    if kind.startswith("text/plain"):
-        raise GraphError(400, "ErrorInvalidRequest", "The sandbox takes messages in JSON only; the MIME form "
-                         "(Content-Type: text/plain) is not supported here.")
-    return req.json_object()
+def _is_mime(req: Request) -> bool:
+    """``Content-Type: text/plain``: the body is a MIME message in base64 (docs/graph.md#mail)."""
+    return (req.header("content-type") or "application/json").lower().startswith("text/plain")
+
+
+def _fields(app: Sandbox, req: Request, user: dict[str, Any], body: Any = None) -> dict[str, Any]:
+    """A message's fields from the request: read out of MIME, or from JSON (whose named
+    properties are then mapped in the mailbox)."""
+    if body is None and _is_mime(req):
+        fields = mime.read(app, user["id"], mime.decode_create(req.body))
+        fields["toRecipients"] = recipients(fields["toRecipients"], "toRecipients")
+        fields["ccRecipients"] = recipients(fields["ccRecipients"], "ccRecipients")
+        fields["bccRecipients"] = recipients(fields["bccRecipients"], "bccRecipients")
+        return fields
+    fields = _draft_fields(req.json_object() if body is None else body)
+    mime.map_names(app, user["id"], fields["singleValueExtendedProperties"])
+    return fields
 
 
 def create_message(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     user = _owner(app, p)
     folder = folder_name(unquote(p.get("folder") or "drafts"))
-    msg = transport.new_message(app, user, folder, _draft_fields(_json_body(req)))
+    msg = transport.new_message(app, user, folder, _fields(app, req, user))
     return ok(render(req, msg, context=_context(req, user, "messages/$entity")), 201)
 
 
@@ -98,9 +110,16 @@ def get_message(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     return ok(render(req, msg, context=_context(req, user, "messages/$entity")))
 
 
+def get_mime(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    """``GET .../messages/{id}/$value``: the message's MIME, ``text/plain`` (message-get, Example 4)."""
+    _user, msg = _get(app, p)
+    return ok(mime.mime_of(msg), 200, **{"Content-Type": "text/plain"})
+
+
 def update_message(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     user, msg = _get(app, p)
     apply_patch(msg, req.json_object())
+    mime.map_names(app, user["id"], msg["singleValueExtendedProperties"])
     return ok(render(req, msg, context=_context(req, user, "messages/$entity")))
 
 
@@ -125,17 +144,24 @@ def send_message(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
 
 
 def send_mail(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
+    """``sendMail`` with ``{message, saveToSentItems}`` in JSON, or a MIME message (then saved to
+    Sent Items, as the page says of the MIME form)."""
     user = _owner(app, p)
-    params = req.action_params("message", "saveToSentItems")
-    message = params.get("message")
-    if not isinstance(message, dict):
-        raise GraphError(400, "ErrorInvalidParameter", "The parameter 'message' is required.")
-    fields = _draft_fields(message)
+    save = True
+    if _is_mime(req):
+        fields = _fields(app, req, user)
+    else:
+        params = req.action_params("message", "saveToSentItems")
+        message = params.get("message")
+        if not isinstance(message, dict):
+            raise GraphError(400, "ErrorInvalidParameter", "The parameter 'message' is required.")
+        fields = _fields(app, req, user, message)
+        save = bool(params.get("saveToSentItems", True))
     if not (fields["toRecipients"] or fields["ccRecipients"] or fields["bccRecipients"]):
         raise GraphError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be "
                          "sent because it contains no recipients.")
     msg = transport.new_message(app, user, "drafts", fields)
-    transport.submit(app, user, msg, save=bool(params.get("saveToSentItems", True)))
+    transport.submit(app, user, msg, save=save)
     return empty(202)
 
 
@@ -168,14 +194,17 @@ ROUTES = [
     route("PATCH /users/{id}/messages/{id}", _U + r"(?:" + _F + r")?" + _M, update_message, "mail", "user"),
     route("DELETE /users/{id}/messages/{id}", _U + r"(?:" + _F + r")?" + _M, delete_message, "mail", "user"),
     route("POST /users/{id}/messages/{id}/send", _U + r"(?:" + _F + r")?" + _M + r"/send", send_message, "mail", "user"),
+    route("GET /users/{id}/messages/{id}/$value", _U + r"(?:" + _F + r")?" + _M + r"/(?:\$|%24)value", get_mime,
+          "mail", "user"),
     route("POST /users/{id}/sendMail", _U + r"/sendMail", send_mail, "mail", "user"),
 ]
 
 
 def control(app: Sandbox, req: Request, parts: list[str]) -> Response:
     """``GET /_sandbox/mailboxes/{user}/{inbox|drafts|sentitems}``: what a person's folder holds,
-    newest first, as Graph renders messages (with the extended properties), for tests and the
-    demo to read what someone received; ``GET /_sandbox/mail``: the transport's counters."""
+    newest first, as Graph renders messages (with the extended properties, and ``mime``: the
+    message's MIME as ``$value`` gives it), for tests and the demo to read what someone
+    received; ``GET /_sandbox/mail``: the transport's counters."""
     if parts == ["mail"] and req.method == "GET":
         return ok(transport.stats(app))
     if len(parts) != 3 or req.method != "GET":
@@ -193,5 +222,6 @@ def control(app: Sandbox, req: Request, parts: list[str]) -> Response:
         for m in found:
             out = render(plain, m)
             out["singleValueExtendedProperties"] = copy.deepcopy(m["singleValueExtendedProperties"])
+            out["mime"] = mime.mime_of(m).decode("utf-8", "replace")
             value.append(out)
     return ok({"value": value})

@@ -122,6 +122,8 @@ def apply_patch(msg: dict[str, Any], body: dict[str, Any]) -> None:
     for key in ("isRead", "isDeliveryReceiptRequested", "isReadReceiptRequested"):
         if key in body:
             msg[key] = bool(body[key])
+    if any(k in body for k in ("subject", "body", "toRecipients", "ccRecipients", "bccRecipients")):
+        msg.pop("mime", None)  # the MIME it was made from no longer says what it holds
     if "singleValueExtendedProperties" in body:
         merged = {svep_key(x["id"]): x for x in msg["singleValueExtendedProperties"]}
         merged.update({svep_key(x["id"]): x for x in properties(body["singleValueExtendedProperties"])})

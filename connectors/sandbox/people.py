@@ -4,6 +4,9 @@ them in Outlook or Word), so the demo and the end-to-end tests use this client; 
 a person received by e-mail."""
 from __future__ import annotations
 
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import default
 from urllib.parse import quote
 
 import requests
@@ -30,7 +33,9 @@ class People:
 
     def inbox(self, user: str, folder: str = "inbox") -> list[dict[str, object]]:
         """The messages in the person's ``folder`` (``inbox``, ``drafts`` or ``sentitems``), newest
-        first, as Graph renders them (what the person received, for tests and the demo)."""
+        first, as Graph renders them (what the person received, for tests and the demo), each
+        with its extended properties and ``mime``: the MIME ``$value`` gives (read its parts
+        with :func:`alternatives`)."""
         r = self.session.get(f"{self.base}/mailboxes/{quote(user, safe='@')}/{folder}", timeout=30)
         r.raise_for_status()
         value: list[dict[str, object]] = r.json()["value"]
@@ -41,3 +46,14 @@ class People:
         r.raise_for_status()
         data: dict[str, object] = r.json()
         return data
+
+
+def alternatives(message: dict[str, object]) -> dict[str, str]:
+    """The text parts of a message :meth:`People.inbox` gave, by content type (``text/plain``,
+    ``text/html``), decoded: what a mail client shows, in either form."""
+    parsed = message_from_string(str(message.get("mime") or ""), policy=default)
+    out: dict[str, str] = {}
+    for part in parsed.walk():
+        if isinstance(part, EmailMessage) and part.get_content_maintype() == "text" and not part.is_attachment():
+            out.setdefault(part.get_content_type(), str(part.get_content()))
+    return out

@@ -159,7 +159,7 @@ def _deliver(app: Sandbox, sender: dict[str, Any], msg: dict[str, Any], at: floa
             new_message(app, target, "inbox", {
                 **{k: copy.deepcopy(v) for k, v in msg.items()
                    if k in ("subject", "body", "importance", "toRecipients", "ccRecipients", "internetMessageId",
-                            "conversationId")},
+                            "conversationId", "mime")},
                 "isDraft": False, "isRead": False, "sentDateTime": moment, "receivedDateTime": moment, "from": frm})
             mail_data(app)["stats"]["delivered"] += 1
         elif address.lower().rpartition("@")[2] == domain:

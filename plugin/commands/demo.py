@@ -30,7 +30,7 @@ from connectors.graph.mail_limits import SendingLimits
 from connectors.graph.names import name_with_id, safe_name
 from connectors.sandbox import FaultSpec, FaultSpecError, Sandbox
 from connectors.sandbox.generate import generate_seed
-from connectors.sandbox.people import People
+from connectors.sandbox.people import People, alternatives
 from plugin.cache import LookCache
 from plugin.commands.common import wait_notices
 from plugin.commands.status import ORDER, attention, grouped
@@ -289,8 +289,9 @@ class _Demo:
             landed = next((m for m in self.people.inbox(to) if m.get("internetMessageId") == message.get("internetMessageId")), None)
             if landed is None:
                 continue
+            text = alternatives(landed).get("text/plain") or _plain(landed)  # the plain-text alternative
             lines += ["", f"### A {kind} reminder, as it landed in {to}'s inbox", "", "```",
-                      f"Subject: {landed['subject']}", "", _plain(landed), "```"]
+                      f"Subject: {landed['subject']}", "", text.strip(), "```"]
         return lines
 
 

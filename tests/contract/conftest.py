@@ -23,6 +23,7 @@ the shape of properties not named) or a one-element list (an array of that shape
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -272,6 +273,12 @@ class Exchange:
         return cls(str(request.method), str(request.url), dict(request.headers), _json_or_bytes(request.body))
 
 
+def _is_content(item: dict[str, Any]) -> bool:
+    """Whether a ``$batch`` item sends a body that is not JSON (it names another Content-Type)."""
+    headers = {str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()}
+    return "content-type" in headers and not headers["content-type"].startswith("application/json")
+
+
 def _json_or_bytes(body: Any) -> Any:
     if body is None or body == b"" or body == "":
         return None
@@ -377,8 +384,14 @@ class Recorder(requests.Session):
                 answers = {str(r.get("id")): r for r in sent.answer.get("responses", []) if isinstance(r, dict)}
             for item in sent.body.get("requests", []):
                 got = answers.get(str(item.get("id")), {})
+                body, answer = item.get("body"), got.get("body")
+                if _is_content(item) and isinstance(body, str):
+                    # a non-JSON body goes base64 in a batch, and its JSON answer comes back so too
+                    body = base64.b64decode(body)
+                    if isinstance(answer, str) and "json" in str((got.get("headers") or {}).get("Content-Type", "")):
+                        answer = json.loads(base64.b64decode(answer))
                 items.append(Exchange(str(item.get("method")), str(item.get("url")), dict(item.get("headers") or {}),
-                                      item.get("body"), int(got.get("status") or 0), got.get("body"), via_batch=True))
+                                      body, int(got.get("status") or 0), answer, via_batch=True))
         with self._lock:
             self.exchanges.append(sent)
             self.exchanges.extend(items)

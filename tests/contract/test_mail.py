@@ -22,17 +22,29 @@ def _mail(graph_http: Any) -> Mail:
 
 def _draft() -> MessageDraft:
     return MessageDraft(to=(("maja.holm@contoso.se", "Maja Holm"),), subject="Förbered ditt medarbetarsamtal",
-                        body_html="<p>Ditt samtal med Leo Berg är tisdag 9 mars kl. 10.00.</p>", tag=TAG,
+                        body_html="<p>Ditt samtal med Leo Berg är tisdag 9 mars kl. 10.00.</p>",
+                        body_text="Ditt samtal med Leo Berg är tisdag 9 mars kl. 10.00.", tag=TAG,
                         language="sv-SE", categories=("Medarbetarsamtal",))
 
 
 def test_a_created_draft_is_read_from_the_documented_answer(graph_http: Any, rsps: Any) -> None:
-    c = contract("mail/create_message")
+    c, update = contract("mail/create_message"), contract("mail/update_message")
     rsps.post(f"{BOX}/messages", status=201, json=c.example)
+    rsps.patch(f"{BOX}/messages/AAMkADNlNYjSAAA=", json={"id": "AAMkADNlNYjSAAA="})
     ref = _mail(graph_http).create_draft(SENDER, _draft())
-    check_request(c, sent(rsps))
+    check_request(c, sent(rsps, 0))
+    check_request(update, sent(rsps, 1))  # then its tag
     assert ref == MessageRef("AAMkADNlNYjSAAA=", TAG, "drafts", ("maja.holm@contoso.se",),
                              datetime(2027, 3, 5, 7, 12, 44, tzinfo=timezone.utc))
+
+
+def test_a_message_mime_is_read_as_the_documented_text(graph_http: Any, rsps: Any) -> None:
+    c = contract("mail/get_mime")
+    mime = (b"From: HR <hr.samtal@contoso.se>\r\nTo: Maja Holm <maja.holm@contoso.se>\r\nSubject: x\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n\r\nHej\r\n")
+    rsps.get(f"{BOX}/messages/AAMkADNlNYjSAAB=/$value", body=mime, content_type="text/plain")
+    assert _mail(graph_http).get_mime(SENDER, "AAMkADNlNYjSAAB=") == mime
+    check_request(c, sent(rsps))
 
 
 def test_tagged_sent_items_are_read_from_the_documented_answer(graph_http: Any, rsps: Any) -> None:

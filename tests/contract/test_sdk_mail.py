@@ -1,6 +1,6 @@
 """Microsoft's Python SDK against the sandbox's mail: a tagged draft created, found by its tag,
-sent, and the received copy read from the recipient's Inbox; sendMail with its parameters as the
-SDK spells them (tests/contract/sdk.py)."""
+sent, and the received copy read from the recipient's Inbox, and its MIME (``$value``); sendMail
+with its parameters as the SDK spells them (tests/contract/sdk.py)."""
 from __future__ import annotations
 
 import pytest
@@ -55,6 +55,9 @@ def test_the_sdk_drafts_finds_by_tag_sends_and_reads_the_inbox(sdk: SdkSandbox) 
         assert got.subject == "Förbered ditt samtal" and got.is_read is False
         assert got.from_ is not None and got.from_.email_address is not None
         assert got.from_.email_address.address == ANNA and got.received_date_time is not None
+        assert got.id is not None
+        mime = await sdk.client.users.by_user_id(PER).messages.by_message_id(got.id).content.get()  # GET .../$value
+        assert mime is not None and b"Subject: =?utf-8?" in mime and b"Hej Per" in mime
 
     run(body())
 

@@ -191,7 +191,8 @@ def _delete_items(ctx: Ctx) -> None:
 
 def _message(tag: str) -> MessageDraft:
     return MessageDraft(to=((EMPLOYEE, "Per Lind"),), subject="Förbered ditt medarbetarsamtal",
-                        body_html="<p>Ditt samtal är tisdag kl. 10.00.</p>", tag=tag, language="sv-SE",
+                        body_html="<p>Ditt samtal är tisdag kl. 10.00.</p>",
+                        body_text="Ditt samtal är tisdag kl. 10.00.", tag=tag, language="sv-SE",
                         categories=("Medarbetarsamtal",))
 
 
@@ -204,6 +205,12 @@ def _mail_draft(ctx: Ctx) -> Any:
 def _send_draft(ctx: Ctx) -> None:
     if "sent" not in ctx.made:
         ctx.made["sent"] = ctx.client.mail.send_draft(ORGANISER, _mail_draft(ctx))
+
+
+def _mime(ctx: Ctx) -> None:
+    _send_draft(ctx)
+    (sent,) = ctx.client.mail.find_tagged(ORGANISER, ["2027:per:prepare:1"])["2027:per:prepare:1"]
+    assert b"multipart/alternative" in ctx.client.mail.get_mime(ORGANISER, sent.id)
 
 
 def _send_once(ctx: Ctx) -> None:
@@ -286,6 +293,7 @@ TOUR: dict[str, Callable[[Ctx], None]] = {
     "Mail.create_drafts": _call(lambda c: c.client.mail.create_drafts(
         ORGANISER, [_message("2027:per:digest:1"), _message("2027:per:digest:2")])),
     "Mail.send_draft": _send_draft,
+    "Mail.get_mime": _mime,
     "Mail.send_once": _send_once,
     "Mail.find_tagged": _call(lambda c: c.client.mail.find_tagged(ORGANISER, ["2027:per:prepare:1", "2027:none"])),
     "Mail.list_tagged": _call(lambda c: c.client.mail.list_tagged(ORGANISER, "2027:per:")),

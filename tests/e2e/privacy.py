@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from connectors.sandbox.people import alternatives
 from plugin.documents.stamp import Stamp, read_stamp
 
 
@@ -66,7 +67,9 @@ def check_privacy(data: dict[str, Any], blobs: dict[str, bytes]) -> None:
         raise OverShared("privacy invariant broken:\n  " + "\n  ".join(problems))
 
 
-_TAG = "samtalmailkey"  # the reminders' extended property's name, as connectors/graph/mail_records.py writes it
+# the reminders' extended property's name, and the one Exchange makes of their X-Samtal-Key header,
+# as connectors/graph/mail_records.py writes them
+_TAG = ("samtalmailkey", "x-samtal-key")
 _FILED_TEXT = ("PreviousGoalsFollowup", "Goals", "DevelopmentPlan", "CompetenceNeeds", "Expectations")
 
 
@@ -76,7 +79,8 @@ def _check_mail(data: dict[str, Any], records: dict[str, dict[str, Any]], users:
              for line in str(fields.get(column) or "").splitlines() if len(line.strip()) >= 12}
     for uid, box in ((data.get("mail") or {}).get("boxes") or {}).items():
         for msg in box.values():
-            body = str((msg.get("body") or {}).get("content") or "") + str(msg.get("subject") or "")
+            body = (str((msg.get("body") or {}).get("content") or "") + str(msg.get("subject") or "")
+                    + "\n".join(alternatives(msg).values()))  # and both parts of its MIME, decoded
             leaked = sorted(t for t in texts if t in body)
             if leaked:
                 problems.append(f"a message in {uid}'s {msg.get('folder')} holds filed form text {leaked[:2]}")

@@ -1,19 +1,23 @@
 """Reminders by e-mail on the sandbox, with ``--now`` stepping through a round: each kind goes at
-its time to its person in their language and never again on re-runs; nothing goes at night; a
-crash between draft and send, or after the send, ends with one delivered message; Exchange's
-sending limit holds with 200 reminders due at once; no message holds a form's content; a person
-who left the round gets nothing."""
+its time to its person in their language, as text and HTML saying the same, and never again on
+re-runs; nothing goes at night; a crash after the draft's create, after its tag, or after the
+send ends with one delivered message; Exchange's sending limit holds with 200 reminders due at
+once; no message holds a form's content, in either part; a person who left the round gets
+nothing."""
 from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import requests
 
 from connectors.graph.mail_limits import SendingLimits
 from connectors.sandbox.generate import generate_seed
+from connectors.sandbox.people import alternatives
 from plugin.cache import LookCache
 from plugin.documents import wordsim
 from plugin.lease import LeaseTerms
@@ -79,6 +83,29 @@ def text_of(message: dict[str, Any]) -> str:
     return str(message["subject"]) + " " + re.sub(r"<[^>]+>", " ", str(message["body"]["content"]))
 
 
+class _Visible(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.seen: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.seen.append(data)
+
+
+def both_parts(message: dict[str, Any], language: str | None = None) -> tuple[str, str]:
+    """The message's text and HTML alternatives, checked: both there, the same words (markup
+    aside), the MIME's Content-Language the recipient's (``sv``/``en``) when given."""
+    parts = alternatives(message)
+    assert set(parts) == {"text/plain", "text/html"}, (message["subject"], sorted(parts))
+    seen = _Visible()
+    seen.feed(parts["text/html"])
+    html_words = Counter(re.findall(r"\w+", " ".join(seen.seen)))
+    assert Counter(re.findall(r"\w+", parts["text/plain"])) == html_words, message["subject"]
+    if language is not None:
+        assert f"Content-Language: {language}" in str(message["mime"]), message["subject"]
+    return parts["text/plain"], parts["text/html"]
+
+
 def records(report: PassReport) -> dict[str, Record]:
     return {r.employee_email: r for r in report.records}
 
@@ -109,6 +136,8 @@ def test_each_kind_goes_at_its_time_to_its_person_in_their_language_once(serve_t
     assert booked.reminders is not None and booked.reminders.due == {"hr_digest": 1}
     [hr_digest] = inbox(served, HR)
     assert hr_digest["subject"] == "Medarbetarsamtal 2027: veckans läge"
+    text, _ = both_parts(hr_digest, "sv")
+    assert "Så här ligger Medarbetarsamtal 2027 till" in text
     assert run(served, NOW + timedelta(minutes=30)).reminders.found == 1  # type: ignore[union-attr]
     assert len(inbox(served, HR)) == 1
 
@@ -133,6 +162,9 @@ def test_each_kind_goes_at_its_time_to_its_person_in_their_language_once(serve_t
         subject = ("Snart dags för medarbetarsamtal med" if language == "sv" else "Your employee dialogue with")
         assert message["subject"].startswith(subject)
         assert when(record.meeting_start, ZONE, language) in text_of(message)  # type: ignore[arg-type]
+        text, _ = both_parts(message, language)  # the same, in the same language, as plain text
+        assert when(record.meeting_start, ZONE, language) in text  # type: ignore[arg-type]
+        assert record.folder_url in text  # the link written out
         assert [r["emailAddress"]["address"] for r in message["toRecipients"]] == [email]
         assert records(sent)[email].reminders_sent == 1 and records(sent)[email].last_reminder_at == at
     assert {r.language for e, r in talks.items() if e in due} <= {"sv", "en"}
@@ -158,6 +190,10 @@ def test_each_kind_goes_at_its_time_to_its_person_in_their_language_once(serve_t
         "Person 1", "Person 2", "Person 3"]
     [digest] = [m for m in boss if m["subject"].endswith("samtal behöver din hjälp")]
     assert "Person 3" in text_of(digest) and "Person 0" not in text_of(digest)
+    for message in confirms:
+        both_parts(message, "sv")
+    digest_text, _ = both_parts(digest, "sv")
+    assert "\n- Person 3" in digest_text  # a list item, as text
     for email in talks:
         if email.startswith("person"):
             assert len(inbox(served, email)) == before[email]  # employees confirmed: no confirm reminder
@@ -168,16 +204,18 @@ def test_each_kind_goes_at_its_time_to_its_person_in_their_language_once(serve_t
 
     for box in delivered(served).values():
         for message in box:
-            body = str(message["body"]["content"])
-            assert not [m for m in MARKERS.values() if m in body], message["subject"]
+            text, html = both_parts(message)  # every reminder: text and HTML, the same content
+            for body in (str(message["body"]["content"]), text, html):
+                assert not [m for m in MARKERS.values() if m in body], message["subject"]
 
 
 class CrashAt(requests.Session):
-    """The process dies right after a write whose URL ends with ``suffix`` (the server did it)."""
+    """The process dies right after a ``method`` (POST or PATCH) whose URL ends with ``suffix``, or
+    for a PATCH contains it (the server did it)."""
 
-    def __init__(self, suffix: str) -> None:
+    def __init__(self, suffix: str, method: str = "POST") -> None:
         super().__init__()
-        self.suffix = suffix
+        self.suffix, self.method = suffix, method
         self.dead = False
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> requests.Response:
@@ -186,34 +224,77 @@ class CrashAt(requests.Session):
         verb = method.decode() if isinstance(method, bytes) else method
         target = url.decode() if isinstance(url, bytes) else url
         response = super().request(verb, target, *args, **kw)
-        if verb.upper() == "POST" and target.split("?")[0].endswith(self.suffix):
+        path = target.split("?")[0]
+        if verb.upper() == self.method and (path.endswith(self.suffix) or (verb.upper() == "PATCH" and self.suffix in path)):
             self.dead = True
             raise Crash(f"killed right after {verb} {target}")
         return response
 
 
-def test_a_crash_between_draft_and_send_or_after_send_ends_with_one_message(serve_tenant: ServeFactory) -> None:
+def sender_box(served: Served) -> list[dict[str, Any]]:
+    with served.sandbox.tenant.lock:
+        sender = served.sandbox.tenant.user(SENDER)
+        assert sender is not None
+        return list(served.sandbox.tenant.data["mail"]["boxes"][sender["id"]].values())
+
+
+def tags_in(messages: list[dict[str, Any]]) -> set[str]:
+    return {p["value"] for m in messages for p in m["singleValueExtendedProperties"] if p["id"].endswith("samtalMailKey")}
+
+
+def test_a_crash_after_create_after_tag_or_after_send_ends_with_one_message(serve_tenant: ServeFactory) -> None:
+    """Crash points, each in a sender mailbox that sent a reminder before (Exchange keeps the
+    X-Samtal-Key header of a MIME draft as a property once the name is mapped): after the MIME
+    create (the draft is found by its header, tagged, sent), after the tagging PATCH, after the
+    send. Each ends with one delivered message of both parts, nothing left in Drafts."""
     monday = NOW + timedelta(days=5)  # the next week's HR digest is due
-    for suffix in ("/messages", "/send"):
+    for crash in (CrashAt("/messages"), CrashAt("/messages/", "PATCH"), CrashAt("/send")):
         served = served_with_reminders(serve_tenant, team_seed(1))
         run(served, NOW)
         try:
-            run(served, monday, session=CrashAt(suffix))
+            run(served, monday, session=crash)
         except Crash:
             pass
         else:
             raise AssertionError("the pass did not reach the mail")
+        left = [sorted(p["id"].rsplit(" ", 1)[1] for p in m["singleValueExtendedProperties"])
+                for m in sender_box(served) if m["folder"] == "drafts"]
+        assert left == {"POST /messages": [["X-Samtal-Key"]], "PATCH /messages/": [["X-Samtal-Key", "samtalMailKey"]],
+                        "POST /send": []}[f"{crash.method} {crash.suffix}"]  # what each crash left in Drafts
         report = run(served, monday + timedelta(hours=1), lease=later_lease())
-        assert [m["subject"] for m in inbox(served, HR)] == ["Medarbetarsamtal 2027: veckans läge"] * 2
-        with served.sandbox.tenant.lock:
-            sender = served.sandbox.tenant.user(SENDER)
-            assert sender is not None
-            box = served.sandbox.tenant.data["mail"]["boxes"][sender["id"]]
-            assert sorted(m["folder"] for m in box.values()) == ["sentitems"] * 2, suffix
-            tags = {p["value"] for m in box.values() for p in m["singleValueExtendedProperties"]
-                    if p["id"].endswith("samtalMailKey")}
-        assert tags == {"rem:2027:hr:2027-W03", "rem:2027:hr:2027-W04"}
-        assert report.reminders is not None and report.reminders.sent + report.reminders.found == 1, suffix
+        got = inbox(served, HR)
+        assert [m["subject"] for m in got] == ["Medarbetarsamtal 2027: veckans läge"] * 2
+        for message in got:
+            both_parts(message, "sv")
+        box = sender_box(served)
+        assert sorted(m["folder"] for m in box) == ["sentitems"] * 2, crash.suffix
+        assert tags_in(box) == {"rem:2027:hr:2027-W03", "rem:2027:hr:2027-W04"}
+        assert report.reminders is not None and report.reminders.sent + report.reminders.found == 1, crash.suffix
+        run(served, monday + timedelta(hours=2), lease=later_lease())
+        assert len(inbox(served, HR)) == 2  # and never again
+
+
+def test_a_crash_after_the_first_create_of_a_mailbox_leaves_a_draft_never_sent(serve_tenant: ServeFactory) -> None:
+    """The first reminder a sender mailbox ever holds: Exchange keeps no property of its header yet,
+    so a crash between create and tag leaves a draft no lookup finds. It is never sent; the next
+    pass makes the reminder again and it goes once. The draft stays in the sender's Drafts."""
+    served = served_with_reminders(serve_tenant, team_seed(1))
+    try:
+        run(served, NOW, session=CrashAt("/messages"))
+    except Crash:
+        pass
+    else:
+        raise AssertionError("the pass did not reach the mail")
+    (orphan,) = sender_box(served)
+    assert orphan["folder"] == "drafts" and orphan["singleValueExtendedProperties"] == []
+    for hours in (1, 2):
+        run(served, NOW + timedelta(hours=hours), lease=later_lease())
+    [digest] = inbox(served, HR)
+    both_parts(digest, "sv")
+    box = sender_box(served)
+    assert sorted(m["folder"] for m in box) == ["drafts", "sentitems"]
+    assert [m["id"] for m in box if m["folder"] == "drafts"] == [orphan["id"]]  # left behind, unsent
+    assert tags_in(box) == {"rem:2027:hr:2027-W03"}
 
 
 def test_the_sending_limit_holds_with_200_reminders_due_at_once(serve_tenant: ServeFactory) -> None:

@@ -2,7 +2,10 @@
 English: names, times, reasons and links, escaped, and never a form's content."""
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,7 +13,7 @@ import pytest
 
 from plugin.records import Record, Status
 from plugin.reminders_digests import LISTED, hr_digest, manager_digests
-from plugin.reminders_text import confirm_text, hr_digest_text, manager_digest_text, prepare_text, when
+from plugin.reminders_text import Text, confirm_text, hr_digest_text, manager_digest_text, prepare_text, when
 from plugin.report.data import OTHER
 from plugin.settings import Settings
 from tests.plugin.test_settings import GOOD, load
@@ -128,3 +131,73 @@ def test_a_swedish_digest_says_the_reason_in_swedish(settings: Settings) -> None
     assert "no Exchange Online mailbox" not in sv.html
     en = manager_digest_text("en", digest, title="Round", zone=ZONE)
     assert "no Exchange Online mailbox samtal can read (5009)" in en.html
+
+
+def words_of_html(markup: str) -> Counter[str]:
+    """The words a reader of the HTML sees (tags out, entities read; an address only where it is
+    written out as text)."""
+    parser = _Visible()
+    parser.feed(markup)
+    return Counter(re.findall(r"\w+", " ".join(parser.seen)))
+
+
+def words_of_text(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text))
+
+
+class _Visible(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.seen: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.seen.append(data)
+
+
+def _every_kind(settings: Settings) -> list[tuple[str, Text]]:
+    records = [rec(1, Status.UNSCHEDULABLE, note="no common free time", start=None),
+               rec(2, Status.HELD, note="waiting for the employee's confirmation"), rec(3, Status.DECLINED),
+               rec(4, Status.FILED, dept="Fysik")] + [rec(10 + i, Status.DECLINED) for i in range(LISTED + 2)]
+    [digest] = manager_digests(records, settings, NOW)
+    hr = hr_digest(records, settings, NOW, "https://example.sharepoint.com/sites/hr/Lists/M")
+    out = []
+    for lang in ("sv", "en"):
+        out += [
+            (f"prepare {lang}", prepare_text(lang, employee="Åsa <Ö> & Co", manager="Bo", start=START, zone=ZONE,
+                                             folder_url="https://example.sharepoint.com/f?a=1&b=2")),
+            (f"prepare, no link {lang}", prepare_text(lang, employee="Eva", manager="Bo", start=START, zone=ZONE,
+                                                      folder_url="javascript:alert(1)")),
+            (f"confirm {lang}", confirm_text(lang, "manager", employee="Eva", manager="Bo", start=START, zone=ZONE,
+                                             link="https://example.sharepoint.com/doc")),
+            (f"manager digest {lang}", manager_digest_text(lang, digest, title="Round", zone=ZONE)),
+            (f"hr digest {lang}", hr_digest_text(lang, hr, now=NOW, zone=ZONE)),
+        ]
+    return out
+
+
+def test_the_plain_text_says_what_the_html_says(settings: Settings) -> None:
+    """Both alternatives of every kind of message hold the same words: paragraphs, list items,
+    table cells and the addresses of the links; only markup differs."""
+    for kind, text in _every_kind(settings):
+        assert words_of_text(text.text) == words_of_html(text.html), kind
+        assert "<" not in text.text.replace("<Ö>", "") and "&amp;" not in text.text, kind  # no markup, no entities
+        assert "javascript" not in text.text, kind  # an address that is no link is left out of both
+        assert SECRET not in text.text, kind
+
+
+def test_the_plain_text_reads_as_text() -> None:
+    sv = prepare_text("sv", employee="Åsa <Ö>", manager="Bo Boss", start=START, zone=ZONE,
+                      folder_url="https://example.sharepoint.com/f?a=1&b=2")
+    paragraphs = sv.text.split("\n\n")
+    assert paragraphs[0] == "Hej Åsa <Ö>!"
+    assert "Öppna mappen: https://example.sharepoint.com/f?a=1&b=2" in paragraphs  # the link written out
+    assert paragraphs[-2:] == ["Vänliga hälsningar\nHR", "Det här mejlet skickas automatiskt och går inte att svara på.\n"]
+
+
+def test_lists_and_tables_in_plain_text(settings: Settings) -> None:
+    records = [rec(i, Status.DECLINED) for i in range(3)] + [rec(9, Status.FILED, dept="Matematik")]
+    [digest] = manager_digests(records, settings, NOW)
+    text = manager_digest_text("en", digest, title="Round", zone=ZONE).text
+    assert "\n- Person 0\n- Person 1\n- Person 2" in text
+    hr = hr_digest_text("sv", hr_digest(records, settings, NOW, ""), now=NOW, zone=ZONE).text
+    assert "status | samtal\ndokumenterade | 1\ntackat nej | 3" in hr

@@ -2,9 +2,13 @@
 property, delivery into inboxes, and Exchange's sending limits (docs/sandbox.md#mail)."""
 from __future__ import annotations
 
+import base64
 import copy
+import email
 import time
 from collections.abc import Iterator
+from email.message import EmailMessage
+from email.policy import SMTP, default
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +16,13 @@ import pytest
 import yaml
 
 from connectors.sandbox import FaultSpec, Sandbox
+from connectors.sandbox.people import alternatives
 
 from .conftest import Client
 
 SEED = Path(__file__).with_name("seed.yaml")
 TAG_ID = "String {feed13f3-197a-4d00-9c43-90c321a1472e} Name samtalMailKey"
+HEADER_ID = "String {00020386-0000-0000-C000-000000000046} Name X-Samtal-Key"
 ANNA, PER = "anna.berg@example.se", "per.lind@example.se"
 
 
@@ -182,8 +188,6 @@ def test_listings_page_and_refuse_what_graph_refuses(box: tuple[Sandbox, Client]
     assert c.get(f"/users/{ANNA}/mailFolders/drafts/messages", params={"$top": "1001"}).status_code == 400
     bad = c.get(f"/users/{ANNA}/mailFolders/drafts/messages", params={"$filter": "flavour eq 'x'"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "ErrorInvalidProperty"
-    mime = c.post(f"/users/{ANNA}/messages", data=b"RnJvbTogYQ==", headers={"Content-Type": "text/plain"})
-    assert mime.status_code == 400
     since = c.get(f"/users/{ANNA}/mailFolders/drafts/messages",
                   params={"$filter": "createdDateTime ge 2000-01-01T00:00:00Z", "$top": "50"})
     assert len(since.json()["value"]) == 12
@@ -224,3 +228,99 @@ def test_seed_sending_limits_are_checked() -> None:
         Sandbox.from_seed(_seed(sendingLimits={"messagesPerMinute": 0}))
     with pytest.raises(ValueError, match="sendingLimits.perHour"):
         Sandbox.from_seed(_seed(sendingLimits={"perHour": 3}))
+
+
+def _mime(tag: str = "2027:per:prepare:1", to: str = PER) -> bytes:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = ANNA
+    msg["To"] = f"Åsa Öberg <{to}>"
+    msg["Subject"] = "Förbered ditt samtal"
+    msg["X-Samtal-Key"] = tag
+    msg["X-MS-Exchange-Organization-SCL"] = "-1"
+    msg.set_content("Hej Åsa!\n\n- punkt", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative("<p>Hej Åsa!</p><ul><li>punkt</li></ul>", subtype="html", charset="utf-8",
+                        cte="quoted-printable")
+    return msg.as_bytes()
+
+
+def _mime_draft(c: Client, data: bytes, sender: str = ANNA) -> dict[str, Any]:
+    r = c.post(f"/users/{sender}/messages", data=base64.b64encode(data), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def test_a_mime_draft_is_read_as_exchange_reads_it_and_its_mime_kept(box: tuple[Sandbox, Client]) -> None:
+    _, c = box
+    sent = _mime()
+    made = _mime_draft(c, sent)
+    assert made["isDraft"] is True and made["subject"] == "Förbered ditt samtal"
+    assert made["toRecipients"] == [{"emailAddress": {"name": "Åsa Öberg", "address": PER}}]
+    assert made["from"]["emailAddress"]["address"] == ANNA  # as the page's MIME example answers
+    assert made["body"]["contentType"] == "html" and "<p>Hej Åsa!</p>" in made["body"]["content"]  # HTML first
+    r = c.get(f"/users/{ANNA}/messages/{made['id']}/$value")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
+    assert r.content == sent  # the MIME as it was given
+    kept = email.message_from_bytes(r.content, policy=default)
+    assert [p.get_content_type() for p in kept.walk()] == ["multipart/alternative", "text/plain", "text/html"]
+    # $value is there for JSON messages too, written from their fields
+    other = email.message_from_bytes(c.get(f"/users/{ANNA}/mailFolders/drafts/messages/{_draft(c)['id']}/$value").content,
+                                     policy=default)
+    assert other["Subject"] == "Förbered ditt samtal" and other.get_content_type() == "text/html"
+
+
+def test_a_mime_body_that_is_not_base64_or_not_mime_is_refused_as_graph_does(box: tuple[Sandbox, Client]) -> None:
+    _, c = box
+    r = c.post(f"/users/{ANNA}/messages", data="this is not base64!", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 400 and r.json()["error"] == {
+        "code": "ErrorMimeContentInvalidBase64String", "message": "Invalid base64 string for MIME content.",
+        "innerError": r.json()["error"]["innerError"]}
+    for junk in (b"", b"   ", b"no headers at all"):
+        r = c.post(f"/users/{ANNA}/messages", data=base64.b64encode(junk), headers={"Content-Type": "text/plain"})
+        assert r.status_code == 400 and r.json()["error"]["code"] in ("ErrorMimeContentInvalid",
+                                                                      "ErrorMimeContentInvalidBase64String"), junk
+    assert _folder(c, ANNA, "drafts") == []
+
+
+def test_an_x_header_is_a_property_only_once_its_name_is_mapped_in_the_mailbox(box: tuple[Sandbox, Client]) -> None:
+    """Exchange promotes an X- header to a PS_INTERNET_HEADERS named property only when a client
+    has mapped that name in the mailbox before; writing the property once maps it."""
+    _, c = box
+    by_header = {"$filter": f"singleValueExtendedProperties/Any(ep: ep/id eq '{HEADER_ID}' and ep/value eq 'k:1')",
+                 "$expand": f"singleValueExtendedProperties($filter=id eq '{HEADER_ID}')"}
+    first = _mime_draft(c, _mime("k:1"))
+    assert _folder(c, ANNA, "drafts", **by_header) == []  # a fresh mailbox: the name is not mapped
+    patched = c.call("PATCH", f"/users/{ANNA}/messages/{first['id']}", json={
+        "singleValueExtendedProperties": [{"id": HEADER_ID, "value": "k:1"}]})
+    assert patched.status_code == 200
+    second = _mime_draft(c, _mime("k:1"))
+    found = _folder(c, ANNA, "drafts", **by_header)
+    assert sorted(m["id"] for m in found) == sorted([first["id"], second["id"]])
+    (read,) = [m for m in found if m["id"] == second["id"]]
+    assert read["singleValueExtendedProperties"] == [{"id": HEADER_ID, "value": "k:1"}]
+    everything = c.get(f"/users/{ANNA}/messages/{second['id']}", params={
+        "$expand": "singleValueExtendedProperties($filter=id eq "
+                   "'String {00020386-0000-0000-C000-000000000046} Name X-MS-Exchange-Organization-SCL')"}).json()
+    assert everything["singleValueExtendedProperties"] == []  # Exchange's own headers are never promoted
+    # another mailbox has its own names
+    third = _mime_draft(c, _mime("k:1"), sender=PER)
+    assert [m["id"] for m in _folder(c, PER, "drafts", **by_header)] == [] and third["id"]
+
+
+def test_a_mime_draft_is_delivered_with_both_parts_and_json_drafts_still_work(box: tuple[Sandbox, Client]) -> None:
+    _, c = box
+    made = _mime_draft(c, _mime())
+    assert c.post(f"/users/{ANNA}/messages/{made['id']}/send").status_code == 202
+    (got,) = c.control("GET", f"mailboxes/{PER}/inbox").json()["value"]
+    parts = alternatives(got)
+    assert parts["text/plain"].replace("\r\n", "\n") == "Hej Åsa!\n\n- punkt\n"
+    assert parts["text/html"].startswith("<p>Hej Åsa!</p>") and got["body"]["contentType"] == "html"
+    (sent,) = _folder(c, ANNA, "sentitems")
+    assert "X-Samtal-Key: 2027:per:prepare:1" in c.get(f"/users/{ANNA}/messages/{sent['id']}/$value").text
+    # a patched body is no longer what the MIME says: $value is written from the fields again
+    json_made = _draft(c)
+    c.call("PATCH", f"/users/{ANNA}/messages/{json_made['id']}", json={"subject": "Ny rubrik"})
+    assert "Ny rubrik" in c.get(f"/users/{ANNA}/messages/{json_made['id']}/$value").text
+    # sendMail takes MIME too
+    r = c.post(f"/users/{ANNA}/sendMail", data=base64.b64encode(_mime("k:2")), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 202 and len(c.control("GET", f"mailboxes/{PER}/inbox").json()["value"]) == 2

@@ -52,7 +52,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[Served]:
 
 
 def _draft(tag: str = "2027:per:prepare:1", to: str = PER) -> MessageDraft:
-    return MessageDraft(to=((to, "Per Lind"),), subject="Förbered ditt samtal", body_html="<p>Hej</p>", tag=tag,
+    return MessageDraft(to=((to, "Per Lind"),), subject="Förbered ditt samtal", body_html="<p>Hej</p>", body_text="Hej", tag=tag,
                         language="sv-SE")
 
 
@@ -77,6 +77,56 @@ def test_a_message_sent_before_the_crash_is_found_in_sent_items(served: Served) 
     (again,) = served.client().mail.send_once(SENDER, [_draft()])
     assert again.state == "already_sent"
     assert len(served.people.inbox(PER)) == 1
+
+
+class Crash(BaseException):
+    """The process died (nothing in the connector catches it)."""
+
+
+class DiesAfterCreate(requests.Session):
+    """The process dies right after Graph saved a MIME draft: its tagging PATCH never goes."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if request.method == "PATCH":
+            raise AssertionError("the process is gone: nothing after the create")
+        response = super().send(request, **kwargs)
+        if request.method == "POST" and str(request.url).endswith("/messages"):
+            raise Crash("the process dies")
+        return response
+
+
+def _crash_after_create(served: Served, tag: str) -> None:
+    with pytest.raises(Crash):
+        served.client(session=DiesAfterCreate()).mail.send_once(SENDER, [_draft(tag)])
+
+
+def test_a_draft_left_between_create_and_tag_is_found_by_its_header_then_sent_once(served: Served) -> None:
+    served.client().mail.send_once(SENDER, [_draft("2027:per:prepare:0")])  # an earlier reminder: the name is mapped
+    _crash_after_create(served, "2027:per:prepare:1")
+    (left,) = served.people.inbox(SENDER, "drafts")
+    assert [p["id"] for p in left["singleValueExtendedProperties"]] == [
+        "String {00020386-0000-0000-C000-000000000046} Name X-Samtal-Key"]  # the header's property only
+    (found,) = served.client().mail.find_tagged(SENDER, ["2027:per:prepare:1"])["2027:per:prepare:1"]
+    assert found.id == left["id"] and not found.tagged
+    (out,) = served.client().mail.send_once(SENDER, [_draft("2027:per:prepare:1")])
+    assert out.state == "sent" and out.message is not None and out.message.id == left["id"]  # no new draft
+    (again,) = served.client().mail.send_once(SENDER, [_draft("2027:per:prepare:1")])
+    assert again.state == "already_sent"
+    assert len(served.people.inbox(PER)) == 2 and served.people.inbox(SENDER, "drafts") == []  # .0 and .1, once each
+
+
+def test_a_draft_that_carries_neither_property_is_never_sent_and_the_message_goes_once(served: Served) -> None:
+    """A fresh sender mailbox: Exchange keeps no property of the X-Samtal-Key header yet, so a
+    crash between create and tag leaves a draft nobody can find. It stays in Drafts, unsent; the
+    reminder is made again and goes once."""
+    _crash_after_create(served, "2027:per:prepare:1")
+    (orphan,) = served.people.inbox(SENDER, "drafts")
+    assert orphan["singleValueExtendedProperties"] == []
+    assert served.client().mail.find_tagged(SENDER, ["2027:per:prepare:1"]) == {"2027:per:prepare:1": []}
+    for _ in range(2):
+        served.client().mail.send_once(SENDER, [_draft("2027:per:prepare:1")])
+    assert len(served.people.inbox(PER)) == 1 and served.mail_stats()["submitted"] == 1
+    assert [m["id"] for m in served.people.inbox(SENDER, "drafts")] == [orphan["id"]]  # left behind, never sent
 
 
 class LosesSendAnswers(requests.Session):
