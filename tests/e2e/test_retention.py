@@ -24,6 +24,7 @@ import pytest
 import requests
 
 from connectors.graph.batch import send_one_by_one
+from connectors.graph.pacing import PacingConfig, Pacer
 from plugin.cli import main
 from plugin.disposal import dispose_due
 from plugin.lease import LeaseTerms, PassLease
@@ -213,9 +214,11 @@ def _normalised(state: dict[str, Any]) -> dict[str, Any]:
     return {"drives": drives, "lists": lists, "bin": binned}
 
 
-def _apply(world: World, session: requests.Session | None = None, terms: LeaseTerms | None = None) -> None:
+def _apply(world: World, session: requests.Session | None = None, terms: LeaseTerms | None = None,
+           pacer: Pacer | None = None) -> None:
     settings = world.settings("2027", RETENTION_NOW)
-    client = world.client("2027", RETENTION_NOW, **({"session": session} if session is not None else {}))
+    client = world.client("2027", RETENTION_NOW, pacer=pacer,
+                          **({"session": session} if session is not None else {}))
     store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
     assert store is not None
     done, busy = dispose_due(client, store, settings, survey(client, store, settings, plan=False), terms=terms)
@@ -401,3 +404,20 @@ def test_a_round_whose_window_has_not_ended_is_never_touched(fresh: World, capsy
     assert blobs and all(served.blob(i) == data for i, data in blobs.items())
     gone = _drive_items(before) - _drive_items(after)
     assert gone and all(_path(before, d, i).startswith("/Medarbetarsamtal/2025") for d, i in gone)
+
+
+def test_a_disposal_is_paced_like_every_sharepoint_request(fresh: World) -> None:
+    """Under a small SharePoint budget (a scaled "minute" of 0.25 s), the disposal's reads,
+    deletes and log writes wait for the budget instead of being throttled, and end as usual."""
+    served = fresh.served
+    budget, window = 20, 0.25
+    was = served.control("GET", "ru").json()
+    served.control("PUT", "ru", json={"per_minute": budget, "window_s": window}).raise_for_status()
+    try:
+        _apply(fresh, pacer=Pacer(PacingConfig(ru_per_minute=budget, window_s=window)))
+        ru = served.control("GET", "ru").json()
+    finally:
+        served.control("PUT", "ru", json={"per_minute": was["per_window"], "window_s": was["window_s"]})
+    assert ru["enforced"] and ru["total"] > 3 * budget  # the budget bound: several windows' worth
+    assert ru["throttled"] <= 2  # without pacing: 9
+    assert set(_items(served.state(), "2025")) == set(HELD)
