@@ -2,7 +2,8 @@
 (README.md#retention-disposing-of-old-rounds): the dry run changes nothing; ``--apply`` removes
 exactly the expired campaign's folders, documents and list items, keeps the running and the held
 ones, and logs counts without names; killed after any write, a re-run ends where an uninterrupted
-run ends; ``retention.keep: records``; ``plan`` and ``status`` tell what is ahead.
+run ends; a round whose window has not ended is kept; the disposal is paced under a small
+SharePoint budget; ``retention.keep: records``; ``plan`` and ``status`` tell what is ahead.
 
 The rounds of 2025, 2026 and 2027 run once per module (:mod:`tests.e2e.retention_world`); each
 test starts from that state. On 2027-06-01 the round of 2025 (window ended 2025-03-28, kept 730
