@@ -1,10 +1,12 @@
 """``samtal export`` (docs/records.md#requests-for-access): one person's records and documents
 from every campaign, and nothing about anyone else, read without writing to the tenant.
 
-Two campaigns (2027 and 2028) are run on one sandbox tenant; every talk's form is filled in
-with text no one else's holds (goals and health notes) and filed. Each export is then searched,
-every file and every XML part inside its Word documents, for every other person's name,
-address, object id and text.
+Three campaigns (2027, 2028 and 2029) are run on one sandbox tenant, a year apart, with e-mail
+reminders on; every talk's form is filled in with text no one else's holds (goals and health
+notes) and filed. In 2028 Person 0 is reminded to prepare (the record of it is theirs); in
+2029 Person 0's form is changed after it was filed (the export holds it as it is now). Each
+export is then searched, every file and every XML part inside its Word documents, for every
+other person's name, address, object id and text.
 """
 from __future__ import annotations
 
@@ -27,8 +29,13 @@ from plugin.overview.document import FILE_NAMES as OVERVIEW_NAMES
 from tests.e2e.test_carry_and_overview import text_of
 from tests.e2e.checks import list_items, utc
 from tests.e2e.conftest import AFTER, NOW, ZONE, ServeFactory, Served, team_seed
+from tests.e2e.test_reminders import REMINDERS, moment_before, with_mailboxes
 
-CAMPAIGNS = {"2027": (NOW, AFTER), "2028": (NOW + timedelta(days=365), AFTER + timedelta(days=365))}
+YEARS = ("2027", "2028", "2029")
+CAMPAIGNS = {year: (NOW + timedelta(days=365 * n), AFTER + timedelta(days=365 * n)) for n, year in enumerate(YEARS)}
+REMINDED = "2028"  # Person 0 gets the reminder to prepare for this campaign's talk
+EDITED = "2029"  # Person 0's form of this campaign is changed after it was filed
+CHANGED = "Ändrat efter arkiveringen av Person 0"
 
 
 def goals(campaign: str, uid: str) -> str:
@@ -39,17 +46,27 @@ def health(campaign: str, uid: str) -> str:
     return f"Hälsa{campaign}x{uid[:8]}"
 
 
-def second_campaign(served: Served) -> Served:
-    """The same tenant with a campaign file for 2028 (another id, another window)."""
-    path = served.config.with_name("campaign-2028.yaml")
-    text = served.config.read_text(encoding="utf-8").replace('id: "2027", title: Medarbetarsamtal 2027',
-                                                             'id: "2028", title: Medarbetarsamtal 2028')
-    path.write_text(text.replace("2027-02-01", "2028-02-01").replace("2027-03-31", "2028-03-31"), encoding="utf-8")
+def campaign_file(served: Served, campaign: str) -> Served:
+    """The same tenant with a campaign file for ``campaign`` (its id, its window that year)."""
+    if campaign == YEARS[0]:
+        return served
+    path = served.config.with_name(f"campaign-{campaign}.yaml")
+    text = served.config.read_text(encoding="utf-8").replace(
+        'id: "2027", title: Medarbetarsamtal 2027', f'id: "{campaign}", title: Medarbetarsamtal {campaign}')
+    path.write_text(text.replace("2027-02-01", f"{campaign}-02-01").replace("2027-03-31", f"{campaign}-03-31"),
+                    encoding="utf-8")
     return dataclasses.replace(served, config=path)
+
+
+def person0(served: Served, campaign: str) -> dict[str, Any]:
+    return next(f["fields"] for f in list_items(served.state())
+                if f["fields"]["Campaign"] == campaign and f["fields"]["Title"] == "Person 0")
 
 
 def fill_and_file(served: Served, campaign: str, now: datetime, after: datetime) -> None:
     served.run(now)
+    if campaign == REMINDED:
+        served.run(moment_before(utc(person0(served, campaign)["MeetingStart"]), served))
     for f in list_items(served.state()):
         fields = f["fields"]
         if fields["Campaign"] != campaign or not fields.get("FormItemId"):
@@ -61,15 +78,21 @@ def fill_and_file(served: Served, campaign: str, now: datetime, after: datetime)
                                  day=utc(fields["MeetingStart"]).astimezone(ZONE).date())
         served.people.save_file(fields["DriveId"], fields["FormItemId"], data)
     served.run(after, watch_all=True)
+    if campaign == EDITED:
+        fields = person0(served, campaign)
+        data = served.blob(fields["FormItemId"])
+        served.people.save_file(fields["DriveId"], fields["FormItemId"], wordsim.fill_form(
+            data, {"goals": CHANGED, "health_notes": health(campaign, fields["EmployeeId"])}))
 
 
 @pytest.fixture(scope="module")
 def tenant(serve_tenant: ServeFactory) -> Served:
-    """Two campaigns, every form filled and filed; the manager's OneDrive holds the talk folders
+    """Three campaigns, every form filled and filed; the manager's OneDrive holds the talk folders
     of their team (``folders.owner: manager``), beside their guide and team overview."""
-    served = serve_tenant(team_seed(3), folders_owner="manager")
-    fill_and_file(served, "2027", *CAMPAIGNS["2027"])
-    fill_and_file(second_campaign(served), "2028", *CAMPAIGNS["2028"])
+    served = serve_tenant(with_mailboxes(team_seed(3)), folders_owner="manager")
+    served.config.write_text(served.config.read_text(encoding="utf-8") + REMINDERS, encoding="utf-8")
+    for campaign in YEARS:
+        fill_and_file(campaign_file(served, campaign), campaign, *CAMPAIGNS[campaign])
     filed = [f["fields"] for f in list_items(served.state()) if f["fields"]["Status"] == "filed"]
     assert {(f["Campaign"], f["Title"]) for f in filed} >= {(c, "Person 0") for c in CAMPAIGNS}
     return served
@@ -134,7 +157,7 @@ def test_one_employee_gets_every_campaign_and_nobody_else(tenant: Served, tmp_pa
     out = tmp_path / "export"
     assert export(tenant, "PERSON0@Example.SE", out) == 0  # any case
     assert tenant.sandbox.tenant.to_json() == before  # read only: the tenant is byte for byte the same
-    assert "2 record(s) of 2 campaign(s) and 4 document(s) about Person 0" in capsys.readouterr().out
+    assert "3 record(s) of 3 campaign(s) and 6 document(s) about Person 0" in capsys.readouterr().out
 
     data = json.loads((out / "records.json").read_text(encoding="utf-8"))
     records = {r["fields"]["Campaign"]: r["fields"] for r in data["records"]}
@@ -143,19 +166,29 @@ def test_one_employee_gets_every_campaign_and_nobody_else(tenant: Served, tmp_pa
         assert fields["EmployeeId"] == me["id"] and fields["Status"] == "filed"
         assert fields["Goals"] == goals(campaign, me["id"]) and fields["MeetingStart"].endswith("Z")
         assert "AuthorLookupId" not in fields and "Created" in fields
+        # the record of the reminders sent to them: the one of REMINDED, none in the others
+        assert (fields["RemindersSent"], bool(fields.get("LastReminderAt"))) == (
+            (1, True) if campaign == REMINDED else (0, False)), campaign
     rows = list(csv.DictReader(io.StringIO((out / "records.csv").read_text(encoding="utf-8-sig"))))
     assert sorted(r["Campaign"] for r in rows) == sorted(CAMPAIGNS)
     assert (out / "records.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
     docs = documents_in(out)
-    assert sorted(Path(p).parent.name for p in docs) == ["2027", "2027", "2028", "2028"]
+    assert sorted(Path(p).parent.name for p in docs) == sorted(YEARS * 2)
     for campaign in CAMPAIGNS:  # the form as it is now, health notes included: they are the person's own
         assert any(p.startswith(campaign) and health(campaign, me["id"]) in body for p, body in docs.items())
+    [edited] = [d["path"] for d in data["documents"] if d["campaign"] == EDITED and d["kind"] == "form"]
+    assert CHANGED in docs[edited] and goals(EDITED, me["id"]) not in docs[edited]  # as it is now, not as filed
     readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert "RemindersSent" in readme and "LastReminderAt" in readme
     assert "Person 0" in readme and "Team overviews" in readme and "Teamöversikter" in readme
     assert readme.index("Det samtal har") < readme.index("What samtal holds")  # Person 0 prefers Swedish
     others = [u for upn, u in people.items() if upn not in (me["userPrincipalName"], manager["userPrincipalName"])]
     assert_nothing_of(out, others)
+    found = texts(out)  # the manager's name is in the records (who held the talk); their own talks are not
+    leaks = [(trace, where) for c in CAMPAIGNS for trace in (goals(c, manager["id"]), health(c, manager["id"]))
+             for where, text in found.items() if trace.lower() in text.lower()]
+    assert leaks == []
 
 
 def test_a_managers_export_holds_their_own_talks_not_their_teams(tenant: Served, tmp_path: Path) -> None:
@@ -165,7 +198,7 @@ def test_a_managers_export_holds_their_own_talks_not_their_teams(tenant: Served,
     assert export(tenant, me["id"].upper(), out) == 0
     data = json.loads((out / "records.json").read_text(encoding="utf-8"))
     assert {r["fields"]["EmployeeId"] for r in data["records"]} == {me["id"]}
-    assert len(data["records"]) == 2 and len(documents_in(out)) == 4
+    assert len(data["records"]) == len(YEARS) and len(documents_in(out)) == 2 * len(YEARS)
     # the team's talk folders and forms, the team overview and the guide are in this manager's OneDrive
     state = tenant.state()
     [drive] = [d for d in state["drives"].values() if d.get("ownerId") == me["id"]]
@@ -173,7 +206,7 @@ def test_a_managers_export_holds_their_own_talks_not_their_teams(tenant: Served,
     person0 = people["person0@example.se"]["id"]
     assert overviews and any(goals("2027", person0) in re.sub(r"<[^>]*>", "", text_of(tenant.blob(i["id"])))
                              for i in overviews)
-    assert sum(not i["folder"] for i in drive["items"].values()) >= 3 * 2 * 2 + len(overviews)
+    assert sum(not i["folder"] for i in drive["items"].values()) >= 3 * 2 * len(YEARS) + len(overviews)
     assert_nothing_of(out, [u for upn, u in people.items() if upn not in (me["userPrincipalName"],
                                                                           head["userPrincipalName"])])
 
@@ -195,7 +228,7 @@ def test_a_strangers_form_in_the_folder_is_not_exported(tenant: Served, tmp_path
         printed = capsys.readouterr().out
         assert "Kopia av formuläret.docx (another talk's document)" in printed
         assert "Anteckningar.docx (not a document samtal made for this talk)" in printed
-        assert len(documents_in(out)) == 4
+        assert len(documents_in(out)) == 2 * len(YEARS)
         assert "Campaign 2027: 2 other file(s) in the talk folder were not exported" in \
             (out / "README.txt").read_text(encoding="utf-8")
         assert_nothing_of(out, [other])
@@ -231,7 +264,7 @@ def test_a_person_who_has_left_is_found_by_the_address_in_their_records(tenant: 
             data = json.loads((out / "records.json").read_text(encoding="utf-8"))
             assert data["person"] == {"object_id": gone["id"], "name": "Person 2",
                                       "addresses": ["person2@example.se"], "in_directory": False}
-            assert len(data["records"]) == 2 and len(documents_in(out)) == 4
+            assert len(data["records"]) == len(YEARS) and len(documents_in(out)) == 2 * len(YEARS)
     finally:
         with tenant.sandbox.tenant.lock:
             tenant.sandbox.tenant.data["users"][gone["id"]] = saved
@@ -281,9 +314,9 @@ def test_talks_without_a_folder_give_their_records_and_say_so(tenant: Served, tm
     out = tmp_path / "head"
     assert export(tenant, "head@example.se", out) == 0  # no manager: failed talks, never a folder
     data = json.loads((out / "records.json").read_text(encoding="utf-8"))
-    assert [r["fields"]["Status"] for r in data["records"]] == ["failed", "failed"]
-    assert data["no_folder"] == ["2027", "2028"] and data["documents"] == []
-    assert "Campaign 2028: the talk never had a folder" in (out / "README.txt").read_text(encoding="utf-8")
+    assert [r["fields"]["Status"] for r in data["records"]] == ["failed"] * len(YEARS)
+    assert data["no_folder"] == list(YEARS) and data["documents"] == []
+    assert "Campaign 2029: the talk never had a folder" in (out / "README.txt").read_text(encoding="utf-8")
 
 
 def test_a_disk_that_fails_half_way_leaves_nothing_behind(tenant: Served, tmp_path: Path,

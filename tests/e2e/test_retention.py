@@ -2,7 +2,8 @@
 (README.md#retention-disposing-of-old-rounds): the dry run changes nothing; ``--apply`` removes
 exactly the expired campaign's folders, documents and list items, keeps the running and the held
 ones, and logs counts without names; killed after any write, a re-run ends where an uninterrupted
-run ends; ``retention.keep: records``; ``plan`` and ``status`` tell what is ahead.
+run ends; a round whose window has not ended is kept; the disposal is paced under a small
+SharePoint budget; ``retention.keep: records``; ``plan`` and ``status`` tell what is ahead.
 
 The rounds of 2025, 2026 and 2027 run once per module (:mod:`tests.e2e.retention_world`); each
 test starts from that state. On 2027-06-01 the round of 2025 (window ended 2025-03-28, kept 730
@@ -24,6 +25,7 @@ import pytest
 import requests
 
 from connectors.graph.batch import send_one_by_one
+from connectors.graph.pacing import PacingConfig, Pacer
 from plugin.cli import main
 from plugin.disposal import dispose_due
 from plugin.lease import LeaseTerms, PassLease
@@ -32,7 +34,7 @@ from plugin.store import RecordStore
 from tests.e2e.checks import all_list_items
 from tests.e2e.conftest import ServeFactory, later_lease, team_seed
 from tests.e2e.retention_world import (
-    DECISION, RETENTION_NOW, World, restore, snapshot, three_rounds,
+    DECISION, RETENTION_NOW, TEXTS, World, restore, snapshot, three_rounds,
 )
 from tests.e2e.test_crash import Crash, CrashingSession
 
@@ -92,11 +94,12 @@ def _names_and_addresses(state: dict[str, Any]) -> list[str]:
 def test_a_dry_run_lists_what_would_go_and_changes_nothing(fresh: World, tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     before = fresh.served.state()
+    whole = fresh.served.sandbox.tenant.to_json()  # every item, file's bytes and bin entry
     writes = fresh.served.stats()["writes"]
     listed = tmp_path / "gallring.csv"
     assert _retention(fresh, "--list", str(listed)) == 0
     out = capsys.readouterr().out
-    assert fresh.served.state() == before and fresh.served.stats()["writes"] == writes
+    assert fresh.served.sandbox.tenant.to_json() == whole and fresh.served.stats()["writes"] == writes
     assert "due: its retention ended on 2027-03-28" in out and "kept: 299 days left" in out
     assert "kept: the running campaign" in out and "nothing was written" in out
     assert "2 talks held back (Hold 1, retention.hold_users 1)" in out
@@ -162,9 +165,11 @@ def test_apply_removes_exactly_the_expired_round_and_logs_counts_without_names(
     assert note["disposed"] == {"talk folders (with their documents)": 4, "managers' guides": 1,
                                 "team overviews": 1, "campaign folders": 4, "list items": 5}
     assert note["held_back"] == 2 and note["window_end"] == "2025-03-28" and note["kept_until"] == "2027-03-28"
-    logged = json.dumps(entry["fields"], ensure_ascii=False).lower()
-    for word in _names_and_addresses(before):
+    logged = json.dumps(entry, ensure_ascii=False).lower()  # the whole item as the list holds it
+    for word in _names_and_addresses(before) + [*TEXTS.values(), *(old[n]["fields"]["Key"] for n in HELD + GONE)]:
         assert word.lower() not in logged, word
+    for word in {w for n in _names_and_addresses(before) for w in n.split() if " " in n and w.isalpha()}:
+        assert word.lower() not in logged.replace("counts only, no names", ""), word  # not even a part of a name
 
     # a second run finds nothing more to do and writes nothing but nothing
     writes = served.stats()["writes"]
@@ -210,12 +215,16 @@ def _normalised(state: dict[str, Any]) -> dict[str, Any]:
     return {"drives": drives, "lists": lists, "bin": binned}
 
 
-def _apply(world: World, session: requests.Session | None = None, terms: LeaseTerms | None = None) -> None:
+def _apply(world: World, session: requests.Session | None = None, terms: LeaseTerms | None = None,
+           pacer: Pacer | None = None, planned: bool = False) -> None:
+    """Dispose of what is due; ``planned``: survey it first as `samtal retention --apply` does
+    (the due campaigns' folders looked at, only those with something to do taken up)."""
     settings = world.settings("2027", RETENTION_NOW)
-    client = world.client("2027", RETENTION_NOW, **({"session": session} if session is not None else {}))
+    client = world.client("2027", RETENTION_NOW, pacer=pacer,
+                          **({"session": session} if session is not None else {}))
     store = RecordStore.open_existing(client.lists, settings.records.site, settings.records.list)
     assert store is not None
-    done, busy = dispose_due(client, store, settings, survey(client, store, settings, plan=False), terms=terms)
+    done, busy = dispose_due(client, store, settings, survey(client, store, settings, plan=planned), terms=terms)
     assert not busy and all(d.done for d in done)
 
 
@@ -242,7 +251,7 @@ def test_killed_after_any_write_a_rerun_ends_as_one_uninterrupted_disposal(fresh
         restore(served.sandbox, fresh.saved)
         with pytest.raises(Crash):
             _apply(fresh, CrashingSession(crash_at=k))
-        _apply(fresh, terms=later_lease())  # once the killed run's lease has expired
+        _apply(fresh, terms=later_lease(), planned=True)  # the command again, once the killed run's lease expired
         assert _normalised(served.state()) == reference, f"killed after write {k}"
 
 
@@ -370,3 +379,48 @@ def test_a_record_put_on_hold_while_the_disposal_runs_is_kept(fresh: World) -> N
     assert holding.done and not busy and done.done
     assert done.left == ["a record of campaign 2025 was put on hold while the disposal ran: kept"]
     assert set(_items(fresh.served.state(), "2025")) == {*HELD, "Person 2"}
+
+
+def test_a_round_whose_window_has_not_ended_is_never_touched(fresh: World, capsys: pytest.CaptureFixture[str]) -> None:
+    """Run from the 2026 file on 2027-03-01, with a retention of 30 days: 2025 is due, 2026 is
+    the running campaign, and the window of 2027 (already in the list, booked ahead) ends on
+    2027-03-26: it is kept however short the retention, with every item and file as it was."""
+    served = fresh.served
+    config = fresh.configs["2026"].with_name("campaign-2026-short.yaml")
+    config.write_text(fresh.configs["2026"].read_text(encoding="utf-8")
+                      + f'retention: {{days: 30, decision: "{DECISION}"}}\n', encoding="utf-8")
+    early = datetime(2027, 3, 1, 9, 0, tzinfo=RETENTION_NOW.tzinfo)
+    before = served.state()
+    kept = {y: _items(before, y) for y in ("2026", "2027")}
+    files = {(f["DriveId"], f[k]) for records in kept.values() for i in records.values()
+             for f in [i["fields"]] for k in ("FolderId", "FormItemId") if f.get(k)}
+    blobs = {i: served.blob(i) for _, i in files if i in served.sandbox.tenant.blobs}
+    args = ["retention", "--config", str(config), "--now", early.isoformat()]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "kept: its window has not ended" in out and "kept: the running campaign" in out
+    assert main([*args, "--apply"]) == 0
+    after = served.state()
+    assert set(_items(after, "2025")) == set(HELD[:1])  # Person 3 is not on this file's hold_users
+    assert {y: _items(after, y) for y in ("2026", "2027")} == kept
+    assert files and files <= _drive_items(after)
+    assert blobs and all(served.blob(i) == data for i, data in blobs.items())
+    gone = _drive_items(before) - _drive_items(after)
+    assert gone and all(_path(before, d, i).startswith("/Medarbetarsamtal/2025") for d, i in gone)
+
+
+def test_a_disposal_is_paced_like_every_sharepoint_request(fresh: World) -> None:
+    """Under a small SharePoint budget (a scaled "minute" of 0.25 s), the disposal's reads,
+    deletes and log writes wait for the budget instead of being throttled, and end as usual."""
+    served = fresh.served
+    budget, window = 20, 0.25
+    was = served.control("GET", "ru").json()
+    served.control("PUT", "ru", json={"per_minute": budget, "window_s": window}).raise_for_status()
+    try:
+        _apply(fresh, pacer=Pacer(PacingConfig(ru_per_minute=budget, window_s=window)))
+        ru = served.control("GET", "ru").json()
+    finally:
+        served.control("PUT", "ru", json={"per_minute": was["per_window"], "window_s": was["window_s"]})
+    assert ru["enforced"] and ru["total"] > 3 * budget  # the budget bound: several windows' worth
+    assert ru["throttled"] <= 2  # without pacing: 9
+    assert set(_items(served.state(), "2025")) == set(HELD)
