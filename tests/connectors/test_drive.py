@@ -83,6 +83,19 @@ def test_a_user_whose_onedrive_cannot_be_found_has_no_drive(drive: Drive, rsps: 
     assert len(rsps.calls) == 2  # a permanent answer: not tried again
 
 
+
+def test_a_drive_answering_404_file_not_found_has_no_onedrive(drive: Drive, rsps: responses.RequestsMock) -> None:
+    """The third way users report a missing OneDrive, 404 UnknownError "404 FILE NOT FOUND"
+    (alcionai/corso#3846; docs/failures.md#f15): any 404 on a user's drive is "no OneDrive"."""
+    body = {"error": {"code": "UnknownError", "message": "404 FILE NOT FOUND", "innerError": {"request-id": "rid-3"}}}
+    rsps.add(responses.GET, f"{GRAPH}/users/ola@contoso.se/drive", status=404, json=body)
+    rsps.add(responses.PUT, f"{GRAPH}/users/ola@contoso.se/drive/root:/Samtal/a.docx:/content"
+                            "?@microsoft.graph.conflictBehavior=replace", status=404, json=body)
+    with pytest.raises(errors.DriveNotProvisioned):
+        drive.get_user_drive("ola@contoso.se")
+    with pytest.raises(errors.DriveNotProvisioned):
+        drive.upload_to_user_path("ola@contoso.se", ["Samtal", "a.docx"], b"x")
+
 # ---------------------------------------------------------------------------- paths and folders
 def test_item_by_path_encodes_every_awkward_character_once(drive: Drive, rsps: responses.RequestsMock) -> None:
     segments = ["Medarbetarsamtal 2025", safe_name("Åsa #1: 100%/?")]

@@ -309,9 +309,10 @@ class TourResult:
     failures: dict[str, str]
 
 
-def run_tour(steps: dict[str, Callable[[Ctx], None]] | None = None) -> TourResult:
-    """Serve the test seed, run every step through a :class:`Recorder`, and tell which connector
-    methods ran (wrapped for the duration) and which steps failed (with the error)."""
+def run_tour(steps: dict[str, Callable[[Ctx], None]] | None = None, *, session: Recorder | None = None) -> TourResult:
+    """Serve the test seed, run every step through a :class:`Recorder` (``session``, else a new
+    one), and tell which connector methods ran (wrapped for the duration) and which steps failed
+    (with the error)."""
     steps = TOUR if steps is None else steps
     called: set[str] = set()
     originals: list[tuple[type, str, Any]] = []
@@ -326,7 +327,7 @@ def run_tour(steps: dict[str, Callable[[Ctx], None]] | None = None) -> TourResul
 
         originals.append((cls, name, original))
         setattr(cls, name, wrapper)
-    recorder = Recorder()
+    recorder = Recorder() if session is None else session
     failures: dict[str, str] = {}
     try:
         sandbox = Sandbox.from_seed(SEED)
