@@ -107,8 +107,9 @@ def _english(c: Contents) -> str:
     if c.reminder_columns:
         lines.append(f"- Reminder e-mails: how many samtal sent for each talk, and when the last went, is in "
                      f"records.json ({', '.join(c.reminder_columns)}); the messages themselves are in the "
-                     "person's own mailbox. A manager's weekly digest names the manager's whole team and is "
-                     "not exported.")
+                     "person's own mailbox, and a copy of each in the Sent Items of the mailbox HR sends "
+                     "reminders from (samtal does not copy mail into an export). A manager's weekly "
+                     "digest names the manager's whole team and is not exported.")
     else:
         lines.append("- Reminders: the records hold no record of reminders sent to this person.")
     for campaign, n in _left_counts(c.left_out):
@@ -168,7 +169,9 @@ def _swedish(c: Contents) -> str:
     if c.reminder_columns:
         lines.append(f"- Påminnelser via e-post: hur många samtal har skickat för varje samtal, och när den "
                      f"senaste gick, står i records.json ({', '.join(c.reminder_columns)}); själva "
-                     "meddelandena finns i personens egen brevlåda. En chefs veckosammanfattning nämner "
+                     "meddelandena finns i personens egen brevlåda, och en kopia av vart och ett under Skickat "
+                     "i den brevlåda HR skickar påminnelser från (samtal kopierar ingen e-post till en "
+                     "export). En chefs veckosammanfattning nämner "
                      "hela chefens grupp och exporteras inte.")
     else:
         lines.append("- Påminnelser: posterna har inga uppgifter om påminnelser till personen.")

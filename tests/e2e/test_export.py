@@ -181,6 +181,7 @@ def test_one_employee_gets_every_campaign_and_nobody_else(tenant: Served, tmp_pa
     assert CHANGED in docs[edited] and goals(EDITED, me["id"]) not in docs[edited]  # as it is now, not as filed
     readme = (out / "README.txt").read_text(encoding="utf-8")
     assert "RemindersSent" in readme and "LastReminderAt" in readme
+    assert "Sent Items of the mailbox HR sends reminders from" in readme and "under Skickat" in readme
     assert "Person 0" in readme and "Team overviews" in readme and "Teamöversikter" in readme
     assert readme.index("Det samtal har") < readme.index("What samtal holds")  # Person 0 prefers Swedish
     others = [u for upn, u in people.items() if upn not in (me["userPrincipalName"], manager["userPrincipalName"])]
