@@ -94,8 +94,8 @@ class LogEntry:
                        counts=counts, held_back=int(data.get("held_back") or 0),
                        state=str(data.get("state") or STARTED), finished=_parse_optional(data.get("finished")),
                        version=str(data.get("samtal") or ""), item_id=item.id, etag=item.etag)
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-            return None
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+            return None  # RecursionError: a note of JSON nested too deeply to parse
 
 
 def read_log(store: RecordStore, campaign: str) -> list[LogEntry]:

@@ -125,7 +125,7 @@ class Holder:
                        since=_parse(data["since"]), expires=_parse(data["expires"]),
                        released=bool(data.get("released", False)),
                        window_end=window_end_of(data))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested too deeply
             return None
 
 
@@ -143,7 +143,7 @@ def recorded_window_end(item: ListItem) -> date | None:
     """The window end a campaign's lease item keeps, or None when no pass recorded one."""
     try:
         return window_end_of(json.loads(str(item.fields.get("Note") or "")))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to parse
         return None
 
 

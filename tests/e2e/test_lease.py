@@ -370,3 +370,30 @@ def test_a_key_left_twice_is_repaired_by_the_next_pass(serve_tenant: ServeFactor
     repaired = [r.getMessage() for r in caplog.records if "repaired" in r.getMessage()]
     assert len(repaired) == 3 and all("2 list items" in m for m in repaired)
     assert served.run(NOW + timedelta(hours=2)).writes == 0  # nothing left to repair
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_a_lease_note_nested_too_deeply_to_parse_stops_no_command(
+        serve_tenant: ServeFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Someone who may edit the records list replaces the lease item's note (and that of an older
+    campaign's lease) by JSON nested deeper than the parser recurses. Every command goes on: the
+    note is unreadable, so the lease is free and the next run takes it over; no RecursionError."""
+    served = serve_tenant(team_seed(2))
+    cache = str(tmp_path / "cache.json")
+    assert _samtal(served, "run", "-q", "--cache", cache) == 0
+    store = _store(served)
+    nested = "[" * 30_000 + "]" * 30_000
+    (lease,) = lease_items(served.state())
+    store.lists.update_item(store.site.id, store.info.id, lease["id"], {"Note": nested})
+    store.lists.create_item(store.site.id, store.info.id, {"Key": "2025:~lease", "Title": "samtal lease",
+                                                           "EmployeeId": "~lease", "Note": nested})
+    capsys.readouterr()
+    assert _samtal(served, "run", "-q", "--cache", cache) == 0
+    assert _samtal(served, "plan", "-q") == 0
+    assert _samtal(served, "status") in (0, 1)
+    assert _samtal(served, "retention") == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "RecursionError" not in err, err
+    item = next(i for i in lease_items(served.state()) if i["id"] == lease["id"])
+    assert '"released": true' in str(item["fields"]["Note"])   # the run took the lease and gave it back
+    check_round(served, served.state(), graph_reads=False)

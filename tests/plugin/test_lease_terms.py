@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from connectors.graph.lists import ListItem
-from plugin.lease import Holder, LeaseHeld, LeaseTerms
+from plugin.lease import Holder, LeaseHeld, LeaseTerms, recorded_window_end
 from plugin.records import is_lease_fields, lease_key
 from tests.plugin.test_settings import GOOD, load, problems
 
@@ -39,3 +39,14 @@ def test_holder_round_trips_through_the_note_and_says_who_since_when_until_when(
                     "unless renewed")
     assert holder.free_at(SINCE + timedelta(minutes=5)) and not holder.free_at(SINCE + timedelta(minutes=4))
     assert Holder.from_item(ListItem("4", {"Note": "edited by hand"})) is None   # unreadable: free
+
+
+def test_a_note_of_deeply_nested_json_is_an_unreadable_note() -> None:
+    """Anyone who may edit the records list may write the lease item's note: JSON nested deeper
+    than Python's parser recurses (a 60,000-character note fits in the column) is unreadable,
+    not a RecursionError that stops every run."""
+    nested = "[" * 30_000 + "]" * 30_000
+    item = ListItem("4", {"Key": lease_key("2027"), "EmployeeId": "~lease", "Note": nested})
+    assert Holder.from_item(item) is None and recorded_window_end(item) is None
+    deep_object = '{"host": ' * 30_000 + "1" + "}" * 30_000
+    assert Holder.from_item(ListItem("4", {"Note": deep_object})) is None

@@ -125,6 +125,9 @@ def test_the_log_entry_holds_counts_and_round_trips() -> None:
     assert back is not None and back.counts == {"list items": 5} and back.number == 2 and back.item_id == "9"
     assert back.fields() == fields
     assert LogEntry.from_item(ListItem("9", {"Key": "2025:e1", "Campaign": "2025"})) is None
+    # a note someone replaced by JSON nested too deeply to parse is unreadable, not a RecursionError
+    nested = {**fields, "Note": "[" * 30_000 + "]" * 30_000}
+    assert LogEntry.from_item(ListItem("9", nested, '"x,2"')) is None
 
 
 def test_plan_and_status_lines() -> None:
