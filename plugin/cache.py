@@ -119,9 +119,10 @@ def default_cache_file(settings: _CacheKeyed, suffix: str = "") -> Path:
     return base / f"{settings.campaign.id}-{digest}{suffix}.json"
 
 
-def write_json_atomically(path: Path, data: Any) -> bool:
-    """Write ``data`` as JSON to ``path`` through a temporary file and a rename; False (with one
-    warning) when it cannot be written. A path that exists and is not a regular file is never
+def write_json_atomically(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` through a temporary file and a rename. A cache is only a
+    saving, so a file that cannot be written is said once on stderr and the pass goes on; there is
+    nothing for a caller to decide. A path that exists and is not a regular file is never
     replaced."""
     tmp: str | None = None
     try:
@@ -136,7 +137,6 @@ def write_json_atomically(path: Path, data: Any) -> bool:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=0, sort_keys=True)
         os.replace(tmp, path)
-        return True
     except (OSError, UnusableCache) as err:
         if tmp is not None:
             try:
@@ -144,7 +144,6 @@ def write_json_atomically(path: Path, data: Any) -> bool:
             except OSError:
                 pass
         warn_once(path, f"cannot write it ({getattr(err, 'strerror', None) or err})")
-        return False
 
 
 class LookCache:

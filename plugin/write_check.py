@@ -302,7 +302,7 @@ class WriteCheck:
             if 0 < child.size <= _MARKER_LIMIT:
                 try:
                     said = json.loads(drive_api.download(drive_id, child.id)).get("created")
-                except (ValueError, AttributeError):
+                except (ValueError, AttributeError, RecursionError):  # not ours, or nested too deeply
                     said = None
                 if isinstance(said, list) and said and said == self.segments[:len(said)]:
                     created = [str(s) for s in said]

@@ -159,6 +159,21 @@ def test_a_folder_someone_else_filled_is_never_deleted_with_a_leftover(serve_ten
 
 
 @pytest.mark.usefixtures("secret_env")
+def test_a_leftover_of_json_nested_too_deeply_is_removed_not_a_traceback(serve_tenant: ServeFactory) -> None:
+    """The check reads a leftover test file's JSON to learn which folders its upload created; the
+    file lives in the person's own OneDrive, so its content is theirs to change."""
+    served = serve_tenant(small_seed())
+    client = served.client()
+    per = client.directory.get_user(UPN)
+    client.drive.upload_to_user_path(per.id, ["Medarbetarsamtal", "mina anteckningar.txt"], b"mine")
+    client.drive.upload_to_user_path(per.id, ["Medarbetarsamtal", "2027", FILE_PREFIX + "planted.json"], b"[" * 4000)
+    assert doctor(served) == 0
+    names = {i["name"] for d in served.state()["drives"].values() for i in d["items"].values()}
+    assert {"Medarbetarsamtal", "mina anteckningar.txt"} <= names
+    assert not any(n.startswith(FILE_PREFIX) for n in names)
+
+
+@pytest.mark.usefixtures("secret_env")
 @pytest.mark.parametrize(("upn", "step", "code", "advice"), [
     ("orjan.dahl@example.se", "test event", "ErrorMailRecipientNotFound|MailboxNotEnabledForRESTAPI",
      "no Exchange Online mailbox"),
