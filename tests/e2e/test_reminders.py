@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
 
@@ -311,9 +311,9 @@ class CrashAt(requests.Session):
     """The process dies right after a ``method`` (POST or PATCH) whose URL ends with ``suffix``, or
     for a PATCH contains it (the server did it)."""
 
-    def __init__(self, suffix: str, method: str = "POST") -> None:
+    def __init__(self, suffix: str, method: str = "POST", nth: int = 1) -> None:
         super().__init__()
-        self.suffix, self.method = suffix, method
+        self.suffix, self.method, self.nth = suffix, method, nth
         self.dead = False
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> requests.Response:
@@ -324,8 +324,10 @@ class CrashAt(requests.Session):
         response = super().request(verb, target, *args, **kw)
         path = target.split("?")[0]
         if verb.upper() == self.method and (path.endswith(self.suffix) or (verb.upper() == "PATCH" and self.suffix in path)):
-            self.dead = True
-            raise Crash(f"killed right after {verb} {target}")
+            self.nth -= 1
+            if self.nth == 0:
+                self.dead = True
+                raise Crash(f"killed right after {verb} {target}")
         return response
 
 
@@ -393,6 +395,50 @@ def test_a_crash_after_the_first_create_of_a_mailbox_leaves_a_draft_never_sent(s
     assert sorted(m["folder"] for m in box) == ["drafts", "sentitems"]
     assert [m["id"] for m in box if m["folder"] == "drafts"] == [orphan["id"]]  # left behind, unsent
     assert tags_in(box) == {"rem:2027:hr:2027-W03"}
+
+
+def test_a_crash_between_marking_a_draft_and_sending_it_ends_with_one_message(serve_tenant: ServeFactory) -> None:
+    """The pass dies after marking the prepare reminder's draft as handed over and before its send.
+    A pass soon after leaves the marked draft alone (it may be in transport) and does not count it
+    sent; a pass after the grace sends it; once, and counted once."""
+    served = served_with_reminders(serve_tenant, team_seed(1))
+    [talk] = [r for r in run(served, NOW).records if r.event_id and r.employee_email == "person0@example.se"]
+    assert talk.meeting_start is not None
+    at = moment_before(talk.meeting_start, served)
+    try:  # PATCH 1 tags the prepare reminder's draft, PATCH 2 marks it handed over
+        run(served, at, session=CrashAt("/messages/", "PATCH", nth=2))
+    except Crash:
+        pass
+    else:
+        raise AssertionError("the pass did not reach the mail")
+    [marked] = [m for m in sender_box(served) if m["folder"] == "drafts"]
+    assert [p for p in marked["singleValueExtendedProperties"] if p["id"].endswith("samtalSubmittedAt")]
+
+    soon = run(served, at + timedelta(minutes=5), lease=later_lease())  # the real clock: within the grace
+    assert soon.reminders is not None and (soon.reminders.left, soon.reminders.found) == (1, 0)
+    assert inbox(served, "person0@example.se") == []
+    assert records(soon)["person0@example.se"].reminders_sent == 0  # not counted: not known to have gone
+
+    with served.sandbox.tenant.lock:  # twenty minutes of the real clock pass: the grace is over
+        for p in marked_props(served):
+            p["value"] = (datetime.now(timezone.utc) - timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    later = run(served, at + timedelta(minutes=10), lease=later_lease())
+    [prepare] = inbox(served, "person0@example.se")
+    assert prepare["subject"].startswith(("Snart dags för medarbetarsamtal", "Your employee dialogue with"))
+    assert records(later)["person0@example.se"].reminders_sent == 1
+    run(served, at + timedelta(minutes=15), lease=later_lease())
+    assert len(inbox(served, "person0@example.se")) == 1  # and never again
+    assert [m["folder"] for m in sender_box(served)].count("drafts") == 0
+
+
+def marked_props(served: Served) -> list[dict[str, Any]]:
+    """The handed-over marks of the drafts in the sender's Drafts (in the tenant's state: call with
+    its lock held)."""
+    sender = served.sandbox.tenant.user(SENDER)
+    assert sender is not None
+    box = served.sandbox.tenant.data["mail"]["boxes"][sender["id"]]
+    return [p for m in box.values() if m["folder"] == "drafts"
+            for p in m["singleValueExtendedProperties"] if p["id"].endswith("samtalSubmittedAt")]
 
 
 def test_the_sending_limit_holds_with_200_reminders_due_at_once(serve_tenant: ServeFactory) -> None:
