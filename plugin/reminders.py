@@ -192,7 +192,11 @@ def _record(pc: PassContext, tally: Tally, messages: list[Outgoing], deliveries:
             continue
         undone.add(message.record_key)
         err = delivery.error
-        if delivery.state == "deferred":
+        if delivery.state == "in_flight":
+            # marked as handed over by a pass that may have died before its send: a later pass
+            # finds it sent, or sends it once the grace is over (docs/failures.md#m5)
+            tally.left += 1
+        elif delivery.state == "deferred":
             tally.left += 1
             tally.limit_reached = tally.limit_reached or str(err or "the sender's sending limits are spent")
         elif err is not None and err.outcome is errors.Outcome.NEEDS_CONSENT:

@@ -73,7 +73,8 @@ class Delivery:
     """What :meth:`Mail.send_once` did with one draft, by its tag.
 
     ``state``: ``sent`` (handed to Exchange by this call), ``already_sent`` (found in Sent
-    Items), ``in_flight`` (a draft handed over moments ago, by an earlier pass), ``deferred``
+    Items), ``in_flight`` (a draft marked as handed over moments ago, by an earlier pass: left
+    alone, and not known to have gone, since that pass may have died before its send), ``deferred``
     (the sender's sending limits leave no room now: ``retry_at`` says when), ``failed``
     (``error`` says why; its ``outcome`` sorts it). ``message`` is the draft or sent message
     samtal holds for the tag, when there is one; ``at`` is when it was sent or handed over.
@@ -88,8 +89,9 @@ class Delivery:
 
     @property
     def delivered(self) -> bool:
-        """Sent, by this call or before: the reminder counts as gone out."""
-        return self.state in ("sent", "already_sent", "in_flight")
+        """Sent, by this call or before: the reminder counts as gone out. A draft ``in_flight`` does
+        not: a later call finds it in Sent Items, or sends it once the grace is over."""
+        return self.state in ("sent", "already_sent")
 
 
 def _sender_error(err: errors.GraphError) -> errors.GraphError:
