@@ -182,7 +182,7 @@ def _record(pc: PassContext, tally: Tally, messages: list[Outgoing], deliveries:
             if delivery.state == "sent":
                 tally.sent += 1
                 pc.report.actions.append(Action(message.record_key or message.key, message.name, "",
-                                                f"reminder sent ({message.kind.replace('_', ' ')})"))
+                                                f"reminded ({message.kind.replace('_', ' ')})"))
             else:
                 tally.found += 1
             if message.record_key:

@@ -22,6 +22,7 @@ def test_the_demo_files_the_booked_day_of_every_talk_even_the_moved_ones(
     summary = capsys.readouterr().out
     moves = next(line for line in summary.splitlines() if line.startswith("- run 2"))
     assert "move (declined)" in moves  # the seed's people decline some invitations
+    assert any(line.startswith("- run ") and " reminded (prepare)" in line for line in summary.splitlines())
     # reminders in the story, each as it landed in its recipient's inbox
     for kind, words in (("prepare", "Nu närmar sig ditt medarbetarsamtal"),
                         ("confirm (to the manager)", "väntar på din bekräftelse"),
