@@ -101,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout, sys.stderr = cast(TextIO, PrintableStream(out)), cast(TextIO, PrintableStream(err))
     try:
         return _main(argv)
+    except KeyboardInterrupt:  # also while a command's modules are still being imported
+        print("interrupted", file=sys.stderr)
+        return 130
     finally:
         sys.stdout, sys.stderr = out, err
 
@@ -122,12 +125,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as err:
         print(f"samtal: --trace: cannot write {args.trace}: {err.strerror or err}", file=sys.stderr)
         return 2
-    try:
-        with tracing:
-            return _load(args.command).run(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    with tracing:
+        return _load(args.command).run(args)
 
 
 def _tracing(path: Path | None) -> ContextManager[object]:

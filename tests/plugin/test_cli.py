@@ -156,3 +156,16 @@ def test_attention_exit_takes_an_exit_status(capsys: pytest.CaptureFixture[str],
         main(["run", "--config", str(tmp_path / "c.yaml"), "--attention-exit", "0"])
     assert exit_.value.code == 2
     assert "argument --attention-exit: expected an exit status from 1 to 125, got 0" in capsys.readouterr().err
+
+
+def test_ctrl_c_while_a_command_is_still_being_loaded_is_an_interruption_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Building a command's parser imports the command, which can take a second on a cold
+    start: Ctrl-C then must end the same way as during the command."""
+    import plugin.cli as cli
+
+    def interrupted(only: str | None = None) -> None:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert main(["status"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
