@@ -67,7 +67,7 @@ FORBIDDEN: tuple[tuple[re.Pattern[str], str], ...] = (
 _DOC_REF = re.compile(r"(?<![\w/.-])(docs/[\w.-]+\.md|[A-Z][A-Z_]*\.md)(?:#([\w-]+))?")
 _TEST_REF = re.compile(r"(?<![\w/.-])(tests/[\w/]+\.py)::(\w+)")
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_BARE_ID = re.compile(r"(?<![\w#/.+%-])([TAUFCLP]\d{1,2})(?![\w+])")
+_BARE_ID = re.compile(r"(?<![\w#/.+%-])([TAUFCLPM]\d{1,2})(?![\w+])")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _HTML_ANCHOR = re.compile(r"<a\s+(?:id|name)=\"([^\"]+)\"", re.IGNORECASE)
@@ -113,7 +113,7 @@ def anchors_of(markdown: str) -> set[str]:
 
 def failure_ids(catalogue: str) -> set[str]:
     """The ids the catalogue defines: its ``### X9`` headings."""
-    return {m.group(1) for m in re.finditer(r"^### ([TAUFCLP]\d{1,2})\s*$", catalogue, flags=re.MULTILINE)}
+    return {m.group(1) for m in re.finditer(r"^### ([TAUFCLPM]\d{1,2})\s*$", catalogue, flags=re.MULTILINE)}
 
 
 @dataclass(frozen=True)
@@ -290,9 +290,29 @@ def test_nothing_refers_to_documents_outside_the_project(repo: Repository) -> No
 
 def test_the_catalogue_has_each_id_once_and_every_id_has_its_anchor(repo: Repository) -> None:
     text = repo.text(CATALOGUE)
-    headings = re.findall(r"^### ([TAUFCLP]\d{1,2})\s*$", text, flags=re.MULTILINE)
+    headings = re.findall(r"^### ([TAUFCLPM]\d{1,2})\s*$", text, flags=re.MULTILINE)
     assert len(headings) > 50 and len(headings) == len(set(headings))
     assert {h.lower() for h in headings} <= repo.anchors(CATALOGUE)
+
+
+def id_ranges(text: str) -> set[str]:
+    """The failure ids the ranges of a text name: ``T1–T22`` is T1, T2, …, T22."""
+    named: set[str] = set()
+    for letter, first, last in re.findall(r"\b([TAUFCLPM])(\d{1,2})–\1(\d{1,2})\b", text):
+        named |= {f"{letter}{n}" for n in range(int(first), int(last) + 1)}
+    return named
+
+
+@pytest.mark.parametrize("where", ["docs/README.md", CATALOGUE])
+def test_the_ranges_the_index_and_the_catalogue_name_are_the_catalogue_s_ids(repo: Repository, where: str) -> None:
+    """The index (and the catalogue's own list of groups) says which ids exist: an entry added
+    to the catalogue without its range growing leaves a reader looking for it elsewhere."""
+    text = repo.text(where)
+    if where == CATALOGUE:
+        text = text.split("\n## ", 1)[0]  # the introduction, before the first section
+    ids = failure_ids(repo.text(CATALOGUE))
+    named = id_ranges(text)
+    assert (sorted(ids - named), sorted(named - ids)) == ([], []), f"{where}: ranges to correct"
 
 
 # ---------------------------------------------------------------------------- the checker itself
@@ -367,6 +387,18 @@ def test_a_bare_failure_id_is_reported_where_it_stands(tmp_path: Path) -> None:
     assert found == ["CHANGELOG.md:1: bare failure id F7: write docs/failures.md#f7",
                      "pkg/mod.py:1: bare failure id F7: write docs/failures.md#f7",
                      "pkg/mod.py:2: bare failure id T1: write docs/failures.md#t1"]
+
+
+def test_every_group_of_the_catalogue_is_checked_mail_included(tmp_path: Path) -> None:
+    """Each letter of the catalogue's ids (T, A, U, F, C, L, P and the mail group's M) is an id:
+    written bare it is reported, and a range of it counts."""
+    catalogue = "# Failures\n\n" + "".join(f"### {i}\n\nText.\n\n" for i in ("T1", "A1", "U1", "F1", "C1",
+                                                                               "L1", "P1", "M1", "M2"))
+    repo = _tree(tmp_path, {"docs/failures.md": catalogue,
+                            "pkg/mail.py": '"""Sent once, even after a crash (M2)."""\n'})
+    assert failure_ids(repo.text("docs/failures.md")) == {"T1", "A1", "U1", "F1", "C1", "L1", "P1", "M1", "M2"}
+    assert [str(p) for p in bare_id_problems(repo)] == ["pkg/mail.py:1: bare failure id M2: write docs/failures.md#m2"]
+    assert id_ranges("mail (M1–M5), paging (P1–P2)") == {"M1", "M2", "M3", "M4", "M5", "P1", "P2"}
 
 
 def test_references_to_the_teams_documents_are_reported(tmp_path: Path) -> None:
