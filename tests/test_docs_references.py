@@ -259,6 +259,44 @@ def forbidden_problems(repo: Repository) -> list[Problem]:
     return problems
 
 
+_TABLE_RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def _cells(row: str) -> int:
+    """The cells of a table row as GitHub counts them: every ``|`` not escaped as ``\\|``
+    separates cells, inside a code span too."""
+    return len(re.split(r"(?<!\\)\|", row.strip().strip("|")))
+
+
+def table_problems(repo: Repository) -> list[Problem]:
+    """Markdown tables that GitHub would not show as written: a block of ``|`` lines without its
+    rule under the header (a blank line inside a table starts a block without one), or a row
+    with more or fewer cells than its header."""
+    problems: list[Problem] = []
+    for rel in (f for f in repo.files if f.endswith(".md")):
+        lines = repo.text(rel).splitlines()
+        fenced, i = False, 0
+        while i < len(lines):
+            if _FENCE.match(lines[i]):
+                fenced = not fenced
+            if fenced or not lines[i].startswith("|"):
+                i += 1
+                continue
+            end = i
+            while end < len(lines) and lines[end].startswith("|"):
+                end += 1
+            if end - i < 2 or not _TABLE_RULE.match(lines[i + 1]):
+                problems.append(Problem(rel, i + 1, "a table row without a header and rule above it "
+                                                    "(is there a blank line inside the table?)"))
+            else:
+                width = _cells(lines[i])
+                problems += [Problem(rel, k + 1, f"{_cells(lines[k])} cells where the header has {width} "
+                                                 "(write a | inside a cell as \\|)")
+                             for k in range(i + 2, end) if _cells(lines[k]) != width]
+            i = end
+    return problems
+
+
 # ---------------------------------------------------------------------------- the repository
 SELF = Path(__file__).resolve().relative_to(ROOT).as_posix()
 
@@ -285,6 +323,11 @@ def test_failure_ids_are_written_as_links_to_their_entry(repo: Repository) -> No
 
 def test_nothing_refers_to_documents_outside_the_project(repo: Repository) -> None:
     problems = forbidden_problems(repo)
+    assert not problems, _report(problems)
+
+
+def test_every_table_in_the_documents_shows_as_a_table(repo: Repository) -> None:
+    problems = table_problems(repo)
     assert not problems, _report(problems)
 
 
@@ -399,6 +442,14 @@ def test_every_group_of_the_catalogue_is_checked_mail_included(tmp_path: Path) -
     assert failure_ids(repo.text("docs/failures.md")) == {"T1", "A1", "U1", "F1", "C1", "L1", "P1", "M1", "M2"}
     assert [str(p) for p in bare_id_problems(repo)] == ["pkg/mail.py:1: bare failure id M2: write docs/failures.md#m2"]
     assert id_ranges("mail (M1–M5), paging (P1–P2)") == {"M1", "M2", "M3", "M4", "M5", "P1", "P2"}
+
+
+def test_a_table_broken_by_a_blank_line_or_a_pipe_is_reported(tmp_path: Path) -> None:
+    repo = _tree(tmp_path, {"docs/t.md": (
+        "| a | b |\n| --- | --- |\n| `x` | y |\n\n| `z` | w |\n"      # a blank line inside the table
+        "\n| a | b |\n| --- | --- |\n| `i:0#.f|m` | y |\n| `i:0#.f\\|m` | y |\n"  # a bare pipe in code
+        "\n```\n| not | a table |\n```\n")})
+    assert [str(p).split(": ")[0] for p in table_problems(repo)] == ["docs/t.md:5", "docs/t.md:9"]
 
 
 def test_references_to_the_teams_documents_are_reported(tmp_path: Path) -> None:
