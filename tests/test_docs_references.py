@@ -65,6 +65,8 @@ FORBIDDEN: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 _DOC_REF = re.compile(r"(?<![\w/.-])(docs/[\w.-]+\.md|[A-Z][A-Z_]*\.md)(?:#([\w-]+))?")
+# A section of the README named in a message to a person: "(README: Least privilege)".
+_README_SECTION = re.compile(r"\bREADME: ([A-Z][A-Za-z ]*[A-Za-z])")
 _TEST_REF = re.compile(r"(?<![\w/.-])(tests/[\w/]+\.py)::(\w+)")
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BARE_ID = re.compile(r"(?<![\w#/.+%-])([TAUFCLPM]\d{1,2})(?![\w+])")
@@ -143,6 +145,17 @@ class Repository:
     def exists(self, rel: str) -> bool:
         return (self.root / rel).is_file()
 
+    def heading_texts(self, rel: str) -> list[str]:
+        """The headings of a Markdown file as a reader sees them, lower case (no ``#``, code or
+        emphasis marks; headings in fenced code are not headings)."""
+        found, fenced = [], False
+        for line in self.text(rel).splitlines():
+            if _FENCE.match(line):
+                fenced = not fenced
+            elif not fenced and (match := _HEADING.match(line)):
+                found.append(match.group(2).replace("`", "").replace("*", "").strip().lower())
+        return found
+
     def anchors(self, rel: str) -> set[str]:
         if rel not in self._anchors:
             self._anchors[rel] = anchors_of(self.text(rel))
@@ -202,6 +215,10 @@ def reference_problems(repo: Repository) -> list[Problem]:
                 plain = _MD_LINK.sub(lambda m: m.group(1), line)
             for m in _DOC_REF.finditer(plain):
                 problems += _check_target(repo, rel, n, m.group(1), m.group(2), m.group(0))
+            for m in _README_SECTION.finditer(plain):
+                if not repo.exists("README.md") or not any(
+                        h.startswith(m.group(1).lower()) for h in repo.heading_texts("README.md")):
+                    problems.append(Problem(rel, n, f"{m.group(0)!r}: README.md has no section of that name"))
             for m in _TEST_REF.finditer(plain):
                 path, name = m.group(1), m.group(2)
                 if not repo.exists(path):
@@ -418,6 +435,15 @@ def test_a_planted_broken_reference_is_reported(tmp_path: Path) -> None:
     assert any(p.startswith("docs/other.md:3:") and "no such file docs/gone.md" in p for p in found), found
     assert any(p.startswith("README.md:3:") and "has no test test_gone" in p for p in found), found
     assert len(found) == 5, found
+
+
+def test_a_readme_section_named_in_a_message_must_exist(tmp_path: Path) -> None:
+    repo = _tree(tmp_path, {**_DOCS, "README.md": "# Top\n\n## Least privilege\n\n### Retention: old rounds\n",
+                            "pkg/hint.py": ('HINT = "add the person to the group (README: Least privilege)"\n'
+                                            'MORE = "restorable (README: Retention)"  # a heading\'s start is enough\n'
+                                            'GONE = "see the table (README: Troubleshooting)"\n')})
+    assert [str(p) for p in reference_problems(repo)] == [
+        "pkg/hint.py:3: 'README: Troubleshooting': README.md has no section of that name"]
 
 
 def test_a_bare_failure_id_is_reported_where_it_stands(tmp_path: Path) -> None:
