@@ -164,7 +164,7 @@ def send_reminders(pc: PassContext, roster: Iterable[Entry], users: Iterable[Use
                            body_text=m.text.text, tag=m.key, language=m.language,
                            categories=(f"samtal {pc.settings.campaign.id}",))
               for m in messages]
-    with pc.progress.step(f"sending {len(drafts)} reminder(s) from {r.sender}", len(drafts)) as bar:
+    with pc.progress.step(f"sending reminders from {r.sender}", len(drafts), unit="reminders") as bar:
         deliveries = pc.client.mail.send_once(r.sender, drafts)
         bar.update(len(drafts))
     _record(pc, tally, messages, deliveries)

@@ -65,9 +65,11 @@ FORBIDDEN: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 _DOC_REF = re.compile(r"(?<![\w/.-])(docs/[\w.-]+\.md|[A-Z][A-Z_]*\.md)(?:#([\w-]+))?")
+# A section of the README named in a message to a person: "(README: Least privilege)".
+_README_SECTION = re.compile(r"\bREADME: ([A-Z][A-Za-z ]*[A-Za-z])")
 _TEST_REF = re.compile(r"(?<![\w/.-])(tests/[\w/]+\.py)::(\w+)")
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_BARE_ID = re.compile(r"(?<![\w#/.+%-])([TAUFCLP]\d{1,2})(?![\w+])")
+_BARE_ID = re.compile(r"(?<![\w#/.+%-])([TAUFCLPM]\d{1,2})(?![\w+])")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _HTML_ANCHOR = re.compile(r"<a\s+(?:id|name)=\"([^\"]+)\"", re.IGNORECASE)
@@ -113,7 +115,7 @@ def anchors_of(markdown: str) -> set[str]:
 
 def failure_ids(catalogue: str) -> set[str]:
     """The ids the catalogue defines: its ``### X9`` headings."""
-    return {m.group(1) for m in re.finditer(r"^### ([TAUFCLP]\d{1,2})\s*$", catalogue, flags=re.MULTILINE)}
+    return {m.group(1) for m in re.finditer(r"^### ([TAUFCLPM]\d{1,2})\s*$", catalogue, flags=re.MULTILINE)}
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,17 @@ class Repository:
 
     def exists(self, rel: str) -> bool:
         return (self.root / rel).is_file()
+
+    def heading_texts(self, rel: str) -> list[str]:
+        """The headings of a Markdown file as a reader sees them, lower case (no ``#``, code or
+        emphasis marks; headings in fenced code are not headings)."""
+        found, fenced = [], False
+        for line in self.text(rel).splitlines():
+            if _FENCE.match(line):
+                fenced = not fenced
+            elif not fenced and (match := _HEADING.match(line)):
+                found.append(match.group(2).replace("`", "").replace("*", "").strip().lower())
+        return found
 
     def anchors(self, rel: str) -> set[str]:
         if rel not in self._anchors:
@@ -202,6 +215,10 @@ def reference_problems(repo: Repository) -> list[Problem]:
                 plain = _MD_LINK.sub(lambda m: m.group(1), line)
             for m in _DOC_REF.finditer(plain):
                 problems += _check_target(repo, rel, n, m.group(1), m.group(2), m.group(0))
+            for m in _README_SECTION.finditer(plain):
+                if not repo.exists("README.md") or not any(
+                        h.startswith(m.group(1).lower()) for h in repo.heading_texts("README.md")):
+                    problems.append(Problem(rel, n, f"{m.group(0)!r}: README.md has no section of that name"))
             for m in _TEST_REF.finditer(plain):
                 path, name = m.group(1), m.group(2)
                 if not repo.exists(path):
@@ -259,6 +276,44 @@ def forbidden_problems(repo: Repository) -> list[Problem]:
     return problems
 
 
+_TABLE_RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def _cells(row: str) -> int:
+    """The cells of a table row as GitHub counts them: every ``|`` not escaped as ``\\|``
+    separates cells, inside a code span too."""
+    return len(re.split(r"(?<!\\)\|", row.strip().strip("|")))
+
+
+def table_problems(repo: Repository) -> list[Problem]:
+    """Markdown tables that GitHub would not show as written: a block of ``|`` lines without its
+    rule under the header (a blank line inside a table starts a block without one), or a row
+    with more or fewer cells than its header."""
+    problems: list[Problem] = []
+    for rel in (f for f in repo.files if f.endswith(".md")):
+        lines = repo.text(rel).splitlines()
+        fenced, i = False, 0
+        while i < len(lines):
+            if _FENCE.match(lines[i]):
+                fenced = not fenced
+            if fenced or not lines[i].startswith("|"):
+                i += 1
+                continue
+            end = i
+            while end < len(lines) and lines[end].startswith("|"):
+                end += 1
+            if end - i < 2 or not _TABLE_RULE.match(lines[i + 1]):
+                problems.append(Problem(rel, i + 1, "a table row without a header and rule above it "
+                                                    "(is there a blank line inside the table?)"))
+            else:
+                width = _cells(lines[i])
+                problems += [Problem(rel, k + 1, f"{_cells(lines[k])} cells where the header has {width} "
+                                                 "(write a | inside a cell as \\|)")
+                             for k in range(i + 2, end) if _cells(lines[k]) != width]
+            i = end
+    return problems
+
+
 # ---------------------------------------------------------------------------- the repository
 SELF = Path(__file__).resolve().relative_to(ROOT).as_posix()
 
@@ -288,11 +343,36 @@ def test_nothing_refers_to_documents_outside_the_project(repo: Repository) -> No
     assert not problems, _report(problems)
 
 
+def test_every_table_in_the_documents_shows_as_a_table(repo: Repository) -> None:
+    problems = table_problems(repo)
+    assert not problems, _report(problems)
+
+
 def test_the_catalogue_has_each_id_once_and_every_id_has_its_anchor(repo: Repository) -> None:
     text = repo.text(CATALOGUE)
-    headings = re.findall(r"^### ([TAUFCLP]\d{1,2})\s*$", text, flags=re.MULTILINE)
+    headings = re.findall(r"^### ([TAUFCLPM]\d{1,2})\s*$", text, flags=re.MULTILINE)
     assert len(headings) > 50 and len(headings) == len(set(headings))
     assert {h.lower() for h in headings} <= repo.anchors(CATALOGUE)
+
+
+def id_ranges(text: str) -> set[str]:
+    """The failure ids the ranges of a text name: ``T1–T22`` is T1, T2, …, T22."""
+    named: set[str] = set()
+    for letter, first, last in re.findall(r"\b([TAUFCLPM])(\d{1,2})–\1(\d{1,2})\b", text):
+        named |= {f"{letter}{n}" for n in range(int(first), int(last) + 1)}
+    return named
+
+
+@pytest.mark.parametrize("where", ["docs/README.md", CATALOGUE])
+def test_the_ranges_the_index_and_the_catalogue_name_are_the_catalogue_s_ids(repo: Repository, where: str) -> None:
+    """The index (and the catalogue's own list of groups) says which ids exist: an entry added
+    to the catalogue without its range growing leaves a reader looking for it elsewhere."""
+    text = repo.text(where)
+    if where == CATALOGUE:
+        text = text.split("\n## ", 1)[0]  # the introduction, before the first section
+    ids = failure_ids(repo.text(CATALOGUE))
+    named = id_ranges(text)
+    assert (sorted(ids - named), sorted(named - ids)) == ([], []), f"{where}: ranges to correct"
 
 
 # ---------------------------------------------------------------------------- the checker itself
@@ -357,6 +437,15 @@ def test_a_planted_broken_reference_is_reported(tmp_path: Path) -> None:
     assert len(found) == 5, found
 
 
+def test_a_readme_section_named_in_a_message_must_exist(tmp_path: Path) -> None:
+    repo = _tree(tmp_path, {**_DOCS, "README.md": "# Top\n\n## Least privilege\n\n### Retention: old rounds\n",
+                            "pkg/hint.py": ('HINT = "add the person to the group (README: Least privilege)"\n'
+                                            'MORE = "restorable (README: Retention)"  # a heading\'s start is enough\n'
+                                            'GONE = "see the table (README: Troubleshooting)"\n')})
+    assert [str(p) for p in reference_problems(repo)] == [
+        "pkg/hint.py:3: 'README: Troubleshooting': README.md has no section of that name"]
+
+
 def test_a_bare_failure_id_is_reported_where_it_stands(tmp_path: Path) -> None:
     repo = _tree(tmp_path, {**_DOCS, "pkg/mod.py": (
         '"""Replacing an Office file (F7)."""\n'
@@ -367,6 +456,26 @@ def test_a_bare_failure_id_is_reported_where_it_stands(tmp_path: Path) -> None:
     assert found == ["CHANGELOG.md:1: bare failure id F7: write docs/failures.md#f7",
                      "pkg/mod.py:1: bare failure id F7: write docs/failures.md#f7",
                      "pkg/mod.py:2: bare failure id T1: write docs/failures.md#t1"]
+
+
+def test_every_group_of_the_catalogue_is_checked_mail_included(tmp_path: Path) -> None:
+    """Each letter of the catalogue's ids (T, A, U, F, C, L, P and the mail group's M) is an id:
+    written bare it is reported, and a range of it counts."""
+    catalogue = "# Failures\n\n" + "".join(f"### {i}\n\nText.\n\n" for i in ("T1", "A1", "U1", "F1", "C1",
+                                                                               "L1", "P1", "M1", "M2"))
+    repo = _tree(tmp_path, {"docs/failures.md": catalogue,
+                            "pkg/mail.py": '"""Sent once, even after a crash (M2)."""\n'})
+    assert failure_ids(repo.text("docs/failures.md")) == {"T1", "A1", "U1", "F1", "C1", "L1", "P1", "M1", "M2"}
+    assert [str(p) for p in bare_id_problems(repo)] == ["pkg/mail.py:1: bare failure id M2: write docs/failures.md#m2"]
+    assert id_ranges("mail (M1–M5), paging (P1–P2)") == {"M1", "M2", "M3", "M4", "M5", "P1", "P2"}
+
+
+def test_a_table_broken_by_a_blank_line_or_a_pipe_is_reported(tmp_path: Path) -> None:
+    repo = _tree(tmp_path, {"docs/t.md": (
+        "| a | b |\n| --- | --- |\n| `x` | y |\n\n| `z` | w |\n"      # a blank line inside the table
+        "\n| a | b |\n| --- | --- |\n| `i:0#.f|m` | y |\n| `i:0#.f\\|m` | y |\n"  # a bare pipe in code
+        "\n```\n| not | a table |\n```\n")})
+    assert [str(p).split(": ")[0] for p in table_problems(repo)] == ["docs/t.md:5", "docs/t.md:9"]
 
 
 def test_references_to_the_teams_documents_are_reported(tmp_path: Path) -> None:

@@ -130,6 +130,8 @@ class Mail:
                  pacer: SendingPacer | None = None) -> None:
         self.http = http
         self.pacer = pacer or SendingPacer(limits or SendingLimits())
+        if self.pacer.notices is None:  # a wait for Exchange's minute is told like any other
+            self.pacer.notices = getattr(http, "notices", None)
 
     # ------------------------------------------------------------------ paths
     @staticmethod

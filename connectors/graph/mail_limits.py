@@ -40,6 +40,7 @@ from datetime import datetime, timedelta, timezone
 
 from connectors.graph import errors
 from connectors.graph.addresses import address_key
+from connectors.graph.reach import WaitNotices
 
 MESSAGES_PER_MINUTE = 30
 RECIPIENTS_PER_DAY = 10_000
@@ -151,6 +152,7 @@ class SendingPacer:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._senders: dict[str, _Sender] = {}
+        self.notices: WaitNotices | None = None  # a person hears of waits of 5 s or more
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), timezone.utc)
@@ -205,6 +207,9 @@ class SendingPacer:
                 raise errors.SendingLimit(
                     f"the sender's {limits.messages_per_minute} messages a minute are taken; the next "
                     "goes later than this pass waits", retry_at=_utc(self._clock() + wait), sender=sender)
+            if self.notices is not None:
+                self.notices.waiting(wait, f"Exchange's sending limit of {limits.messages_per_minute} "
+                                           f"messages a minute ({sender})")
             self._sleep(max(wait, 0.001))
 
     def sent(self, sender: str, reserved_at: float, recipients: int) -> float:

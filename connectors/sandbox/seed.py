@@ -68,6 +68,7 @@ _USER_KEYS = {
     "mobilePhone",
 }
 _TENANT_KEYS = {"domain", "timeZone", "id", "displayName", "apps", "licences", "variants", "sendingLimits"}
+_APP_KEYS = {"client_id", "displayName", "secret", "certificate_pem", "roles"}
 # Keys whose value is text (a YAML number or date there is a mistake worth naming).
 _USER_TEXTS = ("userPrincipalName", "displayName", "id", "mail", "department", "jobTitle", "manager",
                "preferredLanguage", "kind", "userType", "givenName", "surname", "officeLocation",
@@ -179,7 +180,7 @@ class _Validator:
                 continue
             if not self.texts(where, app, _APP_TEXTS):
                 continue
-            unknown = set(app) - {"client_id", "displayName", "secret", "certificate_pem", "roles"}
+            unknown = set(app) - _APP_KEYS
             if unknown:
                 self.fail(where, f"unknown keys {sorted(unknown)}")
             if not app.get("secret") and not app.get("certificate_pem"):

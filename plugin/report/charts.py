@@ -103,6 +103,8 @@ def progress_chart(days: Sequence[tuple[date, int, int]], in_round: int, today: 
     ax.axhline(in_round, color="#555555", linestyle="--", linewidth=1, label=labels["in_round"])
     if days and days[0][0] <= today <= days[-1][0]:
         ax.axvline(_x(today), color="#999999", linewidth=1, linestyle=":")
+    if not days:  # nothing to draw yet (the window has not opened): the axis is around today
+        ax.set_xlim(_x(today - timedelta(days=7)), _x(today + timedelta(days=7)))
     ax.set_ylim(0, max(1, in_round) * 1.08)
     _date_axis(ax)
     ax.set_ylabel(labels["talks"])

@@ -52,9 +52,9 @@ TEXT = {
         "made": "Skapad {now} från SharePoint-listan för samtalsomgång {id} (samtalsperiod {start} till {end}).",
         "status": "Läget i samtalsomgången", "talks": "samtal", "total": "totalt",
         "progress": "Utvecklingen över tid",
-        "progress_note": "Listan visar när varje samtal hölls och när dokumentationen registrerades. "
-                         "När ett samtal bokades, avböjdes eller visade sig inte gå att boka sparas "
-                         "inte, bara läget i dag (ovan).",
+        "progress_note": "I SharePoint-listan sparas när varje samtal hölls och när dokumentationen "
+                         "registrerades, men inte när ett samtal bokades, avböjdes eller visade sig "
+                         "inte gå att boka: för det finns bara läget i dag (ovan).",
         "held": "genomförda samtal (mötet är över)", "filed": "samtal med registrerad dokumentation",
         "in_round": "samtal i omgången", "day": "dag", "by_day": "siffrorna dag för dag",
         "departments": "Per avdelning",

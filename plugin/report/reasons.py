@@ -37,7 +37,7 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
      "ingen chef är angiven i Entra ID: fyll i användarens chef (attributet manager)"),
     (r"the user is recorded as their own manager in Entra ID", "användaren står som sin egen chef i Entra ID"),
     (r"the manager chain forms a cycle \((?P<chain>.*)\): fix the managers in Entra ID",
-     "chefskedjan går runt i en cirkel ({chain}): rätta cheferna i Entra ID"),
+     "chefskedjan går i cirkel ({chain}): rätta cheferna i Entra ID"),
     (r"the manager is not a user samtal can see in the directory",
      "chefen är ingen användare som samtal kan se i katalogen"),
     (r"the manager's account \((?P<name>.*)\) is disabled", "chefens konto ({name}) är inaktiverat"),
@@ -84,7 +84,7 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
     (r"a folder already stands at the talk's path in the OneDrive of (?P<owner>.*?) and is not this "
      r"talk's \((?P<inner>.*)\); nothing was written into it or shared",
      "det finns redan en mapp på samtalets plats i OneDrive som tillhör {owner}, och den hör inte till "
-     "det här samtalet ({inner}); ingenting skrevs in i den eller delades"),
+     "det här samtalet ({inner}); inget sparades i den och inget delades"),
     (r"the folder holds the documents of another talk", "mappen innehåller ett annat samtals dokument"),
     (r"a file stands where the talk's folder should be", "det ligger en fil där samtalets mapp ska ligga"),
     (r"the folder holds no document samtal made for this talk",
@@ -96,7 +96,7 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
     (r"the talk's folder is in the OneDrive of (?P<owner>.*?), who is no longer the employee's manager "
      r"and still owns it; nothing was written into it or shared with the new manager",
      "samtalets mapp ligger i OneDrive som tillhör {owner}, som inte längre är medarbetarens chef men "
-     "fortfarande äger mappen; ingenting skrevs in i den eller delades med den nya chefen"),
+     "fortfarande äger mappen; inget sparades i den och inget delades med den nya chefen"),
     (r"move the documents worth keeping out of that folder and delete it; the next run then prepares "
      r"a new folder",
      "flytta de dokument som ska sparas ut ur mappen och ta bort den; nästa körning skapar då en ny mapp"),

@@ -151,3 +151,30 @@ def test_a_send_counts_from_when_its_answer_came_not_from_its_reservation() -> N
     assert pacer.reserve(SENDER, 1) == START + 60.5
     assert pacer.sent(SENDER, first, 1) == START + 60.5  # no longer a reservation: nothing moves
     assert pacer.budget(SENDER).recipients_today == 3
+
+
+def test_a_wait_for_the_minute_is_told_to_the_person_running_samtal() -> None:
+    """Exchange's 30 a minute make a pass with many reminders wait up to a minute at a time;
+    like every wait of 5 s or more, it is said on stderr (README: Commands), once per wait."""
+    from connectors.graph.reach import WaitNotices
+
+    clock = WallClock()
+    told: list[str] = []
+    pacer = _pacer(clock, messages_per_minute=2)
+    pacer.notices = WaitNotices(told.append, clock=clock)
+    for _ in range(5):
+        pacer.reserve(SENDER, 1)
+    assert told == [f"waiting 60 s: Exchange's sending limit of 2 messages a minute ({SENDER})"] * 2
+    assert clock.sleeps == [60.0, 60.0]
+
+
+def test_the_mail_connector_tells_the_waits_its_client_tells() -> None:
+    from unittest import mock
+
+    from connectors.graph.mail import Mail
+    from connectors.graph.reach import WaitNotices
+
+    notices = WaitNotices(lambda line: None)
+    http = mock.Mock(notices=notices)
+    assert Mail(http).pacer.notices is notices
+    assert Mail(mock.Mock(notices=None)).pacer.notices is None

@@ -87,6 +87,19 @@ def test_a_run_counts_talks_and_titles_its_tables(serve_tenant: ServeFactory, ca
     assert re.search(r"^book +13$", section(out, "actions this run took:"), re.M)
 
 
+def test_sending_reminders_counts_reminders_not_talks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A digest is no talk: the sending step counts messages in its own unit."""
+    monkeypatch.setenv(DEMO_SECRET, "demo")
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--people", "20"]) == 0
+    err = capsys.readouterr().err
+    sending = [line for line in err.splitlines() if line.startswith("sending ")]
+    assert sending, err
+    for line in sending:
+        assert re.fullmatch(r"sending reminders from hr\.samtal@example\.se: (1 reminder|\d+ reminders) in .*",
+                            line), line
+
+
 @pytest.mark.usefixtures("secret_env")
 def test_the_demo_and_the_report_write_one_csv_format(serve_tenant: ServeFactory, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch,

@@ -119,3 +119,16 @@ def test_the_readme_names_no_option_a_command_does_not_have() -> None:
         usage = _cells(_row(command))[0]
         named = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", usage))
         assert named <= options, f"{command}: README names {sorted(named - options)}"
+
+
+def test_docs_records_has_every_column_and_status_of_the_list() -> None:
+    """docs/records.md#columns has a row for each column samtal creates (indexed ones say so), and
+    docs/records.md#statuses a heading for each status."""
+    from plugin.records import COLUMNS, Status
+
+    text = (ROOT / "docs" / "records.md").read_text(encoding="utf-8")
+    columns = text.split("\n## Columns\n", 1)[1].split("\n## ", 1)[0]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)` \| ([^|]*) \|", columns, flags=re.MULTILINE)}
+    assert [c.name for c in COLUMNS if c.name not in rows] == []
+    assert [c.name for c in COLUMNS if c.indexed and "indexed" not in rows[c.name]] == []
+    assert [s.value for s in Status if f"\n### {s.value}\n" not in text] == []

@@ -112,3 +112,12 @@ def test_math_is_not_drawn_even_as_paths() -> None:
     # Mathtext draws "$x$" in the italic face; plain text has none.
     svg = charts.counts_chart("themes", [("$x$ and $y$", 2), ("a_b^c", 2)], "#5b4ea8", "needs")
     assert "Oblique" not in svg and "Italic" not in svg
+
+
+def test_progress_before_the_first_talk_is_drawn_around_today_not_1970() -> None:
+    """A report made before the window opens has no day of progress yet: its date axis is
+    around the report's day, not at matplotlib's day 0 (1970-01-01)."""
+    words = {"held": "held", "filed": "filed", "in_round": "in the round", "talks": "talks", "title": "progress"}
+    svg = charts.progress_chart([], 50, date(2027, 1, 20), words)
+    assert "1970" not in svg and "1969" not in svg
+    assert "2027-01-20" in svg or "2027-01-2" in svg

@@ -161,7 +161,11 @@ def test_the_variable_parts_are_kept() -> None:
                                                                 "brevlåda i Exchange Online som samtal kan läsa "
                                                                 "(ErrorMailRecipientNotFound)")
     assert reason_text("the manager chain forms a cycle (Åsa → Per → Åsa): fix the managers in Entra ID", "sv") \
-        == "chefskedjan går runt i en cirkel (Åsa → Per → Åsa): rätta cheferna i Entra ID"
+        == "chefskedjan går i cirkel (Åsa → Per → Åsa): rätta cheferna i Entra ID"
+    folder = reason_text(str(clash("0f8fad5b-d9cb-469f-a165-70867728950e", "a file stands where the talk's folder should be")), "sv")
+    assert "(det ligger en fil där samtalets mapp ska ligga); inget sparades i den och inget delades — byt namn" in folder
+    assert "fortfarande äger mappen; inget sparades i den och inget delades med den nya chefen — flytta" in reason_text(
+        str(stale_owner("0f8fad5b-d9cb-469f-a165-70867728950e")), "sv")
     clash_reason = next(r for r in roster_reasons() if r.startswith("address clash"))
     said = reason_text(general_reason(clash_reason), "sv")
     assert said.startswith("två konton har samma adress: … (mail för …, objekt-id twin1) är också UPN för … "
