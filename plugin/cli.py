@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -104,8 +105,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # also while a command's modules are still being imported
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The output's reader went away (``samtal status | head``): the rest is nobody's. Point
+        # stdout at the null device so that the interpreter's last flush does not fail again
+        # (Python's documentation, module signal, "Note on SIGPIPE").
+        _forget_stdout(out)
+        return 141
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def _forget_stdout(out: TextIO) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (a test's captured stream)
+        pass
 
 
 def _main(argv: Sequence[str] | None) -> int:

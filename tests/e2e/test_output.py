@@ -171,3 +171,21 @@ def test_report_language_by_campaign_or_option(serve_tenant: ServeFactory, tmp_p
     except SystemExit as bad:  # argparse's refusal
         code = bad.code
     assert code == 2 and not (tmp_path / "de").exists()
+
+
+@pytest.mark.usefixtures("secret_env")
+@pytest.mark.parametrize("command", ["status", "plan"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(serve_tenant: ServeFactory, command: str) -> None:
+    """``samtal status | head -1``: once the reader has gone, what is left to print is nobody's,
+    so the command ends without a BrokenPipeError traceback (here, a reader that took nothing)."""
+    import subprocess
+    import sys
+    served = serve_tenant(small_seed())
+    samtal = [sys.executable, "-c", "import sys; from plugin.cli import main; sys.exit(main())"]
+    child = subprocess.Popen([*samtal, command, "--config", str(served.config), "--now", NOW.isoformat()],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()
+    err = child.stderr.read().decode("utf-8", "replace")
+    assert child.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
