@@ -7,7 +7,10 @@ come in any order and are matched by ``id``; the envelope is 200 while each item
 status; throttled items have their own ``Retry-After`` in the item's headers; an item whose
 ``dependsOn`` failed gets 424. Only the items that failed with 429/503/504 (500/502 too when
 idempotent) are sent again, together, after the largest item ``Retry-After``; a 424 item goes
-again with its dependency.
+again with its dependency. Graph takes a ``dependsOn`` batch only when it is serial or hangs on
+its first item, never mixed with independent items: each dependency group goes in an envelope
+of its own, and a group of another shape is refused before anything is sent
+(:mod:`connectors.graph.batch_plan`).
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.graph import batch_plan as plan
 from connectors.graph import errors
 from connectors.graph.http import GraphHttp, mailbox_of, workload_of
 from connectors.graph.pacing import SHAREPOINT, Ticket
@@ -99,43 +103,6 @@ class BatchResult:
             raise self.error
 
 
-def _components(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
-    """Dependency groups, each kept whole inside one ``$batch``."""
-    parent = {r.id: r.id for r in requests}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for r in requests:
-        for d in r.depends_on:
-            if d not in parent:
-                raise ValueError(f"batch request {r.id!r} depends on unknown request {d!r}")
-            parent[find(r.id)] = find(d)
-    groups: dict[str, list[BatchRequest]] = {}
-    for r in requests:
-        groups.setdefault(find(r.id), []).append(r)
-    out = list(groups.values())
-    for g in out:
-        if len(g) > MAX_BATCH:
-            raise ValueError(f"a dependency group of {len(g)} requests cannot fit in one $batch (max {MAX_BATCH})")
-    return out
-
-
-def _chunks(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
-    chunks: list[list[BatchRequest]] = []
-    for group in _components(requests):
-        for chunk in chunks:
-            if len(chunk) + len(group) <= MAX_BATCH:
-                chunk.extend(group)
-                break
-        else:
-            chunks.append(list(group))
-    return chunks
-
-
 def execute_batch(http: GraphHttp, requests: Sequence[BatchRequest]) -> dict[str, BatchResult]:
     """Run ``requests`` (any number) through ``$batch``; every id gets exactly one result."""
     ids = [r.id for r in requests]
@@ -145,7 +112,7 @@ def execute_batch(http: GraphHttp, requests: Sequence[BatchRequest]) -> dict[str
         if not r.url.startswith("/"):
             raise ValueError(f"batch request {r.id!r}: url must be relative to the Graph root")
     results: dict[str, BatchResult] = {}
-    for chunk in _paced(http, _chunks(requests)):
+    for chunk in _paced(http, plan.chunks(requests, MAX_BATCH)):
         results.update(_run_direct(http, chunk) if _one_by_one else _run_chunk(http, chunk))
     return results
 
@@ -220,31 +187,13 @@ def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchRes
     attempt = 0
     while pending:
         attempt += 1
+        # Each envelope a shape Graph accepts: what goes again of a dependency group may not be
+        # one any more (docs/graph.md#batching).
         present = {r.id for r in pending}
-        mailboxes: dict[str, int] = {}
-        for r in pending:
-            box = mailbox_of(r.url)
-            if box:
-                mailboxes[box] = mailboxes.get(box, 0) + 1
-        # The envelope's own path names no workload: wait for the items' workloads as a direct
-        # request would (a held one after its Retry-After, one probe first), in sorted order so
-        # two batches never wait on each other.
-        scopes = sorted({workload_of(r.url) for r in pending})
-        probes = {scope: http._enter(scope, deadline_at) for scope in scopes}  # noqa: SLF001
+        wired = {r.id: tuple(d for d in r.depends_on if d in present) for r in pending}
         answers: dict[str, dict[str, Any]] = {}
-        try:
-            envelope = http.request(
-                "POST", "/$batch", json={"requests": [r.wire(present) for r in pending]},
-                idempotent=all(r.is_idempotent for r in pending), mailboxes=mailboxes,
-            ).json_object()
-            for item in envelope.get("responses") or []:
-                if isinstance(item, dict) and str(item.get("id")) in present:
-                    answers[str(item["id"])] = item
-        finally:
-            for scope in scopes:
-                throttled = any(int(answers[r.id].get("status", 0)) in (429, 503) for r in pending
-                                if r.id in answers and workload_of(r.url) == scope)
-                http._leave(scope, probes[scope], 429 if throttled else (200 if answers else 0))  # noqa: SLF001
+        for part in plan.resend(pending, wired):
+            answers.update(_post(http, part, deadline_at))
 
         _tell_pacer(http, pending, answers)
         retry: list[BatchRequest] = []
@@ -274,24 +223,27 @@ def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchRes
             else:
                 done[r.id] = last[r.id]
 
-        # A 424 is only worth sending again when its dependency goes again too.
+        # A 424 is only worth sending again when its dependency goes again too; an item whose
+        # dependency failed for good is not sent again without it.
         again = {r.id for r in retry}
         changed = True
         while changed:
             changed = False
             for r in list(retry):
-                if r.id in last and last[r.id].status == 424:
-                    if not any(d in again for d in r.depends_on if d in by_id):
-                        failed = [d for d in r.depends_on if d in done and not done[d].ok]
-                        err = errors.FailedDependency(
-                            f"not run: request {', '.join(failed) or '?'} it depends on failed",
-                            method=r.method.upper(), path=redact_path(http.url_for(r.url)), status=424)
-                        if failed and done[failed[0]].error is not None:
-                            err.outcome = done[failed[0]].error.outcome  # type: ignore[union-attr]
-                        done[r.id] = BatchResult(r.id, 424, last[r.id].headers, last[r.id].body, err)
-                        retry.remove(r)
-                        again.discard(r.id)
-                        changed = True
+                failed = [d for d in r.depends_on if d in done and not done[d].ok]
+                prev = last.get(r.id)
+                stale = prev is not None and prev.status == 424 and not any(
+                    d in again for d in r.depends_on if d in by_id)
+                if failed or stale:
+                    err = errors.FailedDependency(
+                        f"not run: request {', '.join(failed) or '?'} it depends on failed",
+                        method=r.method.upper(), path=redact_path(http.url_for(r.url)), status=424)
+                    if failed and done[failed[0]].error is not None:
+                        err.outcome = done[failed[0]].error.outcome  # type: ignore[union-attr]
+                    done[r.id] = BatchResult(r.id, 424, prev.headers if prev else {}, prev.body if prev else None, err)
+                    retry.remove(r)
+                    again.discard(r.id)
+                    changed = True
         if not retry:
             break
         wait = max(waits) if waits else http._backoff(attempt)  # noqa: SLF001
@@ -310,6 +262,36 @@ def _run_chunk(http: GraphHttp, chunk: list[BatchRequest]) -> dict[str, BatchRes
         http._sleep(wait)  # noqa: SLF001
         pending = retry
     return done
+
+
+def _post(http: GraphHttp, part: list[BatchRequest], deadline_at: float) -> dict[str, dict[str, Any]]:
+    """One ``$batch`` round trip for ``part``: its items' answers by id."""
+    present = {r.id for r in part}
+    mailboxes: dict[str, int] = {}
+    for r in part:
+        box = mailbox_of(r.url)
+        if box:
+            mailboxes[box] = mailboxes.get(box, 0) + 1
+    # The envelope's own path names no workload: wait for the items' workloads as a direct
+    # request would (a held one after its Retry-After, one probe first), in sorted order so
+    # two batches never wait on each other.
+    scopes = sorted({workload_of(r.url) for r in part})
+    probes = {scope: http._enter(scope, deadline_at) for scope in scopes}  # noqa: SLF001
+    answers: dict[str, dict[str, Any]] = {}
+    try:
+        envelope = http.request(
+            "POST", "/$batch", json={"requests": [r.wire(present) for r in part]},
+            idempotent=all(r.is_idempotent for r in part), mailboxes=mailboxes,
+        ).json_object()
+        for item in envelope.get("responses") or []:
+            if isinstance(item, dict) and str(item.get("id")) in present:
+                answers[str(item["id"])] = item
+    finally:
+        for scope in scopes:
+            throttled = any(int(answers[r.id].get("status", 0)) in (429, 503) for r in part
+                            if r.id in answers and workload_of(r.url) == scope)
+            http._leave(scope, probes[scope], 429 if throttled else (200 if answers else 0))  # noqa: SLF001
+    return answers
 
 
 def _body_of(body: Any, headers: Mapping[str, str], sent_data: bool) -> Any:

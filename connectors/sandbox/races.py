@@ -9,6 +9,10 @@ find it missing, both create it, and one of them loses: 409 ``nameAlreadyExists`
 (https://github.com/microsoftgraph/microsoft-graph-docs/issues/13655) and for parallel uploads of
 one file (https://github.com/OneDrive/onedrive-api-docs/issues/1098).
 
+Graph takes a ``dependsOn`` batch only when it is serial or when every item but the first hangs
+on the first (:func:`connectors.sandbox.batch.shape_refused`), so the items that race are those
+of a batch without ``dependsOn``, or the ones that all wait for the first item.
+
 The sandbox copies that in a reproducible way. :func:`order` draws the order the items run in
 from the fault seed and the items themselves (dependencies always first), and while an item runs
 (:func:`running`) every drive item another item of the same batch created, one that is not among

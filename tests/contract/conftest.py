@@ -326,6 +326,34 @@ def request_problems(c: Contract, sent: Exchange, graph_url: str) -> list[str]:
             out.append("a non-JSON body was sent; the contract documents JSON")
     else:
         out += problems(sent.body, c.request, "body", closed=True)
+        if c.raw.get("dependsOn") == "parallel|serial|same":
+            out += dependency_problems(sent.body)
+    return out
+
+
+def dependency_problems(body: Any) -> list[str]:
+    """A ``$batch`` body against Graph's rule for ``dependsOn``: each item depends on at most one
+    other, earlier in the array, and the batch is parallel (no item has ``dependsOn``), serial
+    (every item but the first on the one before it) or same (every item but the first on the
+    first); a mix is refused, 400 "Batch should be either fully sequential or fully parallel"
+    (https://learn.microsoft.com/graph/known-issues#json-batching;
+    https://github.com/microsoftgraph/microsoft-graph-docs/issues/16280)."""
+    items = body.get("requests") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        return []
+    ids = [str(i.get("id", "")).lower() for i in items]
+    deps = [[str(d).lower() for d in i.get("dependsOn") or []] for i in items]
+    if not any(deps):
+        return []
+    out = [f"body.requests[{n}].dependsOn: {len(d)} dependencies, Graph takes one"
+           for n, d in enumerate(deps) if len(d) > 1]
+    out += [f"body.requests[{n}].dependsOn: {d[0]!r} is not an earlier item"
+            for n, d in enumerate(deps) if len(d) == 1 and d[0] not in ids[:n]]
+    serial = not deps[0] and all(d == [ids[n]] for n, d in enumerate(deps[1:]))
+    same = not deps[0] and all(d == [ids[0]] for d in deps[1:])
+    if not (serial or same):
+        out.append("body.requests: dependsOn neither serial nor all on the first item (Graph: "
+                   "\"Batch should be either fully sequential or fully parallel\")")
     return out
 
 

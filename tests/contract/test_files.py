@@ -144,22 +144,23 @@ def test_a_batch_answer_in_any_order_with_a_throttled_item_and_its_dependant(
         http: GraphHttp, clock: FakeClock, rsps: responses.RequestsMock) -> None:
     """The documented example: items in another order than sent, one 429 with its own
     Retry-After, one 424 because its dependency failed. The two go again together after the
-    wait, the dependency kept; each envelope keeps the batch contract."""
+    wait, the dependency kept; each envelope keeps the batch contract (a serial batch: Graph
+    refuses dependsOn items beside independent ones)."""
     example = _example("batch/batch")
-    second = {"responses": [{"id": "3", "status": 204}, {"id": "1", "status": 201, "body": {"id": "22"}}]}
+    second = {"responses": [{"id": "3", "status": 204}, {"id": "2", "status": 201, "body": {"id": "22"}}]}
     rsps.add(responses.POST, f"{GRAPH}/$batch", json=example)
     rsps.add(responses.POST, f"{GRAPH}/$batch", json=second)
     base = f"/sites/{SITE}/lists/L/items"
     results = execute_batch(http, [
         BatchRequest("1", "POST", base, body={"fields": {"Title": "A"}}),
-        BatchRequest("2", "POST", base, body={"fields": {"Title": "B"}}),
-        BatchRequest("3", "DELETE", f"{base}/9", depends_on=("1",)),
+        BatchRequest("2", "POST", base, body={"fields": {"Title": "B"}}, depends_on=("1",)),
+        BatchRequest("3", "DELETE", f"{base}/9", depends_on=("2",)),
     ])
     assert {k: r.status for k, r in results.items()} == {"1": 201, "2": 201, "3": 204}
-    assert results["2"].body == {"id": "21", "fields": {"Title": "Maja Holm"}}
+    assert results["1"].body == {"id": "21", "fields": {"Title": "Maja Holm"}}
     assert clock.sleeps == [7.0]
     for call in rsps.calls:
         check_request(contract("batch/batch"), call.request)
     again = json.loads(rsps.calls[1].request.body)["requests"]
-    assert [(r["id"], r.get("dependsOn")) for r in again] == [("1", None), ("3", ["1"])]
+    assert [(r["id"], r.get("dependsOn")) for r in again] == [("2", None), ("3", ["2"])]
     check_answer(contract("batch/batch"), second)

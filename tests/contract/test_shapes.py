@@ -64,6 +64,25 @@ def test_a_request_is_held_against_its_contract() -> None:
         check_request(c, Exchange("POST", "https://graph.microsoft.com/v1.0/users/x/events/y/cancel", {}, None))
 
 
+@pytest.mark.parametrize(("items", "wanted"), [
+    ([{"id": "1"}, {"id": "2"}], None),
+    ([{"id": "1"}, {"id": "2", "dependsOn": ["1"]}, {"id": "3", "dependsOn": ["2"]}], None),
+    ([{"id": "1"}, {"id": "2", "dependsOn": ["1"]}, {"id": "3", "dependsOn": ["1"]}], None),
+    ([{"id": "1"}, {"id": "2", "dependsOn": ["1"]}, {"id": "3"}], "fully sequential or fully parallel"),
+    ([{"id": "1"}, {"id": "2"}, {"id": "3", "dependsOn": ["1", "2"]}], "2 dependencies"),
+    ([{"id": "2", "dependsOn": ["1"]}, {"id": "1"}], "not an earlier item"),
+])
+def test_a_batch_is_held_to_the_shapes_graph_accepts(items: list[dict[str, object]], wanted: str | None) -> None:
+    c = contract("batch/batch")
+    body = {"requests": [{"method": "GET", "url": f"/users/u{i['id']}", **i} for i in items]}
+    sent = requests.Request("POST", "https://graph.microsoft.com/v1.0/$batch", json=body).prepare()
+    if wanted is None:
+        check_request(c, sent)
+    else:
+        with pytest.raises(ContractError, match=wanted):
+            check_request(c, sent)
+
+
 def test_paths_are_matched_to_the_most_specific_contract() -> None:
     base = "https://graph.microsoft.com/v1.0"
     assert graph_path(f"{base}/users('$adm@x.se')/manager", base) == "/users/$adm@x.se/manager"
