@@ -165,8 +165,8 @@ def send_reminders(pc: PassContext, roster: Iterable[Entry], users: Iterable[Use
                            categories=(f"samtal {pc.settings.campaign.id}",))
               for m in messages]
     with pc.progress.step(f"sending reminders from {r.sender}", len(drafts), unit="reminders") as bar:
-        deliveries = pc.client.mail.send_once(r.sender, drafts)
-        bar.update(len(drafts))
+        # the bar moves as each message goes: sending is paced to Exchange's minute
+        deliveries = pc.client.mail.send_once(r.sender, drafts, advance=bar.update)
     _record(pc, tally, messages, deliveries)
 
 

@@ -19,6 +19,7 @@ from plugin.reminders_digests import LISTED, HrDigest, ManagerDigest, Stuck
 from plugin.reminders_due import Side
 from plugin.report.data import NO_DEPARTMENT, ORDER, OTHER
 from plugin.report.reasons import reason_text
+from plugin.status_words import STATUS_SV
 
 _DAYS = {"sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
          "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
@@ -26,19 +27,17 @@ _MONTHS = {"sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli",
                   "september", "oktober", "november", "december"),
            "en": ("January", "February", "March", "April", "May", "June", "July", "August",
                   "September", "October", "November", "December")}
+# In Swedish, the report's words for the statuses (plugin/status_words.py), in the HR digest's
+# table and in a sentence about one talk alike.
 STATUS_NAMES = {
-    "sv": {Status.SCHEDULED: "bokade", Status.DECLINED: "tackat nej", Status.HELD: "genomförda",
-           Status.FILED: "dokumenterade", Status.UNSCHEDULABLE: "kunde inte bokas",
-           Status.EXCLUDED: "undantagna", Status.FAILED: "misslyckade"},
+    "sv": dict(STATUS_SV),
     "en": {Status.SCHEDULED: "booked", Status.DECLINED: "declined", Status.HELD: "held",
            Status.FILED: "documented", Status.UNSCHEDULABLE: "could not be booked",
            Status.EXCLUDED: "excluded", Status.FAILED: "failed"},
 }
 #: One talk's status in a sentence about it ("Eva Ek: kunde inte bokas").
 STATUS_OF_ONE = {
-    "sv": {Status.SCHEDULED: "bokat", Status.DECLINED: "tackade nej", Status.HELD: "genomfört",
-           Status.FILED: "dokumenterat", Status.UNSCHEDULABLE: "kunde inte bokas",
-           Status.EXCLUDED: "undantaget", Status.FAILED: "har fastnat"},
+    "sv": dict(STATUS_SV),
     "en": {Status.SCHEDULED: "booked", Status.DECLINED: "declined", Status.HELD: "held",
            Status.FILED: "documented", Status.UNSCHEDULABLE: "could not be booked",
            Status.EXCLUDED: "excluded", Status.FAILED: "stuck"},
@@ -208,7 +207,7 @@ def manager_digest_text(language: str, digest: ManagerDigest, *, title: str, zon
     b.para("Här är veckans sammanställning av dina medarbetarsamtal som behöver din hjälp." if sv else
            "Here is this week's summary of your employee dialogues that need your help.")
     if digest.stuck:
-        b.para("Kunde inte bokas eller har fastnat (orsaken står efter namnet):" if sv else
+        b.para("Kunde inte bokas eller stoppades av ett fel (orsaken står efter namnet):" if sv else
                "Could not be booked, or stuck (the reason follows the name):")
         b.items(_capped([[f"{s.employee}: {STATUS_OF_ONE[language][s.status]}" + (f" ({reason_text(s.reason, language)})" if s.reason else "")]
                          for s in digest.stuck], language))
@@ -223,7 +222,7 @@ def manager_digest_text(language: str, digest: ManagerDigest, *, title: str, zon
             rows.append(row)
         b.items(_capped(rows, language))
     if digest.declined:
-        b.para("Tackade nej och väntar på en ny tid:" if sv else "Declined and waiting for a new time:")
+        b.para("Avböjde mötet och väntar på en ny tid:" if sv else "Declined and waiting for a new time:")
         b.items(_capped([[name] for name in digest.declined], language))
     b.para("Hör av dig till HR om du behöver hjälp." if sv else "Please contact HR if you need help.")
     n = digest.count

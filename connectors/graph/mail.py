@@ -294,7 +294,8 @@ class Mail:
         return dataclasses.replace(message, submitted=now)
 
     def send_once(self, sender: str, drafts: Sequence[MessageDraft], *, now: datetime | None = None,
-                  max_wait_s: float | None = None, grace: timedelta = SUBMIT_GRACE) -> list[Delivery]:
+                  max_wait_s: float | None = None, grace: timedelta = SUBMIT_GRACE,
+                  advance: Callable[[int], None] | None = None) -> list[Delivery]:
         """Send each of ``drafts`` from ``sender`` unless its tag was sent before; one
         :class:`Delivery` per draft, in order.
 
@@ -308,6 +309,11 @@ class Mail:
         rest come back ``deferred``. A lookup that fails fails every draft (what was sent is unknown); a failure
         of the sender's own mailbox (no mailbox, refused access) fails the rest at once; any
         other failure belongs to its draft only. Nothing is raised for a failed Graph call.
+
+        ``advance(n)``, when given, is called on this thread as drafts are settled, ``n`` counting
+        each draft sent, found sent or in flight, or failed, as it is settled (one by one while the
+        pacing waits for Exchange's minute); a ``deferred`` draft is not counted, since it waits for
+        a later call. A caller shows progress with it; what it does must not raise.
         """
         tags = [d.tag.lower() for d in drafts]
         if len(set(tags)) != len(tags):
@@ -315,24 +321,32 @@ class Mail:
         if not drafts:
             return []
         moment = now or self.pacer.now()
+        out: list[Delivery] = []
+
+        def settle(delivery: Delivery) -> None:
+            out.append(delivery)
+            if advance is not None and delivery.state != "deferred":
+                advance(1)
+
         try:
             found = self.find_tagged(sender, [d.tag for d in drafts])
         except errors.GraphError as err:  # nothing is known, so nothing is sent
-            return [Delivery(d.tag, "failed", error=_sender_error(err)) for d in drafts]
-        out: list[Delivery] = []
+            for d in drafts:
+                settle(Delivery(d.tag, "failed", error=_sender_error(err)))
+            return out
         stop: Delivery | None = None
         for draft in drafts:
             if stop is not None:
-                out.append(dataclasses.replace(stop, tag=draft.tag, message=None))
+                settle(dataclasses.replace(stop, tag=draft.tag, message=None))
                 continue
             messages = found[draft.tag]
             sent = sorted((m for m in messages if m.is_sent), key=lambda m: m.sent or m.created or moment)
             if sent:
-                out.append(Delivery(draft.tag, "already_sent", sent[0], sent[0].sent))
+                settle(Delivery(draft.tag, "already_sent", sent[0], sent[0].sent))
                 continue
             waiting = [m for m in messages if m.in_flight(moment, grace)]
             if waiting:
-                out.append(Delivery(draft.tag, "in_flight", waiting[0], waiting[0].submitted))
+                settle(Delivery(draft.tag, "in_flight", waiting[0], waiting[0].submitted))
                 continue
             try:
                 left = sorted(messages, key=lambda m: not m.tagged)  # a tagged draft first
@@ -340,15 +354,15 @@ class Mail:
                 done = self.send_draft(sender, target, max_wait_s=max_wait_s)
             except errors.SendingLimit as limit:
                 stop = Delivery(draft.tag, "deferred", retry_at=limit.retry_at, error=limit)
-                out.append(stop)
+                settle(stop)
                 continue
             except errors.GraphError as err:
                 failed = Delivery(draft.tag, "failed", error=_sender_error(err))
-                out.append(failed)
+                settle(failed)
                 if isinstance(err, (errors.MailboxUnavailable, errors.Forbidden, errors.Unauthorized)):
                     stop = failed  # the sender's mailbox itself: every other send meets the same
                 continue
-            out.append(Delivery(draft.tag, "sent", done, done.submitted))
+            settle(Delivery(draft.tag, "sent", done, done.submitted))
         return out
 
     # ------------------------------------------------------------------ the budget

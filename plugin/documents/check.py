@@ -135,9 +135,10 @@ def check_template(data: bytes, *, kind: str | None = None, name: str = "") -> t
         if part == "word/document.xml" or part.startswith(("word/header", "word/footer")):
             names, findings = normalise(etree.fromstring(etree.tostring(root)), part)
             problems += [str(f) for f in findings]
-            for unknown in sorted(names - ALLOWED[kind]):
-                problems.append(f"{part}: unknown placeholder {{{{ {unknown} }}}}; known: "
-                                f"{', '.join(sorted(ALLOWED[kind]))}")
+            known = ", ".join(sorted(ALLOWED[kind]))
+            for unknown in sorted(names.keys() - ALLOWED[kind]):
+                problems += [f"{part}: {paragraph_place(p)}: unknown placeholder {{{{ {unknown} }}}}; "
+                             f"known: {known}" for p in names[unknown]]
     if package.has(oxml.CUSTOM_PART):
         problems += schema_problems(oxml.CUSTOM_PART, package.xml(oxml.CUSTOM_PART),
                                     "shared-documentPropertiesCustom.xsd")

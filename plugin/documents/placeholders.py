@@ -56,9 +56,11 @@ def _line(el: etree._Element) -> str:
     return paragraph_place(el)
 
 
-def normalise(root: etree._Element, part: str) -> tuple[set[str], list[Finding]]:
-    """Move every placeholder into one ``w:t``; return the names found and malformed ones."""
-    names: set[str] = set()
+def normalise(root: etree._Element, part: str) -> tuple[dict[str, list[etree._Element]], list[Finding]]:
+    """Move every placeholder into one ``w:t``; return the names found, each with the paragraphs
+    it is in (in document order, to say where it is: :func:`~plugin.documents.positions.paragraph_place`),
+    and the malformed ones."""
+    names: dict[str, list[etree._Element]] = {}
     findings: list[Finding] = []
     for p in root.iter(oxml.W_P):
         nodes = oxml.text_nodes(p)
@@ -72,8 +74,11 @@ def normalise(root: etree._Element, part: str) -> tuple[set[str], list[Finding]]
             starts.append(pos)
             pos += len(text)
         matches = list(PLACEHOLDER.finditer(full))
+        for match in matches:
+            where = names.setdefault(match.group(1), [])
+            if not where or where[-1] is not p:
+                where.append(p)
         for match in reversed(matches):
-            names.add(match.group(1))
             _collapse(nodes, texts, starts, match.start(), match.end(), "{{ %s }}" % match.group(1))
         leftover = PLACEHOLDER.sub("", full)
         if _OPEN in leftover or "}}" in leftover:

@@ -88,7 +88,7 @@ class Template:
             root = package.xml(name)
             found, findings = normalise(root, name)
             problems += [str(f) for f in findings]
-            unknown = sorted(found - ALLOWED[kind])
+            unknown = sorted(found.keys() - ALLOWED[kind])
             if unknown:
                 problems.append(f"{name}: unknown placeholder(s) {', '.join(unknown)}; "
                                 f"known: {', '.join(sorted(ALLOWED[kind]))}")

@@ -72,7 +72,7 @@ _TEXT = {
     },
 }
 STATUS_WORDS = {
-    "sv": {Status.SCHEDULED: "bokat", Status.DECLINED: "nekat, ny tid söks", Status.HELD: "hållet, "
+    "sv": {Status.SCHEDULED: "bokat", Status.DECLINED: "avböjt, ny tid söks", Status.HELD: "genomfört, "
            "dokumentationen inte bekräftad", Status.FILED: "dokumenterat",
            Status.UNSCHEDULABLE: "ingen gemensam tid", Status.FAILED: "problem, se HR",
            Status.EXCLUDED: "ingår inte"},

@@ -15,6 +15,7 @@ from plugin.records import Status
 from plugin.report import charts
 from plugin.report.data import NO_DEPARTMENT, ORDER, OTHER, ReportData
 from plugin.report.reasons import reason_text
+from plugin.status_words import STATUS_SV
 
 TEXT = {
     "en": {
@@ -64,8 +65,8 @@ TEXT = {
         "weeks_note": "Bokade samtal efter den vecka då de hålls. Det skuggade fältet är "
                       "samtalsperioden; staplar utanför det är samtal utanför perioden.",
         "window": "samtalsperiod", "week": "vecka som börjar", "by_week": "siffrorna vecka för vecka",
-        "problems": "Samtal som inte kan bokas eller som har misslyckats",
-        "problems_none": "Alla samtal har kunnat bokas och inget har misslyckats.",
+        "problems": "Samtal som inte kunde bokas eller som stoppats av ett fel",
+        "problems_none": "Alla samtal har kunnat bokas och inget har stoppats av ett fel.",
         "reason": "orsak", "employee": "medarbetare", "manager": "chef",
         "themes": "Vanligaste behoven av kompetensutveckling",
         "themes_note": "Antal personer som tar upp ett behov i sin registrerade dokumentation. Behov "
@@ -96,9 +97,7 @@ PLURALS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 STATUS_NAMES = {
     "en": {s: s.value for s in Status},
-    "sv": {Status.SCHEDULED: "bokat", Status.DECLINED: "avböjt", Status.HELD: "genomfört",
-           Status.FILED: "dokumenterat", Status.UNSCHEDULABLE: "kan inte bokas",
-           Status.FAILED: "misslyckat", Status.EXCLUDED: "undantaget"},
+    "sv": dict(STATUS_SV),  # the digests say the same (plugin/status_words.py)
 }
 # A campaign title that already says what the round is needs no prefix ("Medarbetarsamtal 2027").
 _NAMES_OF_THE_ROUND = ("medarbetarsamtal", "utvecklingssamtal", "employee dialogue", "appraisal")

@@ -382,6 +382,37 @@ def test_send_once_defers_what_the_day_has_no_room_for(http: GraphHttp, rsps: re
     assert sum(1 for c in rsps.calls if c.request.url == f"{BOX}/messages") == 3  # t2's draft waits in Drafts
 
 
+def test_send_once_advances_as_each_draft_is_settled_and_not_for_what_waits(http: GraphHttp,
+                                                                           rsps: responses.RequestsMock) -> None:
+    """A caller's progress moves as each message goes (sending is paced: 200 take minutes), not
+    once at the end; a draft deferred to a later call is not counted."""
+    _no_sends_today(rsps)
+    rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({
+        ("sentitems", "t0"): [_message("s0", "t0", sent=True)]}))
+    rsps.add_callback(responses.POST, f"{BOX}/messages", content_type="application/json", callback=_created)
+    for n in range(1, 4):
+        rsps.patch(f"{BOX}/messages/d-t{n}", json=_message(f"d-t{n}", "x"))
+    for n in range(1, 3):
+        rsps.post(f"{BOX}/messages/d-t{n}/send", status=202)
+    seen: list[tuple[int, int]] = []  # (n, sends made so far) at each call
+
+    def advance(n: int) -> None:
+        seen.append((n, sum(1 for c in rsps.calls if c.request.url.endswith("/send"))))
+
+    out = _mail(http, recipients_per_day=2).send_once(SENDER, [_draft(f"t{n}") for n in range(5)],
+                                                      advance=advance)
+    assert [d.state for d in out] == ["already_sent", "sent", "sent", "deferred", "deferred"]
+    assert seen == [(1, 0), (1, 1), (1, 2)]  # found sent, then each send as it went; none for the rest
+
+
+def test_send_once_advances_for_every_draft_a_failed_lookup_fails(http: GraphHttp,
+                                                                  rsps: responses.RequestsMock) -> None:
+    rsps.post(BATCH, status=503, json={"error": {"code": "serviceUnavailable", "message": "down"}})
+    seen: list[int] = []
+    out = _mail(http).send_once(SENDER, [_draft("t"), _draft("u")], advance=seen.append)
+    assert [d.state for d in out] == ["failed", "failed"] and seen == [1, 1]
+
+
 def test_exchange_refusing_for_its_limit_is_a_sending_limit(http: GraphHttp, rsps: responses.RequestsMock) -> None:
     _no_sends_today(rsps)
     rsps.add_callback(responses.POST, BATCH, callback=_lookup_answer({("drafts", "t"): [_message("d1", "t")]}))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
@@ -24,6 +26,7 @@ from plugin.cache import LookCache
 from plugin.cli import main
 from plugin.documents import wordsim
 from plugin.lease import LeaseTerms
+from plugin.progress import Progress, Step
 from plugin.reconcile import PassReport, Reconciler
 from plugin.records import Record, Status
 from plugin.reminders_due import in_hours
@@ -58,13 +61,14 @@ def served_with_reminders(serve_tenant: ServeFactory, seed: dict[str, Any], extr
 
 
 def run(served: Served, now: datetime, *, limits: SendingLimits = FAST, dry_run: bool = False,
-        session: requests.Session | None = None, lease: LeaseTerms | None = None) -> PassReport:
+        session: requests.Session | None = None, lease: LeaseTerms | None = None,
+        progress: Progress | None = None) -> PassReport:
     settings = served.settings(now)
     kw: dict[str, Any] = {"policy": served.policy, "sending_limits": limits}
     if session is not None:
         kw["session"] = session
     return Reconciler(open_client(settings, **kw), settings, now=now, dry_run=dry_run, cache=LookCache(None),
-                      look_every=timedelta(hours=6), lease=lease).run()
+                      look_every=timedelta(hours=6), lease=lease, progress=progress).run()
 
 
 def inbox(served: Served, user: str) -> list[dict[str, Any]]:
@@ -222,6 +226,44 @@ def test_each_kind_goes_at_its_time_to_its_person_in_their_language_once(serve_t
             text, html = both_parts(message)  # every reminder: text and HTML, the same content
             for body in (str(message["subject"]), str(message["body"]["content"]), text, html):
                 assert not [m for m in MARKERS.values() if m in body], message["subject"]
+
+
+class SendingWatched(Progress):
+    """Progress that notes, at each move of the reminders step, how many messages the sandbox's
+    transport had been handed by then."""
+
+    def __init__(self, served: Served) -> None:
+        super().__init__(quiet=True)
+        self.served = served
+        self.total = 0
+        self.moves: list[tuple[int, int]] = []  # (n, messages submitted so far)
+
+    @contextmanager
+    def step(self, label: str, total: int, unit: str = "talks") -> Iterator[Step]:
+        watched = self
+
+        class Moves:
+            def update(self, n: int = 1) -> None:
+                if label.startswith("sending reminders"):
+                    watched.moves.append((n, watched.served.stats()["mail"]["submitted"]))
+
+        if label.startswith("sending reminders"):
+            self.total = total
+        yield Moves()
+
+
+def test_the_reminders_step_moves_as_each_message_goes(serve_tenant: ServeFactory) -> None:
+    """Sending is paced to Exchange's 30 a minute, so 200 reminders take minutes: the step's bar
+    moves with each message sent, not once at the end."""
+    served = served_with_reminders(serve_tenant, team_seed(4))
+    served.config.write_text(served.config.read_text(encoding="utf-8").replace(
+        "hr_digest: hr@example.se}", "hr_digest: hr@example.se, prepare_days_before: 60}"), encoding="utf-8")
+    before = served.stats()["mail"]["submitted"]
+    watched = SendingWatched(served)
+    report = run(served, NOW, progress=watched)
+    assert report.reminders is not None and report.reminders.due.get("prepare", 0) >= 3
+    assert report.reminders.sent == report.reminders.total_due == watched.total
+    assert watched.moves == [(1, before + n) for n in range(1, watched.total + 1)]
 
 
 def test_every_employee_gets_one_prepare_reminder_before_their_talk_in_their_language(

@@ -200,4 +200,36 @@ def test_lists_and_tables_in_plain_text(settings: Settings) -> None:
     text = manager_digest_text("en", digest, title="Round", zone=ZONE).text
     assert "\n- Person 0\n- Person 1\n- Person 2" in text
     hr = hr_digest_text("sv", hr_digest(records, settings, NOW, ""), now=NOW, zone=ZONE).text
-    assert "status | samtal\ndokumenterade | 1\ntackat nej | 3" in hr
+    assert "status | samtal\ndokumenterat | 1\navböjt | 3" in hr
+
+
+def test_the_swedish_digests_and_report_call_each_status_the_same(settings: Settings) -> None:
+    """HR reads a status in the weekly digest and looks for it in the report: the same Swedish word
+    for the same status in both, and in the manager's digest. Each status has its own count here,
+    so a label's count says which status it stands for."""
+    from plugin.report import build, render_page
+
+    records: list[Record] = []
+    for n, status in enumerate(Status, start=1):
+        records += [rec(100 * n + i, status, dept=f"Avdelning {i % 2}", note="no common free time"
+                        if status is Status.UNSCHEDULABLE else "no manager in Entra ID: set the user's "
+                        "manager attribute" if status is Status.FAILED else "") for i in range(n)]
+    count = {status: n for n, status in enumerate(Status, start=1)}
+    hr = hr_digest_text("sv", hr_digest(records, settings, NOW, ""), now=NOW, zone=ZONE).text
+    table = hr.split("status | samtal\n", 1)[1].split("\n\n", 1)[0]
+    in_digest = {label: int(n) for label, n in (row.split(" | ") for row in table.splitlines())}
+    page = render_page(build(records, campaign_id="2027", title="Medarbetarsamtal 2027", now=NOW,
+                             window=(NOW.date(), NOW.date() + timedelta(days=60)), zone=ZONE), "sv")
+    rows = re.search(r'<table class="status">.*?<tbody>(.*?)</tbody>', page).group(1)  # type: ignore[union-attr]
+    in_report = {label: int(n) for label, n in re.findall(r"<tr><td>([^<]*)</td><td[^>]*>(\d+)</td></tr>", rows)}
+    in_report.pop("totalt")
+    assert in_digest == in_report and sorted(in_report.values()) == sorted(count.values())
+    word = {n: label for label, n in in_report.items()}
+    assert word[count[Status.FAILED]] == "stoppat av ett fel" and word[count[Status.UNSCHEDULABLE]] == "kunde inte bokas"
+    for status in (Status.UNSCHEDULABLE, Status.FAILED, Status.DECLINED):  # the talks that need a person
+        assert f"Person {100 * count[status]} (chef Chef m1), {word[count[status]]}" in hr, status
+    managers = manager_digests(records, settings, NOW)
+    manager = "\n".join(manager_digest_text("sv", d, title="Round", zone=ZONE).text for d in managers)
+    for status in (Status.UNSCHEDULABLE, Status.FAILED):
+        assert f"Person {100 * count[status]}: {word[count[status]]}" in manager, status
+    assert "fastnat" not in hr + manager and "misslyck" not in hr + manager + page

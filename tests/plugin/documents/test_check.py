@@ -60,7 +60,8 @@ def _unlock_name(root: etree._Element) -> None:
     (_retag("goals", "goal"), ["the control tagged 'goal' (title 'Nya mål') has an unknown tag",
                                "no content control tagged 'goals'"]),
     (lambda r: wordsim.duplicate_control(r, "manager_confirmed"), ["tag 'manager_confirmed' is used 2 times"]),
-    (_append("Hej {{ salary }}"), ["unknown placeholder {{ salary }}"]),
+    (_append("Hej {{ salary }}"), ["word/document.xml: paragraph 38 ('Hej {{ salary }}'): unknown placeholder "
+                                   "{{ salary }}; known: "]),
     (_append("Hej {{ employee_name"), ["word/document.xml: paragraph 38 ('Hej {{ employee_name'): unbalanced braces"]),
     (_swap_alias_and_tag, ["word/document.xml, the control tagged 'goals' (title 'Nya mål'): Element 'w:alias': "
                            "This element is not expected"]),
@@ -75,6 +76,21 @@ def test_broken_form_templates_are_caught(change: Callable[[etree._Element], Non
     for text in expected:
         assert text in joined, joined
     assert not re.search(r"\bline \d", joined), joined  # Word's XML is one line: a line number says nothing
+
+
+def test_an_unknown_placeholder_is_named_where_each_use_of_it_is() -> None:
+    """Like every other problem, an unknown placeholder says which paragraph it is in (a template
+    has dozens); one line for each paragraph that uses it, even when Word split it into runs."""
+    def change(root: etree._Element) -> None:
+        body = root.find(wordsim.w("body"))
+        body[-1].addprevious(wordsim.paragraph("Lön: {{ salary }} kr, {{ salary }} i år"))
+        body[-1].addprevious(wordsim.paragraph("Bonus"))
+        body[-1].addprevious(wordsim.paragraph("Ny lön: {{ salary }}"))  # in two runs: "Ny lön: {{", " salary }}"
+    problems = check_template(wordsim.edit(FORM, change), name="form.sv.docx")
+    unknown = [p.split("; known:")[0] for p in problems if "unknown placeholder" in p]
+    assert unknown == [
+        "word/document.xml: paragraph 38 ('Lön: {{ salary }} kr, {{ salary }} i år'): unknown placeholder {{ salary }}",
+        "word/document.xml: paragraph 40 ('Ny lön: {{ salary }}'): unknown placeholder {{ salary }}"]
 
 
 def test_placeholder_in_a_control_title_is_caught() -> None:

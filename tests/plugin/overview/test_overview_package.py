@@ -49,7 +49,7 @@ def test_every_part_is_valid_and_the_zip_is_sound() -> None:
 def test_cells_keep_lines_and_the_header_is_bold() -> None:
     doc = Document(io.BytesIO(render_team_overview("Märta", "sv", awkward_team(), "R")))
     missing, side, recurring, followup = doc.tables
-    assert [c.text for c in missing.rows[1].cells] == ["Bo", "hållet, dokumentationen inte bekräftad", "inte bokat"]
+    assert [c.text for c in missing.rows[1].cells] == ["Bo", "genomfört, dokumentationen inte bekräftad", "inte bokat"]
     assert all(run.bold for c in side.rows[0].cells for run in c.paragraphs[0].runs)
     goals = side.rows[1].cells[1]
     assert [p.text for p in goals.paragraphs] == ["Mål & <mer>", "  indragen rad  slut"]
