@@ -40,7 +40,7 @@ STATUS_OF_ONE = {
     "sv": dict(STATUS_SV),
     "en": {Status.SCHEDULED: "booked", Status.DECLINED: "declined", Status.HELD: "held",
            Status.FILED: "documented", Status.UNSCHEDULABLE: "could not be booked",
-           Status.EXCLUDED: "excluded", Status.FAILED: "stuck"},
+           Status.EXCLUDED: "excluded", Status.FAILED: "failed"},
 }
 _SIGN = {"sv": "Vänliga hälsningar\nHR", "en": "Kind regards\nHR"}
 _AUTOMATIC = {"sv": "Det här mejlet skickas automatiskt och går inte att svara på.",
@@ -208,7 +208,7 @@ def manager_digest_text(language: str, digest: ManagerDigest, *, title: str, zon
            "Here is this week's summary of your employee dialogues that need your help.")
     if digest.stuck:
         b.para("Kunde inte bokas eller stoppades av ett fel (orsaken står efter namnet):" if sv else
-               "Could not be booked, or stuck (the reason follows the name):")
+               "Could not be booked, or failed (the reason follows the name):")
         b.items(_capped([[f"{s.employee}: {STATUS_OF_ONE[language][s.status]}" + (f" ({reason_text(s.reason, language)})" if s.reason else "")]
                          for s in digest.stuck], language))
     if digest.undocumented:

@@ -233,3 +233,5 @@ def test_the_swedish_digests_and_report_call_each_status_the_same(settings: Sett
     for status in (Status.UNSCHEDULABLE, Status.FAILED):
         assert f"Person {100 * count[status]}: {word[count[status]]}" in manager, status
     assert "fastnat" not in hr + manager and "misslyck" not in hr + manager + page
+    english = "\n".join(manager_digest_text("en", d, title="Round", zone=ZONE).text for d in managers)
+    assert f"Person {100 * count[Status.FAILED]}: failed" in english and "stuck" not in english  # as the report
