@@ -33,6 +33,7 @@ from plugin.documents.placeholders import (
     normalise,
     substitute,
 )
+from plugin.documents.positions import paragraph_place
 from plugin.documents.safety import Package
 from plugin.documents.zipparts import Stored, stored, write_zip
 
@@ -89,8 +90,9 @@ class Template:
             found, findings = normalise(root, name)
             problems += [str(f) for f in findings]
             unknown = sorted(found.keys() - ALLOWED[kind])
-            if unknown:
-                problems.append(f"{name}: unknown placeholder(s) {', '.join(unknown)}; "
+            if unknown:  # where, as `samtal templates check` says it: a template has dozens of paragraphs
+                places = [f"{u} in {', '.join(paragraph_place(p) for p in found[u])}" for u in unknown]
+                problems.append(f"{name}: unknown placeholder(s) {'; '.join(places)}; "
                                 f"known: {', '.join(sorted(ALLOWED[kind]))}")
             if found or name == "word/document.xml":
                 self.trees[name] = root
