@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from lxml import etree
 
-from plugin.documents import oxml
+from plugin.documents import oxml, oxml_read
 from plugin.documents.budget import DEFAULT_BUDGET, ReadingBudget
 from plugin.documents.model import (
     FORM_FIELDS,
@@ -107,14 +107,14 @@ def boilerplate_of(doc: etree._Element) -> Boilerplate:
     texts: set[str] = set()
     patterns: list[re.Pattern[str]] = []
     styled: set[tuple[str, str]] = set()
-    for p in oxml.outside_paragraphs(doc):
-        text = _norm(oxml.text_of(p, outside_controls=True))
+    for p in oxml_read.outside_paragraphs(doc):
+        text = _norm(oxml_read.text_of(p, outside_controls=True))
         if not text:
             continue
         if not PLACEHOLDER.search(text):
             texts.add(text)
         elif not PLACEHOLDER.sub("", text).strip(" ·–-:"):
-            styled.add((oxml.paragraph_style(p) or "", ""))
+            styled.add((oxml_read.paragraph_style(p) or "", ""))
         else:
             pieces = PLACEHOLDER.split(text)
             regex = "".join(re.escape(piece) if i % 2 == 0 else ".+?" for i, piece in enumerate(pieces))
@@ -175,7 +175,7 @@ class _Reader:
     @property
     def paras(self) -> list[etree._Element]:
         if self._paras is None:
-            self._paras = oxml.paragraphs(self.doc)
+            self._paras = oxml_read.paragraphs(self.doc)
         return self._paras
 
     # ------------------------------------------------------------------ fields
@@ -247,8 +247,8 @@ class _Reader:
         sdt, parts = control.el, control.parts
         content = parts.content
         if spec.kind == "checkbox":
-            checked = oxml.checkbox_checked(sdt, parts.checkbox)
-            glyph = oxml.checkbox_glyph_checked(sdt, parts.checkbox)
+            checked = oxml_read.checkbox_checked(sdt, parts.checkbox)
+            glyph = oxml_read.checkbox_glyph_checked(sdt, parts.checkbox)
             if checked is None and glyph is None:
                 self.problems.append(f"{spec.tag}: the checkbox state could not be read")
                 return _UNREAD
@@ -257,18 +257,18 @@ class _Reader:
                                      f"read as {'checked' if checked else 'not checked'}")
             return checked if checked is not None else glyph
         placeholder = (parts.showing_placeholder
-                       or (content is not None and oxml.all_runs_placeholder_styled(content)))
+                       or (content is not None and oxml_read.all_runs_placeholder_styled(content)))
         if spec.kind == "date":
             full = None if parts.date is None else parts.date.get(oxml.W_FULLDATE)
             if full and not placeholder:
                 return self._date(spec, full)
-            text = "" if content is None or placeholder else oxml.text_of(content)
+            text = "" if content is None or placeholder else oxml_read.text_of(content)
             return None if _norm(text) in KNOWN_PLACEHOLDERS or not text.strip() else self._date(spec, text)
         if content is None or placeholder:
             return ""
         if spec.kind == "text":
-            return _strip_placeholder(oxml.text_of(content).strip())
-        return self._lines(oxml.paragraphs(content) or [content])
+            return _strip_placeholder(oxml_read.text_of(content).strip())
+        return self._lines(oxml_read.paragraphs(content) or [content])
 
     def _date(self, spec: FieldSpec, text: str) -> dt.date | object:
         match = _ISO_DATE.match(text)
@@ -286,20 +286,20 @@ class _Reader:
         titles = _titles(spec)
         how = f"{spec.tag}: its control is missing; read from the text beside its label"
         if spec.kind in ("text", "date"):
-            for cells in oxml.table_rows(self.doc):
-                if len(cells) >= 2 and _norm(oxml.text_of(cells[0])) in titles:
+            for cells in oxml_read.table_rows(self.doc):
+                if len(cells) >= 2 and _norm(oxml_read.text_of(cells[0])) in titles:
                     self.problems.append(how)
-                    self.consumed.update(oxml.paragraphs(cells[1]))
+                    self.consumed.update(oxml_read.paragraphs(cells[1]))
                     inner = [c for c in self.controls if cells[1] in c.el.iterancestors()]
                     if inner:
                         return self._value(spec, inner[0])
-                    text = oxml.text_of(cells[1]).strip()
+                    text = oxml_read.text_of(cells[1]).strip()
                     if spec.kind == "text":
                         return _strip_placeholder(text)
                     return None if not text or _norm(text) in KNOWN_PLACEHOLDERS else self._date(spec, text)
         elif spec.kind == "checkbox":
             for p in self.paras:
-                label = oxml.text_of(p, outside_controls=True)
+                label = oxml_read.text_of(p, outside_controls=True)
                 if _norm(label.lstrip("\u2610\u2612\u2611 ")) not in titles:
                     continue
                 self.problems.append(how)
@@ -307,7 +307,7 @@ class _Reader:
                 boxes = [c for c in self.controls if c.kind == "checkbox" and p in c.el.iterancestors()]
                 if boxes:
                     return self._value(spec, boxes[0])
-                state = oxml.glyph_state(label)
+                state = oxml_read.glyph_state(label)
                 if state is not None:
                     return state
         else:
@@ -321,17 +321,17 @@ class _Reader:
     def _region(self, spec: FieldSpec) -> list[etree._Element] | None:
         titles = _titles(spec)
         start = next((i for i, p in enumerate(self.paras)
-                      if oxml.is_heading(p) and _norm(oxml.text_of(p)) in titles), None)
+                      if oxml_read.is_heading(p) and _norm(oxml_read.text_of(p)) in titles), None)
         if start is None:
             return None
         region: list[etree._Element] = []
         for p in self.paras[start + 1:]:
-            text = oxml.text_of(p)
-            if oxml.is_heading(p) or _norm(text) in ALL_TITLES or any(
+            text = oxml_read.text_of(p)
+            if oxml_read.is_heading(p) or _norm(text) in ALL_TITLES or any(
                     oxml.control_kind(s) == "checkbox" for s in p.iter(oxml.W_SDT)):
                 break
             self.consumed.add(p)
-            if not self.boilerplate.matches(text, oxml.paragraph_style(p)) or not text.strip():
+            if not self.boilerplate.matches(text, oxml_read.paragraph_style(p)) or not text.strip():
                 region.append(p)
         return region
 
@@ -346,13 +346,13 @@ class _Reader:
         lines: list[str] = []
         counters: dict[tuple[str, int], int] = {}
         for p in paras:
-            text = oxml.text_of(p)
+            text = oxml_read.text_of(p)
             ppr = oxml.child(p, oxml.W_PPR)
             if ppr is None:  # no properties: neither numbered nor styled
                 numbering = style_list = None
             else:
-                numbering = oxml.paragraph_numbering(p, ppr) if p.tag == oxml.W_P else None
-                style_list = _LIST_STYLES.get((oxml.paragraph_style(p, ppr) or "").replace(" ", "").lower())
+                numbering = oxml_read.paragraph_numbering(p, ppr) if p.tag == oxml.W_P else None
+                style_list = _LIST_STYLES.get((oxml_read.paragraph_style(p, ppr) or "").replace(" ", "").lower())
             if numbering is not None or style_list is not None:
                 num_id, level = numbering or ("style:" + str(style_list), 0)
                 fmt = (self._numbering_formats().get(num_id, {}).get(level, "bullet")
@@ -384,13 +384,13 @@ class _Reader:
                 if text.strip() and not self.boilerplate.known(text) and not self.boilerplate.styled_line(style)]
 
     def report_outside_text(self) -> None:
-        texts = oxml.outside_paragraph_texts(self.doc)
+        texts = oxml_read.outside_paragraph_texts(self.doc)
         stray_at = self._stray(texts)
         if not stray_at:
             return
-        outside = oxml.outside_paragraphs(self.doc)  # the elements, only now they are needed
+        outside = oxml_read.outside_paragraphs(self.doc)  # the elements, only now they are needed
         if len(outside) != len(texts):  # both list the same paragraphs; never index past that
-            stray_at = self._stray([(oxml.text_of(p, outside_controls=True), oxml.paragraph_style(p))
+            stray_at = self._stray([(oxml_read.text_of(p, outside_controls=True), oxml_read.paragraph_style(p))
                                     for p in outside])
         consumed = self.consumed
         stray = {i for i in stray_at if outside[i] not in consumed}  # a set: one lookup per paragraph
@@ -401,8 +401,8 @@ class _Reader:
         for i, p in enumerate(outside):  # only now work out which heading each stray paragraph sits under
             if i in stray:
                 counts[heading] = counts.get(heading, 0) + 1
-            elif oxml.is_heading(p):
-                text = oxml.text_of(p)
+            elif oxml_read.is_heading(p):
+                text = oxml_read.text_of(p)
                 heading = text.strip() if self.boilerplate.matches(text, None) else heading
         for where, n in counts.items():
             place = f"under the heading '{where}'" if where else "at the top of the form"
@@ -427,7 +427,7 @@ def _numbering_formats(package: Package) -> dict[str, dict[int, str]]:
     key = package.stored(NUMBERING_PART)
     formats = _numbering_cache.get(key)
     if formats is None:
-        formats = oxml.numbering_formats(package.xml(NUMBERING_PART))
+        formats = oxml_read.numbering_formats(package.xml(NUMBERING_PART))
         _remember(_numbering_cache, key, formats)
     return formats
 
@@ -479,7 +479,7 @@ def _language(doc: etree._Element, props: dict[str, str]) -> str:
     language = props.get(PROP_LANGUAGE, "")
     if language in LANGUAGES:
         return language
-    texts = {_norm(oxml.text_of(p)) for p in oxml.paragraphs(doc)}
+    texts = {_norm(oxml_read.text_of(p)) for p in oxml_read.paragraphs(doc)}
     texts |= {_norm(a) for a in (oxml.control_alias(s) for s in oxml.controls(doc)) if a}
     score = {lang: sum(_norm(s.titles[lang]) in texts for s in FORM_FIELDS.values()) for lang in LANGUAGES}
     return "en" if score["en"] > score["sv"] else "sv"
