@@ -26,7 +26,8 @@ Errors: :class:`DocumentError` (a ``ValueError``) with :class:`NotADocxError`,
 for a form over the reading budget, ``budget``), :class:`HostileDocumentError`
 and :class:`TemplateError`. Module roles: ``model`` (values), ``oxml``, ``oxml_read`` and
 ``oxml_build`` (all XML), ``safety`` (zip and XML limits), ``budget`` (how much of one form is
-read), ``placeholders``, ``render``, ``read``, ``check``, ``command`` (CLI).
+read), ``placeholders``, ``render``, ``read`` (with ``read_fields``, ``boilerplate`` and
+``shared_parts``), ``check``, ``command`` (CLI).
 """
 from plugin.documents.check import check_template
 from plugin.documents.model import (
