@@ -22,7 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from plugin.documents import TalkContext, oxml, read_form, render_form, render_prep_guide  # noqa: E402
 from plugin.documents import read as reader_module  # noqa: E402
+from plugin.documents.boilerplate import template_boilerplate  # noqa: E402
+from plugin.documents.read_fields import FormReader  # noqa: E402
 from plugin.documents.safety import Package, parse_xml  # noqa: E402
+from plugin.documents.shared_parts import application  # noqa: E402
 from tests.plugin.documents.test_read import _filled  # noqa: E402
 
 RENDER_TARGET_MS, READ_TARGET_MS = 5.0, 2.0
@@ -64,12 +67,12 @@ def _read_stages(forms: list[bytes], count: int) -> dict[str, float]:
         props = (oxml.read_custom_properties(package.xml(oxml.CUSTOM_PART))
                  if package.has(oxml.CUSTOM_PART) else {})
         marks.append(("custom properties", time.perf_counter_ns()))
-        reader_module._application(package)
+        application(package)
         marks.append(("app.xml (cached)", time.perf_counter_ns()))
         language = reader_module._language(doc, props)
-        boilerplate = reader_module._template_boilerplate(language, None)
+        boilerplate = template_boilerplate(language, None)
         marks.append(("language, template lookup", time.perf_counter_ns()))
-        reader = reader_module._Reader(package, doc, boilerplate)
+        reader = FormReader(package, doc, boilerplate)
         marks.append(("controls", time.perf_counter_ns()))
         reader.read_all()
         marks.append(("fields", time.perf_counter_ns()))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from connectors.graph.addresses import address_key, id_key
 from connectors.graph.directory import User
 from plugin.records import Status
-from plugin.settings import ScopeSettings
+from plugin.settings_sections import ScopeSettings
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ The packages are written from scratch (small styles, A4, Swedish or British Engl
 compatibility so ``w14`` checkboxes work) rather than from python-docx's default template, whose
 350 KB of styles would slow every read (docs/documents.md#making-a-document). Output is deterministic: fixed zip
 timestamps and document dates, so a rebuild without content changes gives identical files.
-Content controls come from ``plugin.documents.oxml``; ``samtal templates check`` validates each
+Content controls come from ``plugin.documents.oxml_build``; ``samtal templates check`` validates each
 result against the ECMA-376 schemas.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from plugin.documents import oxml
+from plugin.documents import oxml, oxml_build
 from plugin.documents.model import FORM_FIELDS
 from templates import TEMPLATES_DIR
 from templates.content import CONTENT, DATE_PLACEHOLDER, HEADER, PAGE, PLACEHOLDER, TITLES, Block
@@ -154,8 +154,8 @@ def _blocks(kind: str, language: str, blocks: list[Block]) -> list[etree._Elemen
                 spec = FORM_FIELDS[tag]
                 title = spec.titles[language]
                 p = _p()
-                p.append(oxml.date_control(tag, title, DATE_PLACEHOLDER[language], LANG[language])
-                         if spec.kind == "date" else oxml.text_control(tag, title, "{{ %s }}" % tag))
+                p.append(oxml_build.date_control(tag, title, DATE_PLACEHOLDER[language], LANG[language])
+                         if spec.kind == "date" else oxml_build.text_control(tag, title, "{{ %s }}" % tag))
                 rows.append((title, p))
             out.append(_table(rows))
         elif name == "field":
@@ -163,11 +163,11 @@ def _blocks(kind: str, language: str, blocks: list[Block]) -> list[etree._Elemen
             title = FORM_FIELDS[tag].titles[language]
             out += [_p(title, "Heading2" if FORM_FIELDS[tag].filed else "Heading3"),
                     _p(str(args[1]), "Guidance"),
-                    oxml.richtext_control(tag, title, PLACEHOLDER[language])]
+                    oxml_build.richtext_control(tag, title, PLACEHOLDER[language])]
         elif name == "check":
             tag = str(args[0])
             p = _p()
-            p.append(oxml.checkbox_control(tag, FORM_FIELDS[tag].titles[language]))
+            p.append(oxml_build.checkbox_control(tag, FORM_FIELDS[tag].titles[language]))
             r = etree.SubElement(p, oxml.W_R)
             t = etree.SubElement(r, oxml.W_T)
             t.text = " " + FORM_FIELDS[tag].titles[language]

@@ -13,7 +13,8 @@ from plugin import upcoming
 from plugin.commands.common import add_config_arguments
 from plugin.commands.run import print_summary, run_pass
 from plugin.ru_estimate import describe, estimate_round
-from plugin.settings import PacingSettings, Settings
+from plugin.settings import Settings
+from plugin.settings_sections import PacingSettings
 from plugin.store import RecordStore
 from plugin.tables import table
 from plugin.tenant import open_client

@@ -24,9 +24,10 @@ from: a form copied into the wrong folder carries another employee's id.
 Errors: :class:`DocumentError` (a ``ValueError``) with :class:`NotADocxError`,
 :class:`DamagedDocumentError`, :class:`OversizedDocumentError` (with :class:`FormTooLargeError`
 for a form over the reading budget, ``budget``), :class:`HostileDocumentError`
-and :class:`TemplateError`. Module roles: ``model`` (values), ``oxml`` (all XML), ``safety``
-(zip and XML limits), ``budget`` (how much of one form is read), ``placeholders``, ``render``,
-``read``, ``check``, ``command`` (CLI).
+and :class:`TemplateError`. Module roles: ``model`` (values), ``oxml``, ``oxml_read`` and
+``oxml_build`` (all XML), ``safety`` (zip and XML limits), ``budget`` (how much of one form is
+read), ``placeholders``, ``render``, ``read`` (with ``read_fields``, ``boilerplate`` and
+``shared_parts``), ``check``, ``command`` (CLI).
 """
 from plugin.documents.check import check_template
 from plugin.documents.model import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from plugin.documents import oxml
+from plugin.documents import oxml, oxml_read
 
 _SHOWN = 40  # characters of a paragraph's text quoted to find it by
 
@@ -37,10 +37,10 @@ def paragraph_place(el: etree._Element) -> str:
         return "outside any paragraph"
     every = list(p.getroottree().getroot().iter(oxml.W_P))
     number = next(i for i, q in enumerate(every, 1) if q is p)
-    text = oxml.text_of(p).strip()
+    text = oxml_read.text_of(p).strip()
     if text:
         return f"paragraph {number} ({_quoted(text)})"
-    before = next((t for q in reversed(every[:number - 1]) if (t := oxml.text_of(q).strip())), "")
+    before = next((t for q in reversed(every[:number - 1]) if (t := oxml_read.text_of(q).strip())), "")
     return f"paragraph {number} (empty, after {_quoted(before)})" if before else f"paragraph {number} (empty)"
 
 

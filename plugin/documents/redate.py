@@ -12,7 +12,7 @@ import datetime as dt
 
 from lxml import etree
 
-from plugin.documents import oxml
+from plugin.documents import oxml, oxml_build
 from plugin.documents.model import FORM_FIELDS, DamagedDocumentError, FormReading
 from plugin.documents.safety import MAX_FILE_BYTES, Package
 from plugin.documents.zipparts import Stored, stored, write_zip
@@ -54,7 +54,7 @@ def set_form_date(data: bytes, day: dt.date, *, max_bytes: int = MAX_FILE_BYTES)
     if len(dates) != 1:
         raise DamagedDocumentError(f"the form has {len(dates)} date controls tagged '{DATE_TAG}', not one")
     try:
-        oxml.fill_date(dates[0], day, day.isoformat())
+        oxml_build.fill_date(dates[0], day, day.isoformat())
     except ValueError as err:
         raise DamagedDocumentError(f"the form's date control cannot be set: {err}") from err
     xml = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)

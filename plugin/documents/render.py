@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 import templates as builtin_templates
-from plugin.documents import oxml
+from plugin.documents import oxml, oxml_build
 from plugin.documents.model import (
     DocumentError,
     ManagerContext,
@@ -131,7 +131,7 @@ class Template:
 def _prefill_date(root: etree._Element, tag: str, day: dt.date, shown: str) -> None:
     for sdt in oxml.controls(root):
         if oxml.control_tag(sdt) == tag and oxml.control_kind(sdt) == "date":
-            oxml.fill_date(sdt, day, shown)
+            oxml_build.fill_date(sdt, day, shown)
 
 
 _cache: dict[tuple[str, str], tuple[tuple[int, int], Template]] = {}

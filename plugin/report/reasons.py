@@ -7,7 +7,7 @@ names, error codes, the "…" that stands for an id or address) kept as they are
 several parts joined by "; ", or with a hint after " — ", is translated part by part. Whatever
 is not recognised (Graph's own error messages, say) is shown as stored.
 
-The English sentences come from :mod:`plugin.roster`, :mod:`plugin.settings` (scope),
+The English sentences come from :mod:`plugin.roster`, :mod:`plugin.settings_sections` (scope),
 :mod:`plugin.planning`, :mod:`plugin.scheduling.planner`, :mod:`plugin.booking`,
 :mod:`plugin.folders`, :mod:`plugin.sharing`, ``plugin/held.py`` (a meeting off after the
 window), :mod:`plugin.talks` and :mod:`plugin.invitations` (notes on a booked talk: its folder in the

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from plugin.settings import accepted_keys
+from plugin.settings_table import accepted_keys
 
 ROOT = Path(__file__).parents[2]
 

@@ -7,7 +7,7 @@ import uuid
 from connectors.graph.directory import User
 from plugin.export.items import ANOTHER_ACCOUNT, ANOTHER_PERSON, Keep, exported_fields, scrub_note
 from plugin.roster import build_roster
-from plugin.settings import ScopeSettings
+from plugin.settings_sections import ScopeSettings
 
 IDS = {name: str(uuid.uuid5(uuid.NAMESPACE_DNS, name)) for name in ("head", "boss", "kim", "kia", "a", "b", "c")}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
-from plugin.settings import RemindersSettings
+from plugin.settings_sections import RemindersSettings
 from tests.plugin.test_settings import GOOD, load, problems
 
 

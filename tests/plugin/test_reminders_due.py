@@ -14,7 +14,8 @@ from plugin.reminders_due import (
     after_sending, confirm_due, digest_due, in_hours, iso_week, missing_sides, prepare_due,
     talk_reminders_due,
 )
-from plugin.settings import RemindersSettings, Settings
+from plugin.settings import Settings
+from plugin.settings_sections import RemindersSettings
 from tests.plugin.test_settings import GOOD, load
 
 ZONE = ZoneInfo("Europe/Stockholm")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from connectors.graph.directory import User
 from plugin.records import Status
 from plugin.roster import build_roster
-from plugin.settings import ScopeSettings
+from plugin.settings_sections import ScopeSettings
 
 
 def u(id, manager=None, **kw):

@@ -13,7 +13,8 @@ from plugin.cache import LookCache
 from plugin.commands.plan import budget_source
 from plugin.reconcile import Reconciler
 from plugin.ru_estimate import describe, estimate_round
-from plugin.settings import PacingSettings, load_settings
+from plugin.settings import load_settings
+from plugin.settings_sections import PacingSettings
 from plugin.tenant import open_client, pacer_for
 from tests.plugin.test_round_pacing import CAMPAIGN, NOW
 

@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 
 from plugin.commands.common import add_config_arguments, load_from_args
-from plugin.settings import (
-    CertificateRef,
-    SecretRef,
-    Settings,
-    SettingsError,
-    load_settings,
-)
+from plugin.settings import Settings, SettingsError, load_settings
+from plugin.settings_parsers import CertificateRef, SecretRef
 
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
 ENV = {"SAMTAL_CLIENT_SECRET": "s3cret-value"}

@@ -9,7 +9,7 @@ import pytest
 from connectors.graph.directory import User
 from plugin.planning import no_mailbox_reason
 from plugin.roster import build_roster
-from plugin.settings import ScopeSettings
+from plugin.settings_sections import ScopeSettings
 from plugin.tables import NO_TERMINAL_WIDTH, table, terminal_width
 from tests.plugin.test_docs import readme_section
 

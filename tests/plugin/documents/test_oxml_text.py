@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from plugin.documents import oxml
+from plugin.documents import oxml, oxml_read
 from plugin.documents.safety import Package
 from tests.plugin.documents.test_read import _filled
 
@@ -30,19 +30,19 @@ BODY = f"""<w:document {_NS}><w:body>
 
 
 def _python_texts(doc: etree._Element) -> list[tuple[str, str | None]]:
-    return [(oxml.text_of(p, outside_controls=True), oxml.paragraph_style(p)) for p in oxml.outside_paragraphs(doc)]
+    return [(oxml_read.text_of(p, outside_controls=True), oxml_read.paragraph_style(p)) for p in oxml_read.outside_paragraphs(doc)]
 
 
 def test_text_of_skips_what_word_does_not_show() -> None:
     doc = etree.fromstring(BODY.encode())
-    paras = oxml.outside_paragraphs(doc)
-    assert oxml.text_of(paras[0]) == "Rubrik\tett"  # the tab stop in w:tabs is not text
-    assert oxml.text_of(paras[1]) == "Före inneefter\nrad-\n"
-    assert oxml.text_of(paras[1], outside_controls=True) == "Före efter\nrad-\n"
-    assert oxml.text_of(paras[2]) == "ny"  # deletions, field codes and moved-from text skipped
-    assert oxml.text_of(paras[3]) == "ram:i rutan"  # the Markup Compatibility fallback skipped
+    paras = oxml_read.outside_paragraphs(doc)
+    assert oxml_read.text_of(paras[0]) == "Rubrik\tett"  # the tab stop in w:tabs is not text
+    assert oxml_read.text_of(paras[1]) == "Före inneefter\nrad-\n"
+    assert oxml_read.text_of(paras[1], outside_controls=True) == "Före efter\nrad-\n"
+    assert oxml_read.text_of(paras[2]) == "ny"  # deletions, field codes and moved-from text skipped
+    assert oxml_read.text_of(paras[3]) == "ram:i rutan"  # the Markup Compatibility fallback skipped
     sdt = next(doc.iter(oxml.W_SDT))
-    assert oxml.text_of(sdt, outside_controls=True) == "inne"  # a control's own content is kept
+    assert oxml_read.text_of(sdt, outside_controls=True) == "inne"  # a control's own content is kept
 
 
 @pytest.mark.parametrize("source", ["constructs", "sv", "en"])
@@ -50,7 +50,7 @@ def test_outside_texts_in_one_pass_match_text_of_per_paragraph(source: str) -> N
     doc = (etree.fromstring(BODY.encode()) if source == "constructs"
            else Package(_filled(source)).xml("word/document.xml"))
     expected = _python_texts(doc)
-    assert oxml.outside_paragraph_texts(doc) == expected
+    assert oxml_read.outside_paragraph_texts(doc) == expected
     if source == "constructs":
         assert [t for t, _ in expected] == ["Rubrik\tett", "Före efter\nrad-\n", "ny", "ram:i rutan",
                                             "i rutan", "reserv", "Cell", ""]

@@ -13,7 +13,7 @@ from lxml import etree
 from plugin.documents import (
     ManagerContext, TemplateError, read_form, render_form, render_manager_guide, render_prep_guide,
 )
-from plugin.documents import oxml
+from plugin.documents import oxml, oxml_read
 from plugin.documents.check import schema_problems
 from plugin.documents.safety import Package
 from templates import TEMPLATES_DIR
@@ -22,7 +22,7 @@ from tests.plugin.documents.conftest import talk
 
 
 def _text(docx: bytes, part: str = "word/document.xml") -> str:
-    return oxml.text_of(Package(docx).xml(part))
+    return oxml_read.text_of(Package(docx).xml(part))
 
 
 def _all_schema_problems(docx: bytes) -> list[str]:

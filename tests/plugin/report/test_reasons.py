@@ -15,7 +15,7 @@ from plugin.report.data import general_reason
 from plugin.report.reasons import NO_REASON, known, reason_text
 from plugin.roster import build_roster
 from plugin.scheduling import Person, Team, Unschedulable, WorkingHours, plan_team
-from plugin.settings import ScopeSettings
+from plugin.settings_sections import ScopeSettings
 from plugin.invitations import NO_TEAMS_NOTE
 from plugin.talks import FALLBACK_NOTES
 from plugin.sharing import check_shared, unshare
