@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from connectors.graph.mail_limits import SendingLimits, estimate
 from plugin.reminders_due import Tally
-from plugin.settings import RemindersSettings
+from plugin.settings_sections import RemindersSettings
 
 _KINDS = (("prepare", "prepare"), ("confirm", "confirm"), ("manager_digest", "manager digest"),
           ("hr_digest", "HR digest"))

@@ -49,8 +49,7 @@ from plugin.settings_sections import (
 )
 from plugin.settings_table import SCHEMA
 
-# RemindersSettings is still imported from here by plugin/reminders_summary.py.
-__all__ = ["MAX_CAMPAIGN_BYTES", "RemindersSettings", "Settings", "SettingsError", "load_settings"]
+__all__ = ["MAX_CAMPAIGN_BYTES", "Settings", "SettingsError", "load_settings"]
 
 MAX_CAMPAIGN_BYTES = 1024 * 1024  # a campaign file is a few kilobytes; 1 MiB is generous
 

@@ -17,10 +17,11 @@ from pathlib import Path
 from lxml import etree
 
 from plugin.documents import oxml
+from plugin.documents.boilerplate import boilerplate_of
 from plugin.documents.model import FORM_FIELDS, DocumentError, TalkContext
 from plugin.documents.placeholders import normalise
 from plugin.documents.positions import control_place, paragraph_place
-from plugin.documents.read import boilerplate_of, read_package
+from plugin.documents.read import read_package
 from plugin.documents.render import ALLOWED, KINDS, Template, talk_values
 from plugin.documents.safety import Package
 

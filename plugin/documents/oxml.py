@@ -128,12 +128,6 @@ def control_parts(sdt: etree._Element) -> ControlParts:
     return ControlParts(tag, alias, kind, placeholder, content, box, date)
 
 
-def control_summary(sdt: etree._Element) -> tuple[str | None, str | None, str]:
-    """``(tag, alias, kind)`` in one pass over ``w:sdtPr``."""
-    parts = control_parts(sdt)
-    return parts.tag, parts.alias, parts.kind
-
-
 def _pr_val(sdt: etree._Element, name: str) -> str | None:
     pr = child(sdt, W_SDTPR)
     el = None if pr is None else child(pr, name)
@@ -169,14 +163,6 @@ def control_multiline(sdt: etree._Element) -> bool:
     pr = sdt.find(W_SDTPR)
     text = None if pr is None else pr.find(w("text"))
     return text is not None and text.get(w("multiLine")) in CHECKED_VALUES
-
-
-def showing_placeholder(sdt: etree._Element) -> bool:
-    pr = child(sdt, W_SDTPR)
-    if pr is None:
-        return False
-    flag = child(pr, W_SHOWPH)
-    return flag is not None and flag.get(W_VAL, "1") in CHECKED_VALUES
 
 
 def control_content(sdt: etree._Element) -> etree._Element | None:

@@ -24,8 +24,6 @@ from plugin.documents.oxml import (
     W14_VAL,
     W_BR,
     W_CR,
-    W_DATE,
-    W_FULLDATE,
     W_ILVL,
     W_MOVEFROM,
     W_NBH,
@@ -258,9 +256,3 @@ def glyph_state(text: str) -> bool | None:
     """A checkbox flattened to text (odt round trip): the leading glyph's state."""
     head = text.lstrip()[:1]
     return True if head in ("\u2612", "\u2611", "\u2718") else False if head == "\u2610" else None
-
-
-def date_full(sdt: etree._Element) -> str | None:
-    pr = child(sdt, W_SDTPR)
-    el = None if pr is None else child(pr, W_DATE)
-    return None if el is None else el.get(W_FULLDATE)

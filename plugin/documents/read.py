@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from plugin.documents import oxml, oxml_read
-from plugin.documents.boilerplate import Boilerplate, boilerplate_of, norm, template_boilerplate
+from plugin.documents.boilerplate import Boilerplate, norm, template_boilerplate
 from plugin.documents.budget import DEFAULT_BUDGET, ReadingBudget
 from plugin.documents.model import FORM_FIELDS, LANGUAGES, FormId, FormReading
 from plugin.documents.read_fields import FormReader
@@ -25,8 +25,7 @@ from plugin.documents.render import PROP_CAMPAIGN, PROP_EMPLOYEE, PROP_LANGUAGE
 from plugin.documents.safety import MAX_FILE_BYTES, Package
 from plugin.documents.shared_parts import APP_PART, NUMBERING_PART, application
 
-# boilerplate_of is still imported from here by plugin/documents/check.py.
-__all__ = ["boilerplate_of", "read_form", "read_package"]
+__all__ = ["read_form", "read_package"]
 
 DOCUMENT_PART = "word/document.xml"
 
