@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from connectors.graph import errors
 from connectors.graph.calendar_records import Event
-from connectors.graph.drive import DriveItem
+from connectors.graph.drive_records import DriveItem
 from plugin.documents import TalkContext
 from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.pass_context import PassContext, Talk

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
-from connectors.graph.lists import NOTE_LIMIT, ColumnKind, ColumnSpec, truncate_utf16
+from connectors.graph.lists_schema import NOTE_LIMIT, ColumnKind, ColumnSpec
+from connectors.graph.lists_values import truncate_utf16
 from plugin.documents import FORM_FIELDS
 
 

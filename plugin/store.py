@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from connectors.graph import errors
 
 from connectors.graph.calendar import Calendar
-from connectors.graph.lists import ListInfo, ListItem, Lists, SiteInfo
+from connectors.graph.lists import ListItem, Lists, SiteInfo
+from connectors.graph.lists_schema import ListInfo
 from plugin.duplicates import EPOCH, Copy, Merged, meetings_alive, merge_copies
 from plugin.records import COLUMNS, Record, changed_fields, from_fields, is_bookkeeping_fields, to_fields
 

@@ -34,7 +34,8 @@ from connectors.graph.calendar_records import Event, EventDraft
 from connectors.graph.client import GraphClient
 from connectors.graph.addresses import same_id
 from connectors.graph.directory import User
-from connectors.graph.drive import DriveItem, FolderLook
+from connectors.graph.drive_looks import FolderLook
+from connectors.graph.drive_records import DriveItem
 from plugin import folders, sharing
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers

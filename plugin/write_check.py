@@ -43,7 +43,7 @@ from connectors.graph.calendar_records import EventDraft
 from connectors.graph.cleanup import delete_drive_item
 from connectors.graph.client import GraphClient
 from connectors.graph.directory import User
-from connectors.graph.drive import DriveItem
+from connectors.graph.drive_records import DriveItem
 from connectors.graph.permissions import Permission
 from plugin import folders
 from plugin.records import DOCTOR_MARK, doctor_check_key

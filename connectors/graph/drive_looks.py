@@ -19,7 +19,8 @@ from connectors.graph.batch import BatchRequest, execute_batch
 from connectors.graph.names import check_path, encode_id, encode_path
 
 if TYPE_CHECKING:
-    from connectors.graph.drive import Drive, DriveItem
+    from connectors.graph.drive import Drive
+    from connectors.graph.drive_records import DriveItem
 
 
 @dataclass(frozen=True)

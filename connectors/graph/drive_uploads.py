@@ -34,7 +34,8 @@ from connectors.graph.names import check_path, encode_id, encode_path
 from connectors.graph.upload import CONFLICT_BEHAVIOURS
 
 if TYPE_CHECKING:
-    from connectors.graph.drive import Drive, DriveItem
+    from connectors.graph.drive import Drive
+    from connectors.graph.drive_records import DriveItem
 
 BATCHED_FILE_LIMIT = 1024 * 1024
 # An item answered "bad request" or "unsupported media type" may be Graph refusing the file in

@@ -10,19 +10,21 @@ docs/failures.md#throttling-and-transient-errors and docs/failures.md#authentica
   with jitter; a non-idempotent POST is never blindly re-sent once it may have reached Graph;
 - a host that cannot be reached at all (refused, unknown, TLS failed: :mod:`.reach`) is tried
   only ``policy.unreachable_attempts`` times, within seconds, then
-  :class:`~connectors.graph.errors.Unreachable`; a wait of 5 s or more is told to ``notices``;
+  :class:`~connectors.graph.errors.Unreachable`; a wait of 5 s or more is told to ``notices``
+  (the waits between attempts, and giving up: :mod:`.http_waits`);
 - a 401 refreshes the token once and replays the request;
-- at most 4 concurrent requests per mailbox and a global cap, shared by all threads;
+- at most 4 concurrent requests per mailbox and a global cap, shared by all threads, and a
+  throttled workload held for every thread (:mod:`.http_workloads`);
 - ``client-request-id`` and ``User-Agent: NONISV|samtal|samtal/<version>`` on every call;
 - one INFO log line per call: method, redacted path, status, milliseconds, request-id;
 - with a :class:`~connectors.graph.trace.Tracer` (``--trace FILE``), one JSON line per attempt
   with the shape of the answer and no value of it (the items of a ``$batch`` each get theirs);
 - the bearer token goes only to the Graph endpoint's own scheme, host and port: a URL Graph hands
   back to follow with the token (an ``@odata.nextLink``) that names another is refused
-  (:class:`~connectors.graph.errors.ForeignLink`), never requested. Pre-authenticated URLs are
-  fetched with ``authenticated=False``, no ``Authorization`` at all: a file's
-  ``@microsoft.graph.downloadUrl`` and the ``Location`` of ``/content``'s 302 ("a pre-authenticated
-  download URL", https://learn.microsoft.com/graph/api/driveitem-get-content,
+  (:class:`~connectors.graph.errors.ForeignLink`, :mod:`.http_origins`), never requested.
+  Pre-authenticated URLs are fetched with ``authenticated=False``, no ``Authorization`` at all:
+  a file's ``@microsoft.graph.downloadUrl`` and the ``Location`` of ``/content``'s 302 ("a
+  pre-authenticated download URL", https://learn.microsoft.com/graph/api/driveitem-get-content,
   https://learn.microsoft.com/graph/api/resources/driveitem) and an upload session's
   ``uploadUrl`` (sending the token on its PUT "may result in an HTTP 401",
   https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
@@ -35,25 +37,27 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import random
-import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from connectors.graph import errors
+from connectors.graph import errors, http_origins
 from connectors.graph.addresses import address_key
 from connectors.graph.auth import TokenProvider
-from connectors.graph.clouds import is_loopback
+from connectors.graph.http_waits import after_unreachable, wait_or_raise, why_waiting
+# mailbox_of and workload_of are re-exported: connectors.graph.batch imports them from here.
+from connectors.graph.http_workloads import ConcurrencyLimiter, WorkloadHolds
+from connectors.graph.http_workloads import mailbox_of as mailbox_of
+from connectors.graph.http_workloads import workload_of as workload_of
 from connectors.graph.pacing import Pacer
-from connectors.graph.reach import WaitNotices, origin, unreachable_reason
+from connectors.graph.reach import WaitNotices, unreachable_reason
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from connectors.graph.trace import Tracer
@@ -61,11 +65,6 @@ from connectors.graph.trace import Tracer
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (10.0, 100.0)  # connect, read (the official SDK uses 30 s / 100 s)
-# Outlook allows 4 concurrent requests per app and mailbox (docs/failures.md#t12).
-MAILBOX_CONCURRENCY = 4
-_MAILBOX_PATH = re.compile(
-    r"^/users/([^/?]+)/(?:events|calendar|calendars|calendarView|mailboxSettings|messages|"
-    r"mailFolders|sendMail|findMeetingTimes)\b", re.IGNORECASE)
 
 
 def _version() -> str:
@@ -92,69 +91,6 @@ class GraphResponse:
         if not isinstance(self.body, dict):
             raise errors.GraphError(f"expected a JSON object from Graph, got {type(self.body).__name__}")
         return self.body
-
-
-class ConcurrencyLimiter:
-    """A global cap plus a cap per key (mailbox), taken atomically so nothing deadlocks."""
-
-    def __init__(self, global_limit: int, per_key_limit: int = MAILBOX_CONCURRENCY) -> None:
-        if global_limit < 1 or per_key_limit < 1:
-            raise ValueError("concurrency limits must be at least 1")
-        self.global_limit = global_limit
-        self.per_key_limit = per_key_limit
-        self._cond = threading.Condition()
-        self._in_flight = 0
-        self._per_key: dict[str, int] = {}
-        self.max_seen_per_key = 0
-
-    @contextmanager
-    def hold(self, keys: Mapping[str, int] | None = None) -> Iterator[None]:
-        wanted = {k: min(n, self.per_key_limit) for k, n in (keys or {}).items() if n > 0}
-        with self._cond:
-            self._cond.wait_for(lambda: self._fits(wanted))
-            self._in_flight += 1
-            for k, n in wanted.items():
-                self._per_key[k] = self._per_key.get(k, 0) + n
-                self.max_seen_per_key = max(self.max_seen_per_key, self._per_key[k])
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._in_flight -= 1
-                for k, n in wanted.items():
-                    left = self._per_key[k] - n
-                    if left:
-                        self._per_key[k] = left
-                    else:
-                        del self._per_key[k]
-                self._cond.notify_all()
-
-    def _fits(self, wanted: Mapping[str, int]) -> bool:
-        if self._in_flight >= self.global_limit:
-            return False
-        return all(self._per_key.get(k, 0) + n <= self.per_key_limit for k, n in wanted.items())
-
-
-def mailbox_of(path: str) -> str | None:
-    """The mailbox an Outlook path touches (``/users/{id}/events`` → ``{id}``), lower-cased."""
-    m = _MAILBOX_PATH.match(path)
-    return address_key(unquote(m.group(1))) if m else None
-
-
-def workload_of(path: str) -> str:
-    """The throttling scope a Graph path falls in: one Outlook mailbox, OneDrive/SharePoint, or
-    the directory. A 429 with Retry-After on one request holds every request of the same scope
-    (docs/failures.md#t8: a retry inside the window is throttled again)."""
-    box = mailbox_of(path)
-    if box:
-        return f"mailbox:{box}"
-    lowered = path.lower()
-    if lowered.startswith(("/drives", "/shares")) or re.match(r"^/users/[^/]+/drive\b", lowered):
-        return "files"
-    if lowered.startswith("/sites"):
-        return "sites"
-    segment = lowered.strip("/").split("/", 1)[0].split("?", 1)[0]
-    return "directory" if segment in ("users", "groups", "directoryobjects") else segment or "graph"
 
 
 def encode_query(params: Mapping[str, Any]) -> str:
@@ -195,12 +131,8 @@ class GraphHttp:
         self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
         # Throttling is per workload: after a Retry-After nothing is sent to that workload until
-        # it has passed, and then one request probes before the others follow, so that threads
-        # released together do not arrive early together and extend the window (docs/failures.md#t8).
-        self._held_until: dict[str, float] = {}
-        self._recovering: set[str] = set()
-        self._probing: set[str] = set()
-        self._hold_cond = threading.Condition()
+        # it has passed, then one request probes first (docs/failures.md#t8; http_workloads.py).
+        self._holds = WorkloadHolds(clock, sleep)
         self.pacer = pacer  # optional: waits before SharePoint/Outlook budgets run out (pacing.py)
         self.notices = notices  # optional: a person hears of waits of 5 s or more
         self.trace = trace  # optional: every exchange's shape to a file (connectors/graph/trace.py)
@@ -216,13 +148,7 @@ class GraphHttp:
         (https://learn.microsoft.com/graph/paging); it is Graph's own host, and a link to
         anywhere else is not followed with the token, whoever put it in the answer.
         """
-        if url == self.base_url or url.startswith(self.base_url + "/") or same_origin(url, self.base_url):
-            return
-        parts = urlsplit(url)
-        raise errors.ForeignLink(
-            f"Graph answered with a link to {parts.scheme}://{parts.netloc or '?'}, not to "
-            f"{urlsplit(self.base_url).netloc} (tenant.graph_url); the bearer token goes nowhere else, "
-            "so the link was not followed", method=method, path=redact_path(url))
+        http_origins.check_origin(url, self.base_url, method)
 
     def url_for(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
@@ -356,7 +282,7 @@ class GraphHttp:
                     why = unreachable_reason(err)
                     if why is not None:
                         unreachable += 1
-                        self._unreachable(url, why, unreachable, ms, method, shown, deadline_at, err)
+                        after_unreachable(self, url, why, unreachable, ms, method, shown, deadline_at, err)
                         continue
                     unreachable = 0
                     applied = _maybe_applied(err)
@@ -365,8 +291,8 @@ class GraphHttp:
                         maybe_applied=applied)
                     if applied and not idempotent:
                         raise failure from err
-                    self._wait_or_raise(failure, self._backoff(attempt), attempt, deadline_at, err,
-                                        f"no answer from Graph ({type(err).__name__})")
+                    wait_or_raise(self, failure, self._backoff(attempt), attempt, deadline_at, err,
+                                  f"no answer from Graph ({type(err).__name__})")
                     continue
 
                 ms = (self._clock() - started) * 1000
@@ -402,135 +328,30 @@ class GraphHttp:
                 if scope is not None:
                     self._leave(scope, probe, seen)
             wait = retry_after if retry_after is not None else self._backoff(attempt)
-            self._wait_or_raise(answer, wait, attempt, deadline_at, None, _why_waiting(answer, scope))
+            wait_or_raise(self, answer, wait, attempt, deadline_at, None, why_waiting(answer, scope))
 
     # ------------------------------------------------------------------ throttling per workload
     def hold(self, scope: str, seconds: float) -> None:
         """Send nothing to ``scope`` for ``seconds`` (every thread): Graph asked us to wait."""
-        with self._hold_cond:
-            until = self._clock() + seconds
-            if until > self._held_until.get(scope, 0.0):
-                self._held_until[scope] = until
-            self._recovering.add(scope)
+        self._holds.hold(scope, seconds)
 
     def _enter(self, scope: str, deadline_at: float) -> bool:
         """Wait until ``scope`` may be sent to; True when this request is the probe that goes
-        first after a hold (the others wait for its answer, never past their deadline)."""
-        while True:
-            with self._hold_cond:
-                wait = self._held_until.get(scope, 0.0) - self._clock()
-                if wait <= 0:
-                    if scope not in self._recovering:
-                        return False
-                    if scope not in self._probing:
-                        self._probing.add(scope)
-                        return True
-                    if self._clock() >= deadline_at:
-                        return False
-                    self._hold_cond.wait(0.05)  # a probe is out: wait for its answer
-                    continue
-            self._sleep(min(wait, max(0.0, deadline_at - self._clock())))
-            if self._clock() >= deadline_at:
-                return False
+        first after a hold (:meth:`WorkloadHolds.enter`)."""
+        return self._holds.enter(scope, deadline_at)
 
     def _leave(self, scope: str, probe: bool, status: int) -> None:
-        with self._hold_cond:
-            if probe:
-                self._probing.discard(scope)
-            if status and status not in (429, 503):
-                self._recovering.discard(scope)
-            self._hold_cond.notify_all()
+        self._holds.leave(scope, probe, status)
 
-    # ------------------------------------------------------------------ internals
+    # ------------------------------------------------------------------ waiting
     def _backoff(self, attempt: int) -> float:
         with self._rng_lock:
             return self.policy.backoff(attempt, self._rng)
-
-    def _unreachable(self, url: str, why: str, count: int, ms: float, method: str, shown: str,
-                     deadline_at: float, cause: BaseException) -> None:
-        """After the ``count``-th attempt in a row that could not reach ``url``'s host: raise
-        :class:`errors.Unreachable` once ``policy.unreachable_attempts`` is reached, else wait
-        a short backoff (the next attempt may take the connect timeout again: said when long)."""
-        host = origin(url)
-        ours = same_origin(url, self.base_url)
-        hint = ("check tenant.graph_url (http:// or https://, host and port) and the network"
-                if ours else "check the network")
-        if ours and _is_loopback_url(url):
-            hint = "is the sandbox running on that port? check tenant.graph_url (http:// or https://, port)"
-        failure = errors.Unreachable(f"cannot reach {host}: {why}", host=host, method=method,
-                                     path=shown, hint=hint)
-        if count >= self.policy.unreachable_attempts:
-            failure.message += f" (gave up after {count} attempts)"
-            raise failure from cause
-        wait = self._backoff(count)
-        if self.notices is not None and ms / 1000 >= self.notices.threshold:
-            self.notices.waiting(self.timeout[0], f"no connection to {host} within {ms / 1000:.0f} s; "
-                                 f"trying again (attempt {count + 1} of {self.policy.unreachable_attempts})")
-        self._wait_or_raise(failure, wait, count, deadline_at, cause)
 
     def tell_wait(self, seconds: float, reason: str) -> None:
         """Tell ``notices`` (when there are any) that a wait of ``seconds`` starts."""
         if self.notices is not None:
             self.notices.waiting(seconds, reason)
-
-    def _wait_or_raise(self, failure: errors.GraphError, wait: float, attempt: int,
-                       deadline_at: float, cause: BaseException | None, reason: str | None = None) -> None:
-        if attempt >= self.policy.max_attempts:
-            failure.message += f" (gave up after {attempt} attempts)"
-            raise failure from cause
-        if self._clock() + wait > deadline_at:
-            if isinstance(failure, errors.Throttled):
-                failure.message += (f" (still throttled; Graph asked to wait {wait:.1f}s, "
-                                    "beyond this operation's deadline)")
-                raise failure from cause
-            raise errors.DeadlineExceeded(
-                f"gave up: the operation's deadline passed while retrying ({failure.message})",
-                method=failure.method, path=failure.path, status=failure.status,
-                code=failure.code, request_id=failure.request_id) from (cause or failure)
-        if reason is not None:
-            self.tell_wait(wait, f"{reason}; attempt {attempt + 1} of {self.policy.max_attempts}")
-        self._sleep(wait)
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_WORKLOADS = {"files": "OneDrive and SharePoint files", "sites": "SharePoint lists",
-              "directory": "the directory"}
-
-
-def _why_waiting(answer: errors.GraphError, scope: str | None) -> str:
-    """Why a retry waits, for a person: "Graph asked to slow down (429, a mailbox)"."""
-    what = ("a mailbox" if scope.startswith("mailbox:") else _WORKLOADS.get(scope, scope)) if scope else ""
-    status = f"{answer.status}, {what}" if what else str(answer.status)
-    if isinstance(answer, errors.Throttled):
-        return f"Graph asked to slow down ({status})"
-    return f"Graph answered {status}; trying again"
-
-
-def _is_loopback_url(url: str) -> bool:
-    return is_loopback(urlsplit(url).hostname)
-
-
-def _origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an absolute http(s) URL, or None when it has none or is odd: a
-    user name or password, a backslash, a space or control character, a port that is no number
-    (parsers disagree on such URLs, so none of them is trusted with a token)."""
-    if "\\" in url or any(ord(c) <= 32 or ord(c) == 127 for c in url):
-        return None
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
-        return None
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    return scheme, parts.hostname.lower(), port if port is not None else _DEFAULT_PORTS[scheme]
-
-
-def same_origin(url: str, base_url: str) -> bool:
-    """Whether ``url`` is on ``base_url``'s scheme, host and port (and nothing odd about it)."""
-    mine = _origin(url)
-    return mine is not None and mine == _origin(base_url)
 
 
 def _maybe_applied(err: requests.RequestException) -> bool:

@@ -24,7 +24,8 @@ from datetime import datetime
 
 from connectors.graph import errors
 from connectors.graph.addresses import same_id
-from connectors.graph.drive import Drive, DriveItem
+from connectors.graph.drive import Drive
+from connectors.graph.drive_records import DriveItem
 from connectors.graph.lists import ListItem
 from plugin.documents.safety import MAX_FILE_BYTES
 from plugin.documents.stamp import read_stamp

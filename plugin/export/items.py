@@ -22,7 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from connectors.graph.addresses import address_key, id_key
-from connectors.graph.lists import FieldValue, ListItem
+from connectors.graph.lists import ListItem
+from connectors.graph.lists_values import FieldValue
 from plugin.records import is_bookkeeping_fields
 from plugin.store import RecordStore
 

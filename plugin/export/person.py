@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from connectors.graph import errors
 from connectors.graph.addresses import address_key, id_key
 from connectors.graph.directory import Directory, User
-from connectors.graph.lists import ListItem, odata_string
+from connectors.graph.lists import ListItem
+from connectors.graph.lists_values import odata_string
 from plugin.export.items import employee_ids_with_address, records_of
 from plugin.store import RecordStore
 

@@ -13,7 +13,8 @@ import responses
 
 from connectors.graph import errors
 from connectors.graph.auth import StaticTokenProvider
-from connectors.graph.http import ConcurrencyLimiter, GraphHttp, mailbox_of
+from connectors.graph.http import GraphHttp
+from connectors.graph.http_workloads import ConcurrencyLimiter, mailbox_of
 from connectors.graph.retry import RetryPolicy, parse_retry_after
 
 from .conftest import GRAPH, TOKEN
@@ -242,7 +243,7 @@ def test_http_limits_concurrent_requests_per_mailbox(rsps, clock):
 
 
 def test_workloads():
-    from connectors.graph.http import workload_of
+    from connectors.graph.http_workloads import workload_of
     assert workload_of("/users/AB/events/1") == "mailbox:ab"
     assert workload_of("/users/ab/drive/root:/x:/content") == "files"
     assert workload_of("/drives/b!1/items/2") == "files"

@@ -13,9 +13,9 @@ import responses
 
 from connectors.graph import errors
 from connectors.graph.http import GraphHttp
-from connectors.graph.lists import (
-    NON_INDEXED_PREFER, ColumnSpec, Lists, NotIndexed, odata_string, truncate_utf16,
-)
+from connectors.graph.lists import NON_INDEXED_PREFER, Lists, NotIndexed
+from connectors.graph.lists_schema import ColumnSpec
+from connectors.graph.lists_values import odata_string, truncate_utf16
 from tests.connectors.conftest import GRAPH
 
 SITE = "contoso.sharepoint.com,2c712604-1370,2d2244c3-251a"

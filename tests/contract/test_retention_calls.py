@@ -15,7 +15,8 @@ from connectors.graph import errors
 from connectors.graph.auth import StaticTokenProvider
 from connectors.graph.drive import Drive
 from connectors.graph.http import GraphHttp
-from connectors.graph.lists import ColumnSpec, Lists
+from connectors.graph.lists import Lists
+from connectors.graph.lists_schema import ColumnSpec
 from connectors.graph.retry import RetryPolicy
 from tests.connectors.conftest import FakeClock
 from tests.contract.conftest import check_answer, check_request, contract, match

@@ -21,7 +21,8 @@ from connectors.graph.calendar_records import EventDraft
 from connectors.graph.client import GraphClient, connect
 from connectors.graph.directory import Directory
 from connectors.graph.drive import Drive
-from connectors.graph.lists import ColumnSpec, Lists
+from connectors.graph.lists import Lists
+from connectors.graph.lists_schema import ColumnSpec
 from connectors.graph.mail import Mail, MessageDraft
 from connectors.sandbox import Sandbox
 from connectors.sandbox.people import People

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from connectors.graph.lists import NOTE_LIMIT
+from connectors.graph.lists_schema import NOTE_LIMIT
 from plugin.cache import LookCache
 from plugin.commands.status import attention
 from plugin.documents import read_form, wordsim

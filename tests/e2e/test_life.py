@@ -16,7 +16,8 @@ import requests
 
 from connectors.graph import errors
 from connectors.graph.calendar_records import EventDraft
-from connectors.graph.drive import Drive, FileContent
+from connectors.graph.drive import Drive
+from connectors.graph.drive_records import FileContent
 from plugin import booking_stages, watching
 from plugin.documents import FormReading, read_form, wordsim
 from plugin.documents.workers import DocumentWorkers

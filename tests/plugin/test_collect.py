@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from lxml import etree
 
-from connectors.graph.lists import NOTE_LIMIT
+from connectors.graph.lists_schema import NOTE_LIMIT
 from plugin.cache import LookCache
 from plugin.collect import HeldForms, judge, judge_reading
 from plugin.commands.status import attention

@@ -13,7 +13,7 @@ from connectors.graph import errors
 from connectors.graph.batch import BatchRequest
 from connectors.graph.calendar_records import EventDraft
 from connectors.graph.client import GraphClient, connect
-from connectors.graph.lists import ColumnSpec
+from connectors.graph.lists_schema import ColumnSpec
 from connectors.sandbox import FaultSpec, Sandbox
 from connectors.sandbox.people import People
 
