@@ -24,7 +24,8 @@ from typing import Any
 
 from connectors.graph import batch_plan as plan
 from connectors.graph import errors
-from connectors.graph.http import GraphHttp, mailbox_of, workload_of
+from connectors.graph.http import GraphHttp
+from connectors.graph.http_workloads import mailbox_of, workload_of
 from connectors.graph.pacing import SHAREPOINT, Ticket
 from connectors.graph.redact import redact_path
 from connectors.graph.retry import IDEMPOTENT_METHODS, parse_retry_after

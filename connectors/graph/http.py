@@ -52,10 +52,7 @@ from connectors.graph import errors, http_origins
 from connectors.graph.addresses import address_key
 from connectors.graph.auth import TokenProvider
 from connectors.graph.http_waits import after_unreachable, wait_or_raise, why_waiting
-# mailbox_of and workload_of are re-exported: connectors.graph.batch imports them from here.
-from connectors.graph.http_workloads import ConcurrencyLimiter, WorkloadHolds
-from connectors.graph.http_workloads import mailbox_of as mailbox_of
-from connectors.graph.http_workloads import workload_of as workload_of
+from connectors.graph.http_workloads import ConcurrencyLimiter, WorkloadHolds, mailbox_of, workload_of
 from connectors.graph.pacing import Pacer
 from connectors.graph.reach import WaitNotices, unreachable_reason
 from connectors.graph.redact import redact_path
