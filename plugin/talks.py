@@ -371,6 +371,25 @@ class Talks:
         return [a if isinstance(a, errors.GraphError) else next((ev for ev in a if not ev.is_cancelled), None)
                 for a in answers]
 
+    def find_events_by_manager(self, managers: list[User]) -> list[dict[str, Event] | errors.GraphError]:
+        """The campaign's live meetings in each of ``managers``' calendars, one listing per manager
+        in ``$batch`` calls; in order. Each answer maps a tag (:meth:`tag`) to the first event
+        carrying it that is not cancelled, as :meth:`find_event` picks it, or is the error that
+        manager's listing met."""
+        answers = self.client.calendar.find_events_by_tag_prefix([m.id for m in managers],
+                                                                 f"{self.settings.campaign.id}:")
+        out: list[dict[str, Event] | errors.GraphError] = []
+        for answer in answers:
+            if isinstance(answer, errors.GraphError):
+                out.append(answer)
+                continue
+            live: dict[str, Event] = {}
+            for event in answer:
+                if event.tag is not None and not event.is_cancelled:
+                    live.setdefault(event.tag, event)
+            out.append(live)
+        return out
+
     def transaction_id(self, employee: User, manager: User, replaces: str = "") -> str:
         """The ``transactionId`` of a booking of ``employee``'s talk with ``manager``: derived from
         the talk's key, the manager and the meeting this booking replaces (the record's event id,

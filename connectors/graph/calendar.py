@@ -54,6 +54,13 @@ PREFER_UTC = {"Prefer": 'outlook.timezone="UTC"'}
 EVENT_FIELDS = ("id,iCalUId,subject,start,end,isAllDay,isCancelled,organizer,attendees,"
                 "transactionId,webLink,onlineMeeting")
 TAG_EXPAND = f"singleValueExtendedProperties($filter=id eq '{TAG_PROPERTY_ID}')"
+# Events a page when listing a campaign's meetings: Outlook's page size is 1 to 1000 (List
+# messages: "Use $top to customize the page size, within the range of 1 and 1000",
+# https://learn.microsoft.com/graph/api/user-list-messages); the List events page names no other
+# maximum (https://learn.microsoft.com/graph/api/user-list-events), and "the maximum depends on
+# the corresponding API" (https://learn.microsoft.com/graph/query-parameters#top). The pages
+# hold only tagged events and a few fields; further pages are followed in any case.
+EVENT_PAGE = 1000
 MISSING_SCHEDULE = "NoScheduleReturned"  # Graph's answer had no entry for the address
 
 
@@ -321,6 +328,30 @@ class Calendar:
                 out.append(err)
         return out
 
+    def find_events_by_tag_prefix(self, users: Sequence[str],
+                                  prefix: str) -> list[list[Event] | errors.GraphError]:
+        """The events in each of ``users``' calendars whose tag starts with ``prefix`` (a
+        campaign's meetings: ``"2027:"``), one listing per user in ``$batch`` calls.
+
+        One answer per user, in order: the events (each with its tag, read from the expanded
+        property), or the error that one listing met (the others are unaffected). Graph compares
+        a string property's value without case (docs/graph.md#events): an event is kept when its
+        tag starts with ``prefix`` in any case, as Graph matched it. Each listing asks for
+        :data:`EVENT_PAGE` events a page and follows its ``@odata.nextLink`` on its own.
+        """
+        query = "?" + encode_query(_prefix_query(prefix))
+        results = execute_batch(self.http, [
+            BatchRequest(str(i), "GET", self._events(user) + query, headers=PREFER_UTC)
+            for i, user in enumerate(users)])
+        out: list[list[Event] | errors.GraphError] = []
+        for i, user in enumerate(users):
+            try:
+                out.append([e for e in self._events_of(results[str(i)], user)
+                            if e.tag is not None and e.tag.lower().startswith(prefix.lower())])
+            except errors.GraphError as err:
+                out.append(err)
+        return out
+
     def _events_of(self, res: BatchResult, user: str) -> list[Event]:
         res.raise_for_error()
         if not isinstance(res.body, dict) or not isinstance(res.body.get("value"), list):
@@ -434,6 +465,20 @@ def _tag_query(tag: str) -> dict[str, str]:
                     f"{_odata_string(TAG_PROPERTY_ID)} and ep/value eq {_odata_string(tag)})"),
         "$expand": TAG_EXPAND,
         "$select": EVENT_FIELDS,
+    }
+
+
+def _prefix_query(prefix: str) -> dict[str, str]:
+    # "For string-typed extended properties, apply a contains, startswith, eq, or ne operator
+    # on value" (https://learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get).
+    if not prefix or not prefix.strip():
+        raise ValueError("a tag prefix is required")
+    return {
+        "$filter": (f"singleValueExtendedProperties/Any(ep: ep/id eq {_odata_string(TAG_PROPERTY_ID)} "
+                    f"and startswith(ep/value, {_odata_string(prefix)}))"),
+        "$expand": TAG_EXPAND,
+        "$select": EVENT_FIELDS,
+        "$top": str(EVENT_PAGE),
     }
 
 

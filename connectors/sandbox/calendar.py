@@ -7,7 +7,9 @@ attendee's Graph ``accept`` / ``decline`` / ``tentativelyAccept`` (202) update t
 organizer (204) and ``cancel`` (202, organizer only) cancel the copies; ``transactionId`` returns
 the existing event on a repeated POST in the same mailbox; ``body.contentType`` comes back
 lower-case with HTML wrapped in ``<html>``; single-value extended properties only with
-``$expand`` and findable with ``$filter=singleValueExtendedProperties/Any(...)``; users without a
+``$expand`` and findable with ``$filter=singleValueExtendedProperties/Any(...)`` by ``eq`` or
+``startswith`` on the value, compared without case; a listing pages by ``$top`` (1..1000, default
+10) and ``@odata.nextLink``; users without a
 mailbox, or with one on-premises, → 404 ``MailboxNotEnabledForRESTAPI``; a mailbox outside the
 app's application access policy → 403 ``ErrorAccessDenied``; an organiser whose calendar allows
 no Teams meetings gets its event with ``isOnlineMeeting: false`` and no ``onlineMeeting``, whatever
@@ -38,9 +40,14 @@ if TYPE_CHECKING:
 
 RESPONSES = {"accept": ("accepted", "busy"), "decline": ("declined", "free"),
              "tentativelyaccept": ("tentativelyAccepted", "tentative")}
+# An event is found by its extended property with ``eq`` or ``startswith`` on the value ("For
+# string-typed extended properties, apply a contains, startswith, eq, or ne operator on value";
+# the value compares without case:
+# https://learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get).
 _ANY = re.compile(
     r"singleValueExtendedProperties/any\(\s*(?P<v>\w+)\s*:\s*(?P=v)/id\s+eq\s+'(?P<id>(?:[^']|'')*)'\s+and\s+"
-    r"(?P=v)/value\s+eq\s+'(?P<value>(?:[^']|'')*)'\s*\)", re.IGNORECASE)
+    r"(?:(?P=v)/value\s+eq\s+'(?P<eq>(?:[^']|'')*)'|startswith\(\s*(?P=v)/value\s*,\s*'(?P<sw>(?:[^']|'')*)'\s*\))\s*\)",
+    re.IGNORECASE)
 _EVENT_FILTER = {"subject": "subject", "icaluid": "iCalUId", "iscancelled": "isCancelled",
                  "isorganizer": "isOrganizer", "start/datetime": "start", "end/datetime": "end",
                  "showas": "showAs", "transactionid": "transactionId", "type": "type"}
@@ -222,9 +229,12 @@ def get_event(app: Sandbox, req: Request, p: dict[str, str]) -> Response:
     return ok(render_event(req, ev, context=_entity_context(req, user)), **times.preference_headers(req))
 
 
-def _event_filter(req: Request) -> tuple[list[tuple[str, str]], list[list[filters.Clause]]]:
+def _event_filter(req: Request) -> tuple[list[tuple[str, str, str]], list[list[filters.Clause]]]:
     text = (req.query.get("$filter") or "").strip()
-    props = [(svep_key(m.group("id").replace("''", "'")), m.group("value").replace("''", "'")) for m in _ANY.finditer(text)]
+    props = []  # (property key, "eq"|"startswith", value)
+    for m in _ANY.finditer(text):
+        value, op = (m.group("eq"), "eq") if m.group("eq") is not None else (m.group("sw"), "startswith")
+        props.append((svep_key(m.group("id").replace("''", "'")), op, value.replace("''", "'")))
     rest = _ANY.sub("", text).strip()
     rest = re.sub(r"^(and\s+)+|(\s+and)+$", "", rest, flags=re.IGNORECASE).strip()
     rest = re.sub(r"\s+and\s+and\s+", " and ", rest, flags=re.IGNORECASE)
@@ -241,9 +251,11 @@ def _event_filter(req: Request) -> tuple[list[tuple[str, str]], list[list[filter
     return props, groups
 
 
-def _matches(ev: dict[str, Any], props: list[tuple[str, str]], groups: list[list[filters.Clause]]) -> bool:
-    for key, value in props:
-        if not any(svep_key(p["id"]) == key and p.get("value") == value for p in ev["singleValueExtendedProperties"]):
+def _matches(ev: dict[str, Any], props: list[tuple[str, str, str]], groups: list[list[filters.Clause]]) -> bool:
+    for key, op, value in props:
+        if not any(svep_key(p["id"]) == key and isinstance(p.get("value"), str) and
+                   (p["value"].lower() == value.lower() if op == "eq" else p["value"].lower().startswith(value.lower()))
+                   for p in ev["singleValueExtendedProperties"]):
             return False
     if not groups:
         return True

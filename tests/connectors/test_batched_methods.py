@@ -118,6 +118,35 @@ def test_find_events_by_tags_filters_on_the_tag_per_item(http: GraphHttp, rsps: 
     assert sent[0]["headers"] == {"Prefer": 'outlook.timezone="UTC"'}
 
 
+def test_find_events_by_tag_prefix_lists_each_manager_once_and_follows_its_pages(
+        http: GraphHttp, rsps: responses.RequestsMock) -> None:
+    nxt = f"{GRAPH}/users/m1/events?$skiptoken=p2"
+    rsps.add_callback(responses.POST, BATCH, callback=lambda req: _answer([
+        {"id": "0", "status": 200, "body": {"value": [_event("e1", "2027:a"), _event("e2", "2027:b")],
+                                            "@odata.nextLink": nxt}},
+        {"id": "1", "status": 404, "body": {"error": {"code": "MailboxNotEnabledForRESTAPI", "message": "x"}}},
+        {"id": "2", "status": 200, "body": {"value": [_event("e4", "2027:d")]}}]))
+    # the second page; an event without the tag, or whose tag has another prefix, is not kept: the
+    # tag is read from the expanded property, never inferred from the filter
+    untagged = {k: v for k, v in _event("e5", "x").items() if k != "singleValueExtendedProperties"}
+    rsps.get(nxt, match=[responses.matchers.header_matcher({"Prefer": 'outlook.timezone="UTC"'})],
+             json={"value": [_event("e3", "2027:c"), _event("e6", "2027X:c"), untagged]})
+    out = Calendar(http).find_events_by_tag_prefix(["m1", "m2", "m3"], "2027:")
+    assert [(e.id, e.tag) for e in out[0]] == [("e1", "2027:a"), ("e2", "2027:b"), ("e3", "2027:c")]  # type: ignore[union-attr]
+    assert isinstance(out[1], errors.MailboxUnavailable)
+    assert [(e.id, e.tag) for e in out[2]] == [("e4", "2027:d")]  # type: ignore[union-attr]
+    sent = _items(rsps.calls[0])
+    assert [(r["method"], r["url"].split("?")[0]) for r in sent] == [
+        ("GET", "/users/m1/events"), ("GET", "/users/m2/events"), ("GET", "/users/m3/events")]
+    query = requests.utils.unquote(sent[0]["url"].split("?", 1)[1])
+    assert (f"$filter=singleValueExtendedProperties/Any(ep: ep/id eq '{TAG_PROPERTY_ID}' "
+            "and startswith(ep/value, '2027:'))") in query
+    assert f"$expand=singleValueExtendedProperties($filter=id eq '{TAG_PROPERTY_ID}')" in query
+    assert "$top=1000" in query and "$select=id," in query
+    assert all(r["headers"] == {"Prefer": 'outlook.timezone="UTC"'} for r in sent)
+    assert len(rsps.calls) == 2  # one $batch, and the one further page
+
+
 def test_get_events_reads_each_event_with_its_tag_per_item(http: GraphHttp, rsps: responses.RequestsMock) -> None:
     rsps.add_callback(responses.POST, BATCH, callback=lambda req: _answer([
         {"id": "1", "status": 404, "body": {"error": {"code": "ErrorItemNotFound", "message": "x"}}},

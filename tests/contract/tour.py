@@ -248,6 +248,7 @@ TOUR: dict[str, Callable[[Ctx], None]] = {
     "Calendar.get_events": _call(lambda c: c.client.calendar.get_events([(ORGANISER, _event(c).id)])),
     "Calendar.find_events_by_tag": _call(lambda c: c.client.calendar.find_events_by_tag(ORGANISER, "2027:per")),
     "Calendar.find_events_by_tags": _call(lambda c: c.client.calendar.find_events_by_tags([(ORGANISER, "2027:per")])),
+    "Calendar.find_events_by_tag_prefix": _call(lambda c: c.client.calendar.find_events_by_tag_prefix([ORGANISER], "2027:")),
     "Calendar.update_event": _update,
     "Calendar.attendee_responses": _responses,
     "Calendar.cancel_event": _cancel,

@@ -55,6 +55,35 @@ def test_extended_property_filter_and_expand(graph: Client) -> None:
     assert got["singleValueExtendedProperties"] == [{"id": KEY, "value": "2027:per"}]
 
 
+def test_extended_property_startswith_without_case_and_pages(graph: Client) -> None:
+    """``startswith`` on a string property's value, compared without case, as documented
+    (https://learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get); a listing
+    pages by ``$top`` up to 1000 and its ``@odata.nextLink``."""
+    tags = [f"HT27:{n}" for n in range(7)] + ["ht27:low", "HT26:0", "xHT27:0"]
+    made = {}
+    for day, tag in enumerate(tags, start=1):
+        start = {"dateTime": f"2027-02-{day:02d}T09:00:00", "timeZone": "UTC"}
+        end = {"dateTime": f"2027-02-{day:02d}T10:00:00", "timeZone": "UTC"}
+        ev = graph.post("/users/anna.berg@example.se/events", json=_event(
+            start=start, end=end, singleValueExtendedProperties=[{"id": KEY, "value": tag}])).json()
+        made[ev["id"]] = tag
+    query = {"$filter": f"singleValueExtendedProperties/Any(ep: ep/id eq '{KEY}' and startswith(ep/value, 'ht27:'))",
+             "$expand": f"singleValueExtendedProperties($filter=id eq '{KEY}')", "$top": "3"}
+    page = graph.get("/users/anna.berg@example.se/events", params=query).json()
+    found = list(page["value"])
+    while "@odata.nextLink" in page:
+        assert len(page["value"]) == 3
+        page = graph.get(page["@odata.nextLink"]).json()
+        found += page["value"]
+    assert sorted(e["singleValueExtendedProperties"][0]["value"] for e in found) == sorted(tags[:8])
+    assert len({e["id"] for e in found}) == 8 and all(made[e["id"]] == e["singleValueExtendedProperties"][0]["value"]
+                                                      for e in found)
+    for top, status in (("1000", 200), ("1001", 400), ("0", 400)):
+        assert graph.get("/users/anna.berg@example.se/events", params={**query, "$top": top}).status_code == status
+    assert len(graph.get("/users/anna.berg@example.se/events",
+                         params={**query, "$top": "1000"}).json()["value"]) == 8
+
+
 def test_accept_decline_update_the_organizer(graph: Client) -> None:
     ev = graph.post("/users/anna.berg@example.se/events", json=_event()).json()
     copy_id = graph.get("/users/per.lind@example.se/events").json()["value"][0]["id"]
