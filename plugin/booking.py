@@ -146,7 +146,7 @@ def _find_booked(pc: PassContext, talks: list[Talk]) -> dict[str, Event | None]:
         for team, answer in zip(chunk, pc.talks.find_events_by_manager([ts[0].manager for ts in chunk])):
             for talk in team:
                 settle(talk, answer if isinstance(answer, errors.GraphError)
-                       else answer.get(pc.talks.tag(talk.employee)))
+                       else answer.get(pc.talks.tag(talk.employee).lower()))
 
     pc.in_batches("looking for booked meetings", single, look)
     pc.in_batches("looking for booked meetings by manager", listed, list_by_manager)

@@ -373,9 +373,10 @@ class Talks:
 
     def find_events_by_manager(self, managers: list[User]) -> list[dict[str, Event] | errors.GraphError]:
         """The campaign's live meetings in each of ``managers``' calendars, one listing per manager
-        in ``$batch`` calls; in order. Each answer maps a tag (:meth:`tag`) to the first event
-        carrying it that is not cancelled, as :meth:`find_event` picks it, or is the error that
-        manager's listing met."""
+        in ``$batch`` calls; in order. Each answer maps a tag (:meth:`tag`, lower-cased: Exchange
+        compares an extended property's value without case, so the per-talk lookup finds a tag
+        in any case, and so must this) to the first event carrying it that is not cancelled, as
+        :meth:`find_event` picks it, or is the error that manager's listing met."""
         answers = self.client.calendar.find_events_by_tag_prefix([m.id for m in managers],
                                                                  f"{self.settings.campaign.id}:")
         out: list[dict[str, Event] | errors.GraphError] = []
@@ -386,7 +387,7 @@ class Talks:
             live: dict[str, Event] = {}
             for event in answer:
                 if event.tag is not None and not event.is_cancelled:
-                    live.setdefault(event.tag, event)
+                    live.setdefault(event.tag.lower(), event)
             out.append(live)
         return out
 

@@ -15,7 +15,7 @@ import requests
 
 from connectors.graph.batch import send_one_by_one
 
-from tests.e2e.checks import check_round, items_by_key, normalised, talk_events
+from tests.e2e.checks import KEY_PROPERTY, check_round, items_by_key, normalised, tag_of, talk_events
 from tests.e2e.conftest import FAST_RETRIES, NOW, ServeFactory, later_lease, team_seed
 
 
@@ -184,6 +184,28 @@ def test_meetings_a_killed_pass_created_are_found_by_the_managers_listing_and_no
     listings = [u for m, u in recording.calls if m == "GET" and "startswith(ep/value" in u]
     assert len(listings) == len({m for events in made.values() for m, _ in events}) == 2, listings
     assert not [u for m, u in recording.calls if m == "GET" and "ep/value eq" in u]  # no per-talk lookups
+
+
+def test_a_tag_read_back_in_another_case_still_finds_its_meeting(serve_tenant: ServeFactory) -> None:
+    """Exchange compares an extended property's value without case (the listing's
+    ``startswith`` too), so a tag may come back in another case than samtal wrote it (a
+    campaign id whose case was changed between passes): the meeting is still that talk's."""
+    served = serve_tenant(team_seed(4), workers=1)
+    with pytest.raises(Crash):
+        served.run(NOW, session=CrashAfterEvents())
+    made = talk_events(served.state())
+    with served.sandbox.tenant.lock:
+        for box in served.sandbox.tenant.data["events"].values():
+            for ev in box.values():
+                for prop in ev.get("singleValueExtendedProperties") or []:
+                    if tag_of(ev) is not None and str(prop.get("id", "")).endswith(KEY_PROPERTY):
+                        prop["value"] = str(prop["value"]).upper()
+    recording = Recording()
+    served.run(NOW, session=recording, lease=later_lease())
+    assert not [u for m, u in recording.calls if m == "POST" and _EVENTS.fullmatch(u)]  # none booked again
+    records = items_by_key(served.state())
+    for key, events in made.items():
+        assert records[key]["EventId"] == events[0][1]["id"], key
 
 
 class ListingUnavailable(requests.Session):
