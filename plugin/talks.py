@@ -357,7 +357,11 @@ class Talks:
 
     # ------------------------------------------------------------------ meeting
     def tag(self, employee: User) -> str:
-        return f"{self.settings.campaign.id}:{employee.id}"
+        return f"{self.tag_prefix()}{employee.id}"
+
+    def tag_prefix(self) -> str:
+        """What every tag of this campaign's meetings starts with (:meth:`tag`)."""
+        return f"{self.settings.campaign.id}:"
 
     def find_event(self, manager: User, employee: User) -> Event | None:
         for event in self.client.calendar.find_events_by_tag(manager.id, self.tag(employee)):
@@ -377,8 +381,7 @@ class Talks:
         compares an extended property's value without case, so the per-talk lookup finds a tag
         in any case, and so must this) to the first event carrying it that is not cancelled, as
         :meth:`find_event` picks it, or is the error that manager's listing met."""
-        answers = self.client.calendar.find_events_by_tag_prefix([m.id for m in managers],
-                                                                 f"{self.settings.campaign.id}:")
+        answers = self.client.calendar.find_events_by_tag_prefix([m.id for m in managers], self.tag_prefix())
         out: list[dict[str, Event] | errors.GraphError] = []
         for answer in answers:
             if isinstance(answer, errors.GraphError):

@@ -5,7 +5,8 @@ Two steps, at two points of the pass:
 
 - :func:`look_before_held`, before answers are read: a talk whose booked end has passed is held
   only if its meeting took place, so its event is read once as it crosses its end
-  (:mod:`plugin.held`; one GET per talk in ``$batch``). One called off goes to be booked, one
+  (:mod:`plugin.held`: one listing of the campaign's meetings for a manager with two talks or
+  more crossing, else one GET per talk, in ``$batch``). One called off goes to be booked, one
   moved in Outlook follows its event; nothing is written for a talk that was held until
   :func:`watch_all` writes it.
 - :func:`watch_all`, after booking: the forms that are due are downloaded in batches, an
@@ -18,7 +19,7 @@ Two steps, at two points of the pass:
 from __future__ import annotations
 
 from connectors.graph import errors
-from connectors.graph.addresses import same_id
+from connectors.graph.addresses import id_key, same_id
 from plugin import held
 from plugin.collect import HeldForms, judge_reading
 from plugin.documents.workers import DocumentWorkers, spare_cores
@@ -33,10 +34,7 @@ def look_before_held(pc: PassContext, to_watch: list[Talk], to_book: list[Talk])
     leaves ``to_watch`` (for ``to_book``, or, moved in Outlook to a time still ahead, its record
     written to follow the event); returns the held records, by key, for :func:`watch_all`."""
     ended = [t for t in to_watch if held.crossing(t.record, pc.now)]
-    looks: dict[str, held.Look | errors.GraphError] = {}
-    pc.in_batches("looking at ended meetings", ended, lambda chunk: looks.update(zip(
-        [t.employee.id for t in chunk], held.look_at_ended(pc.client.calendar, [
-            (t.record, t.employee.addresses) for t in chunk if t.record is not None], pc.now))))
+    looks = _look_at_ended(pc, ended)
     held_now: dict[str, Record] = {}
     off, later = set(), []
     for talk in ended:
@@ -58,6 +56,35 @@ def look_before_held(pc: PassContext, to_watch: list[Talk], to_book: list[Talk])
     to_watch[:] = [t for t in to_watch if id(t) not in off]
     pc.put_all("recording meetings moved in Outlook", later)
     return held_now
+
+
+def _look_at_ended(pc: PassContext, ended: list[Talk]) -> dict[str, held.Look | errors.GraphError]:
+    """What each talk's event says (:mod:`plugin.held`), by employee id: a manager with two talks
+    or more crossing has the campaign's meetings listed once; one with one has its event read."""
+    teams: dict[str, list[Talk]] = {}
+    for talk in ended:
+        assert talk.record is not None
+        teams.setdefault(id_key(talk.record.manager_id), []).append(talk)
+    looks: dict[str, held.Look | errors.GraphError] = {}
+
+    def pair(talk: Talk) -> tuple[Record, frozenset[str]]:
+        assert talk.record is not None
+        return talk.record, talk.employee.addresses
+
+    def look(chunk: list[Talk]) -> None:
+        looks.update(zip([t.employee.id for t in chunk],
+                         held.look_at_ended(pc.client.calendar, [pair(t) for t in chunk], pc.now)))
+
+    def list_by_manager(chunk: list[list[Talk]]) -> None:
+        answers = held.look_by_manager(pc.client.calendar, [[pair(t) for t in team] for team in chunk],
+                                       pc.talks.tag_prefix(), pc.now)
+        for team, team_looks in zip(chunk, answers):
+            looks.update(zip([t.employee.id for t in team], team_looks))
+
+    pc.in_batches("looking at ended meetings", [ts[0] for ts in teams.values() if len(ts) < 2], look)
+    pc.in_batches("looking at ended meetings by manager", [ts for ts in teams.values() if len(ts) >= 2],
+                  list_by_manager)
+    return looks
 
 
 def watch_all(pc: PassContext, talks: list[Talk], held_now: dict[str, Record]) -> None:
