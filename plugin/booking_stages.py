@@ -6,10 +6,11 @@ folders' web addresses, forms and managers' guides, shares, meetings (a meeting 
 its Teams link gets an invitation that says so), and the records last. A
 talk a stage fails drops out of the later stages, its failure sorted once
 (:meth:`~plugin.pass_context.PassContext.drop`). Every stage looks before it writes
-(:mod:`plugin.talks`): a folder at the talk's path is used only when it is this talk's, a form
-is never uploaded over an existing one, a share grants the same permission again rather than a
-second one, a meeting a stopped pass already booked is used rather than booked again, and the
-record is written last, so a pass stopped at any point and run again creates nothing twice.
+(:mod:`plugin.talks`, :mod:`plugin.placement`): a folder at the talk's path is used only when it
+is this talk's, a form is never uploaded over an existing one, a share grants the same
+permission again rather than a second one, a meeting a stopped pass already booked is used
+rather than booked again, and the record is written last, so a pass stopped at any point and
+run again creates nothing twice.
 """
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from connectors.graph.drive_records import DriveItem
 from plugin.documents import TalkContext
 from plugin.documents.workers import DocumentWorkers, spare_cores
 from plugin.pass_context import PassContext, Talk
+from plugin.placement import Folder
 from plugin.records import Record
 from plugin.scheduling.model import Proposal
-from plugin.talks import Folder, scheduled_record
+from plugin.talks import scheduled_record
 
 _POOLED_DOCUMENTS = 200  # talks to prepare before worker processes pay for their start (≈ 0.5 s)
 

@@ -59,10 +59,10 @@ from plugin.folders import campaign_segments
 from plugin.holds import Holds, resolve_holds
 from plugin.lease import recorded_window_end
 from plugin.overview.document import FILE_NAMES as OVERVIEW_NAMES
+from plugin.placement import FILE_NAMES as TALK_NAMES
 from plugin.records import Record, from_fields, is_bookkeeping_fields, is_disposal_log_fields, is_lease_fields
 from plugin.settings import Settings
 from plugin.store import RecordStore
-from plugin.talks import FILE_NAMES as TALK_NAMES
 
 log = logging.getLogger(__name__)
 

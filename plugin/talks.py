@@ -3,11 +3,9 @@
 Every step looks before it writes, or writes in a way that cannot duplicate, so running it again
 after a crash at any point creates nothing twice (docs/architecture.md#one-pass):
 
-- the folder is looked at by path before anything is written: a missing one is created by the
-  prep guide's upload, an existing one is used only when it is this talk's (:mod:`plugin.folders`);
-- the prep guide is uploaded with ``replace``; the form with ``fail``, so a form someone has
-  started filling in is never overwritten; when the talk moves, only the date of a form nobody
-  has written in is set anew, conditional on the version read (:mod:`plugin.form_date`);
+- the folder and its documents are placed by :mod:`plugin.placement`: the folder looked at by
+  path before anything is written, the prep guide uploaded with ``replace``, the form with
+  ``fail``, and only the date of a form nobody has written in set anew when the talk moves;
 - ``invite`` grants the same permission again rather than a second one, and only to the one
   other person of the talk (the folder's owner is the other), checked by object id or address;
 - the meeting is looked up by the record key stored on it before one is created, and created with
@@ -19,52 +17,30 @@ after a crash at any point creates nothing twice (docs/architecture.md#one-pass)
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from connectors.graph import errors
 from connectors.graph.calendar_records import Event, EventDraft
 from connectors.graph.client import GraphClient
 from connectors.graph.addresses import same_id
 from connectors.graph.directory import User
-from connectors.graph.drive_looks import FolderLook
 from connectors.graph.drive_records import DriveItem
-from plugin import folders, sharing
+from plugin import folders, placement, sharing
 from plugin.documents import ManagerContext, TalkContext, choose_language, render_manager_guide
 from plugin.documents.workers import DocumentWorkers
-from plugin.form_date import follow_booking
 from plugin.invitations import NO_TEAMS_NOTE, cancel_comment, invitation_body, invitation_subject
+from plugin.placement import FILE_NAMES, Folder
 from plugin.records import Record, Status
 from plugin.settings import Settings
 
 log = logging.getLogger(__name__)
 
 _NAMESPACE = uuid.UUID("5f1d2c8e-3b7a-4e59-9d0a-6c2b1e7f4a13")
-FILE_NAMES = {
-    "sv": {"prep": "Förberedelse medarbetarsamtal.docx", "form": "Dokumentation medarbetarsamtal.docx",
-           "guide": "Chefens guide till medarbetarsamtal.docx"},
-    "en": {"prep": "Employee dialogue preparation.docx", "form": "Employee dialogue documentation.docx",
-           "guide": "Manager's guide to employee dialogues.docx"},
-}
-# Why a talk folder is in the manager's OneDrive when the campaign keeps folders with employees:
-# Graph answers 404 "User's mysite not found." for a OneDrive never provisioned, and 400 "Unable to
-# retrieve user's mysite URL." for an account with no OneDrive to find (docs/failures.md#f15).
-FALLBACK_NOTES = {
-    404: "the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive",
-    400: ("the employee's OneDrive cannot be found (no OneDrive licence or site): the folder is in "
-          "the manager's OneDrive"),
-}
-_FALLBACK_NOTE = FALLBACK_NOTES[404]
-# The talk documents a talk folder holds, by name, in every language; the longest of them.
-_DOCUMENT_NAMES = frozenset(FILE_NAMES[lang][kind] for lang in FILE_NAMES for kind in ("prep", "form"))
-_LONGEST_FILE_NAME = max(len(n) for names in FILE_NAMES.values() for n in names.values())
 
 
 _R = TypeVar("_R")
@@ -81,16 +57,6 @@ def address_of(user: User) -> str:
     """Where the user's invitation and share go (:attr:`User.address`); compare with
     :attr:`User.address_key` / :attr:`User.addresses`, never with this."""
     return user.address
-
-
-@dataclass(frozen=True)
-class Folder:
-    drive_id: str
-    item_id: str
-    web_url: str
-    owner_id: str  # whose OneDrive holds it
-    note: str  # why it is where it is, when that is not the configured place
-    segments: list[str]
 
 
 class Talks:
@@ -138,114 +104,13 @@ class Talks:
         """:meth:`place_prep` for many ``(employee, manager, record, ctx)``, the uploads in
         ``$batch`` calls; one answer each, in order: the folder and whether it is new, or the
         error."""
-        drive = self.client.drive
-        out: list[tuple[Folder, bool] | errors.GraphError | None] = [None] * len(talks)
-        names = [FILE_NAMES[ctx.language]["prep"] for _, _, _, ctx in talks]
-        preps = self.documents.render("prep_guide", [ctx for _, _, _, ctx in talks])
-        known = [i for i, (_, _, record, _) in enumerate(talks)
-                 if record is not None and record.drive_id and record.folder_id]
-        by_path = [i for i in range(len(talks)) if i not in set(known)]
-        stale = [i for i in known if not self._owner_is_party(talks[i])]
-        for i, answer in zip(stale, drive.get_items([(talks[i][2].drive_id, talks[i][2].folder_id)  # type: ignore[union-attr]
-                                                     for i in stale])):
-            # A folder its owner keeps though no longer part of the talk: never used again; once
-            # it is gone, the talk gets a new folder.
-            record = talks[i][2]
-            assert record is not None
-            if isinstance(answer, errors.NotFound):
-                by_path.append(i)
-            else:
-                out[i] = answer if isinstance(answer, errors.GraphError) else folders.stale_owner(
-                    record.folder_owner)
-        known = [i for i in known if i not in set(stale)]
-        for i, answer in zip(known, drive.upload_many([
-                (talks[i][2].drive_id, talks[i][2].folder_id, names[i], preps[i])  # type: ignore[union-attr]
-                for i in known])):
-            employee, manager, record, _ = talks[i]
-            assert record is not None
-            if isinstance(answer, errors.NotFound):
-                log.info("the folder of %s is gone; preparing it again", employee.id)
-                by_path.append(i)
-            elif isinstance(answer, errors.GraphError):
-                out[i] = answer
-            else:
-                owner_id = record.folder_owner or employee.id
-                with_manager = same_id(owner_id, manager.id) and self.settings.folders.owner == "employee"
-                out[i] = (Folder(record.drive_id, record.folder_id, record.folder_url, owner_id,
-                                 _fallback_note_of(record) if with_manager else "", []), False)
-        in_manager_drive = self.settings.folders.owner == "manager"
-        fallback: dict[int, str] = {}
-        for i, placed in zip(by_path, self._put_in_folders(talks, by_path, names, preps, in_manager_drive)):
-            if isinstance(placed, errors.DriveNotProvisioned) and not in_manager_drive:
-                # the employee has no OneDrive: never provisioned (404), or none to find (400)
-                fallback[i] = FALLBACK_NOTES[400 if placed.status == 400 else 404]
-            else:
-                out[i] = placed
-        for i, placed in zip(fallback, self._put_in_folders(talks, list(fallback), names, preps, True)):
-            out[i] = placed if isinstance(placed, errors.GraphError) else (
-                dataclasses.replace(placed[0], note=fallback[i]), True)
-        assert all(o is not None for o in out), "every talk has an answer"
-        return out  # type: ignore[return-value]
-
-    def _put_in_folders(self, talks: Sequence[tuple[User, User, Record | None, TalkContext]],
-                        which: list[int], names: list[str], preps: list[bytes], in_manager_drive: bool
-                        ) -> list[tuple[Folder, bool] | errors.GraphError]:
-        """The prep guides of ``which`` put into each talk folder, in the manager's or the
-        employee's OneDrive. Each path is looked at first (one GET): a missing folder is made by
-        the upload by path; an existing one only when it is this talk's (:func:`folders.claim`),
-        else the talk gets a clash error and nothing is written."""
-        drive = self.client.drive
-        owners = [talks[i][1] if in_manager_drive else talks[i][0] for i in which]
-        segments = [self._folder_segments(talks[i][0]) for i in which]
-        looks = drive.look_at_user_paths([(owner.id, segs) for owner, segs in zip(owners, segments)])
-        out: list[tuple[Folder, bool] | errors.GraphError | None] = [
-            look if isinstance(look, errors.GraphError) else None for look in looks]
-        found = [k for k, look in enumerate(looks) if isinstance(look, FolderLook)]
-        claims = [folders.Claim(looks[k], self.tag(talks[which[k]][0])) for k in found]  # type: ignore[arg-type]
-        ours: list[int] = []
-        for k, verdict in zip(found, folders.claim(drive, claims, _DOCUMENT_NAMES)):
-            if verdict is None:
-                ours.append(k)
-            else:
-                out[k] = verdict if isinstance(verdict, errors.GraphError) else folders.clash(owners[k].id, verdict)
-        adopted = [looks[k] for k in ours]
-        for k, look, answer in zip(ours, adopted, drive.upload_many(
-                [(look.item.drive_id, look.item.id, names[which[k]], preps[which[k]])  # type: ignore[union-attr]
-                 for k, look in zip(ours, adopted)])):
-            assert isinstance(look, FolderLook)
-            log.info("the folder of %s was there already and is its own; using it", talks[which[k]][0].id)
-            out[k] = answer if isinstance(answer, errors.GraphError) else (
-                Folder(look.item.drive_id, look.item.id, look.item.web_url or "", owners[k].id, "",
-                       segments[k]), True)
-        new = [k for k, look in enumerate(looks) if look is None]
-        for k, answer in zip(new, drive.upload_many_to_user_paths(
-                [(owners[k].id, segments[k] + [names[which[k]]], preps[which[k]]) for k in new])):
-            if isinstance(answer, errors.GraphError):
-                out[k] = answer
-            elif not answer.parent_id:
-                out[k] = errors.GraphError("Graph answered an upload without its folder's id")
-            else:
-                out[k] = (Folder(answer.drive_id, answer.parent_id, "", owners[k].id, "", segments[k]), True)
-        assert all(o is not None for o in out), "every talk has an answer"
-        return out  # type: ignore[return-value]
-
-    def _owner_is_party(self, talk: tuple[User, User, Record | None, TalkContext]) -> bool:
-        """Whether the record's folder is in the OneDrive of the talk's employee or manager."""
-        employee, manager, record, _ = talk
-        owner = (record.folder_owner if record is not None else "") or employee.id
-        return same_id(owner, employee.id) or same_id(owner, manager.id)
+        return placement.place_preps(self, talks)
 
     @staticmethod
     def with_url(folder: Folder, found: DriveItem) -> Folder:
         """``folder`` with the id and web URL Graph gives for it."""
         return Folder(folder.drive_id, found.id, found.web_url or "", folder.owner_id, folder.note,
                       folder.segments)
-
-    def _folder_segments(self, employee: User) -> list[str]:
-        """Where the talk folder is in whichever OneDrive holds it: the same name in every drive,
-        the employee's whole object id in it (:func:`folders.talk_folder_name`)."""
-        campaign = self._segments()
-        return campaign + [folders.talk_folder_name(employee, campaign, _LONGEST_FILE_NAME)]
 
     def place_form(self, folder: Folder, ctx: TalkContext) -> DriveItem:
         """Upload the form with ``fail``: one already there (a previous pass) is kept."""
@@ -254,39 +119,14 @@ class Talks:
     def place_forms(self, talks: Sequence[tuple[Folder, TalkContext]]) -> list[DriveItem | errors.GraphError]:
         """:meth:`place_form` for many ``(folder, ctx)``, the uploads in ``$batch`` calls; one
         answer each, in order: the form's item or the error."""
-        drive = self.client.drive
-        names = [FILE_NAMES[ctx.language]["form"] for _, ctx in talks]
-        forms = self.documents.render("form", [ctx for _, ctx in talks])
-        answers = drive.upload_many(
-            [(folder.drive_id, folder.item_id, name, data)
-             for (folder, _), name, data in zip(talks, names, forms)], conflict="fail")
-        out: list[DriveItem | errors.GraphError] = []
-        for (folder, _), name, answer in zip(talks, names, answers):
-            if isinstance(answer, errors.Conflict):  # already there (a previous pass): keep it
-                try:
-                    found = [c for c in drive.list_children(folder.drive_id, folder.item_id)
-                             if c.name.casefold() == name.casefold()]
-                except errors.GraphError as err:
-                    answer = err
-                else:
-                    answer = found[0] if found else answer
-            out.append(answer)
-        return out
+        return placement.place_forms(self, talks)
 
     def follow_move(self, folder: Folder, record: Record, ctx: TalkContext) -> tuple[DriveItem | None, str]:
         """The form of ``record``, whose talk moves to ``ctx``'s time: its date follows the new
         booking unless someone has written in it (:func:`plugin.form_date.follow_booking`). A
         form that is gone is placed anew. Returns the new form's item when one was placed, and
         the note for the record (empty unless the form's date stays different)."""
-        if ctx.meeting_start is None:
-            raise ValueError("a moved talk has its new time")
-        day = ctx.meeting_start.astimezone(ZoneInfo(ctx.time_zone)).date()
-        try:
-            note = follow_booking(self.client.drive, record, day, templates_dir=self.settings.templates.directory)
-        except errors.NotFound:
-            log.info("the form of %s is gone; placing it again", record.employee_id)
-            return self.place_form(folder, ctx), ""
-        return None, note
+        return placement.follow_move(self, folder, record, ctx)
 
     def share(self, folder: Folder, employee: User, manager: User) -> None:
         """Share with the other person of the talk: write, sign-in required, no link."""
@@ -485,8 +325,3 @@ def scheduled_record(base: Record, employee: User, manager: User, folder: Folder
         folder_id=folder.item_id, folder_owner=folder.owner_id, form_item_id=form.id if form else base.form_item_id,
         shared=True,
     )
-
-
-def _fallback_note_of(record: Record) -> str:
-    """The fallback note a record of a folder in the manager's OneDrive already gives."""
-    return next((n for n in FALLBACK_NOTES.values() if n in record.note), _FALLBACK_NOTE)

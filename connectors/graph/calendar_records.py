@@ -2,6 +2,8 @@
 
 Shapes: docs/graph.md#free-and-busy-time (getSchedule) and docs/graph.md#events. Every time on a
 record is an aware datetime in UTC, read from Graph by the ``timeZone`` Graph put beside it.
+The paths of a user's events (:func:`events_path`, :func:`event_path`) are here too, for the
+connector and the modules beside it.
 """
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from datetime import tzinfo as TzInfo
 from typing import Any
+from urllib.parse import quote
 
 from connectors.graph.calendar_times import (
     CustomTimeZone, custom_time_zone, malformed, parse_date_time_zone, parse_time, zone_info,
 )
+from connectors.graph.directory import user_path
 from connectors.timezones import resolve_zone
 
 # samtal's own single-value extended property on the events it creates. The GUID is a property
@@ -246,3 +250,15 @@ def schedule_error_from_json(raw: Any) -> str | None:
     if not isinstance(raw, Mapping):
         return None
     return _text(raw, "responseCode") or _text(raw, "message") or "unknown getSchedule error"
+
+
+def events_path(user: str) -> str:
+    """``/users/{user}/events``: a user's events (``user`` is an id or a UPN)."""
+    return user_path(user) + "/events"
+
+
+def event_path(user: str, event_id: str) -> str:
+    """One event of ``user``'s, its id percent-encoded (``=`` kept)."""
+    if not event_id or not event_id.strip():
+        raise ValueError("an event id is required")
+    return events_path(user) + "/" + quote(event_id, safe="=")

@@ -10,7 +10,7 @@ is not recognised (Graph's own error messages, say) is shown as stored.
 The English sentences come from :mod:`plugin.roster`, :mod:`plugin.settings_sections` (scope),
 :mod:`plugin.planning`, :mod:`plugin.scheduling.planner`, :mod:`plugin.booking`,
 :mod:`plugin.folders`, :mod:`plugin.sharing`, ``plugin/held.py`` (a meeting off after the
-window), :mod:`plugin.talks` and :mod:`plugin.invitations` (notes on a booked talk: its folder in the
+window), :mod:`plugin.placement` and :mod:`plugin.invitations` (notes on a booked talk: its folder in the
 manager's OneDrive, a meeting without a Teams link) and ``connectors/graph/errors.py`` (hints);
 ``tests/plugin/report/test_reasons.py`` makes each of them there and checks it is translated.
 """
@@ -111,7 +111,7 @@ _RULES_SV: tuple[tuple[str, str], ...] = (
     (r"could not share the folder with (?P<who>\S+): (?P<why>.*)", "mappen kunde inte delas med {who}: {why}"),
     (r"sharing the folder with (?P<who>\S+) gave a permission to someone else",
      "när mappen delades med {who} fick någon annan behörighet till den"),
-    # plugin/talks.py: notes on a booked talk (where its folder is, its meeting)
+    # plugin/placement.py and plugin/invitations.py: notes on a booked talk (where its folder is, its meeting)
     (r"the employee's OneDrive was never provisioned: the folder is in the manager's OneDrive",
      "medarbetarens OneDrive har aldrig skapats: mappen ligger i chefens OneDrive"),
     (r"the employee's OneDrive cannot be found \(no OneDrive licence or site\): the folder is in the "

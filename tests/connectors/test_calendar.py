@@ -12,8 +12,9 @@ import responses
 from responses import matchers
 
 from connectors.graph import errors
-from connectors.graph.calendar import Calendar, split_window
+from connectors.graph.calendar import Calendar
 from connectors.graph.calendar_records import TAG_PROPERTY_ID, AttendeeStatus, BusyItem, EventDraft
+from connectors.graph.calendar_schedules import split_window
 from connectors.graph.calendar_times import parse_date_time, to_date_time_zone
 from connectors.graph.http import GraphHttp
 from connectors.timezones import UnknownTimeZone

@@ -16,7 +16,7 @@ from connectors.timezones import resolve_zone
 from plugin.documents import read_form
 from plugin.records import is_bookkeeping_fields, is_lease_fields
 from plugin.invitations import NO_TEAMS_NOTE
-from plugin.talks import FALLBACK_NOTES, FILE_NAMES
+from plugin.placement import FALLBACK_NOTES, FILE_NAMES
 from tests.e2e.conftest import NOW, WINDOW, ZONE, Served
 
 KEY_PROPERTY = "Name samtalKey"

@@ -22,7 +22,7 @@ from plugin import booking_stages, watching
 from plugin.documents import FormReading, read_form, wordsim
 from plugin.documents.workers import DocumentWorkers
 from plugin.form_date import day_text
-from plugin.talks import FILE_NAMES
+from plugin.placement import FILE_NAMES
 from tests.e2e.checks import check_round, items_by_key, list_items, talk_events, utc
 from tests.e2e.conftest import AFTER, NOW, ZONE, ServeFactory, Served, team_seed
 

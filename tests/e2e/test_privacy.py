@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from plugin.documents import TalkContext, render_form
-from plugin.talks import FILE_NAMES
+from plugin.placement import FILE_NAMES
 from tests.e2e.checks import check_round, items_by_key, path_segments
 from tests.e2e.conftest import NOW, ServeFactory, Served, team_seed
 from tests.e2e.privacy import OverShared, check_privacy

@@ -17,7 +17,7 @@ from plugin.roster import build_roster
 from plugin.scheduling import Person, Team, Unschedulable, WorkingHours, plan_team
 from plugin.settings_sections import ScopeSettings
 from plugin.invitations import NO_TEAMS_NOTE
-from plugin.talks import FALLBACK_NOTES
+from plugin.placement import FALLBACK_NOTES
 from plugin.sharing import check_shared, unshare
 from tests.plugin.scheduling.helpers import STHLM, busy, local, rules
 
@@ -121,7 +121,7 @@ def every_reason() -> list[str]:
     return list(dict.fromkeys(
         roster_reasons() + planner_reasons() + graph_reasons() + mailbox
         + [f"the manager's calendar cannot be read: {m}" for m in mailbox]
-        + list(FALLBACK_NOTES.values()) + [NO_TEAMS_NOTE, f"{FALLBACK_NOTES[400]}; {NO_TEAMS_NOTE}"]  # plugin/talks.py
+        + list(FALLBACK_NOTES.values()) + [NO_TEAMS_NOTE, f"{FALLBACK_NOTES[400]}; {NO_TEAMS_NOTE}"]  # plugin/placement.py, plugin/invitations.py
         + ["Exchange did not answer for this mailbox",  # plugin/planning.py
            "the campaign window ended on 2027-04-30: no time is left to book",  # plugin/booking.py
            NO_REASON] + OFF_AFTER_THE_WINDOW))
