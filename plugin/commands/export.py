@@ -47,10 +47,7 @@ def run(args: argparse.Namespace) -> int:
         client = open_client(settings, notices=wait_notices())
         found = collect(client, settings, args.employee)
         written = write_export(found, args.out, force=args.force)
-    except PersonError as err:
-        print(f"samtal export: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OutDirError as err:
+    except (PersonError, OutDirError) as err:
         print(f"samtal export: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as err:  # the folder could not be written (what was written is removed)

@@ -19,8 +19,8 @@ TOKEN = "test-bearer-token-7f3a9c"
 class FakeClock:
     """Monotonic time that only moves when the code under test sleeps."""
 
-    def __init__(self) -> None:
-        self.now = 1000.0
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
         self.sleeps: list[float] = []
 
     def __call__(self) -> float:

@@ -9,22 +9,17 @@ import pytest
 
 from connectors.graph import errors
 from connectors.graph.mail_limits import SendingLimits, SendingPacer, estimate
+from tests.connectors.conftest import FakeClock
 
 START = 1_800_000_000.0  # 2027-01-15, wall-clock seconds
 SENDER = "hr.samtal@example.se"
 
 
-class WallClock:
+class WallClock(FakeClock):
+    """:class:`FakeClock` on the wall clock: the pacer counts a rolling day in epoch seconds."""
+
     def __init__(self) -> None:
-        self.now = START
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+        super().__init__(START)
 
 
 def _pacer(clock: WallClock, **limits: float) -> SendingPacer:
